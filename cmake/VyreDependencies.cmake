@@ -1,0 +1,57 @@
+# Third-party dependencies: all from Debian packages (see README.md for the apt-get line).
+find_package(fmt REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(Threads REQUIRED)
+
+# BLAKE3: Debian ships the official C sources in librust-blake3-dev; we build them as a small
+# static library. A machine without the package can point VYRE_BLAKE3_DIR at a copy.
+if(NOT VYRE_BLAKE3_DIR)
+  file(GLOB _blake3_candidates
+       ${PROJECT_SOURCE_DIR}/.deps/blake3
+       /usr/share/cargo/registry/blake3-*/c)
+  list(SORT _blake3_candidates COMPARE NATURAL ORDER DESCENDING)
+  list(GET _blake3_candidates 0 _blake3_dir)
+  set(VYRE_BLAKE3_DIR "${_blake3_dir}" CACHE PATH "Folder holding BLAKE3's C sources (blake3.h)")
+endif()
+if(NOT EXISTS "${VYRE_BLAKE3_DIR}/blake3.h")
+  message(FATAL_ERROR "BLAKE3 C sources not found (looked in '${VYRE_BLAKE3_DIR}').\n"
+                      "help: apt-get install librust-blake3-dev, or pass -DVYRE_BLAKE3_DIR=<folder with blake3.h>")
+endif()
+set(_b3 ${VYRE_BLAKE3_DIR})
+add_library(blake3 STATIC ${_b3}/blake3.c ${_b3}/blake3_dispatch.c ${_b3}/blake3_portable.c)
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  target_sources(blake3 PRIVATE ${_b3}/blake3_sse2.c ${_b3}/blake3_sse41.c ${_b3}/blake3_avx2.c
+                                ${_b3}/blake3_avx512.c)
+  set_source_files_properties(${_b3}/blake3_sse2.c PROPERTIES COMPILE_OPTIONS "-msse2")
+  set_source_files_properties(${_b3}/blake3_sse41.c PROPERTIES COMPILE_OPTIONS "-msse4.1")
+  set_source_files_properties(${_b3}/blake3_avx2.c PROPERTIES COMPILE_OPTIONS "-mavx2")
+  set_source_files_properties(${_b3}/blake3_avx512.c PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512vl")
+else()
+  target_compile_definitions(blake3 PRIVATE BLAKE3_NO_SSE2 BLAKE3_NO_SSE41 BLAKE3_NO_AVX2 BLAKE3_NO_AVX512)
+endif()
+target_include_directories(blake3 PUBLIC $<BUILD_INTERFACE:${_b3}>)
+set_target_properties(blake3 PROPERTIES C_STANDARD 99)
+
+# xxHash: header-only use (XXH_INLINE_ALL), from libxxhash-dev or a copied header.
+find_path(VYRE_XXHASH_INCLUDE xxhash.h HINTS ${PROJECT_SOURCE_DIR}/.deps/xxhash)
+if(NOT VYRE_XXHASH_INCLUDE)
+  message(FATAL_ERROR "xxhash.h not found.\nhelp: apt-get install libxxhash-dev")
+endif()
+add_library(xxhash_headers INTERFACE)
+target_include_directories(xxhash_headers INTERFACE $<BUILD_INTERFACE:${VYRE_XXHASH_INCLUDE}>)
+target_compile_definitions(xxhash_headers INTERFACE XXH_INLINE_ALL)
+
+if(VYRE_WITH_OPENCL)
+  find_package(OpenCL)
+endif()
+if(VYRE_WITH_CUDA)
+  find_package(CUDAToolkit QUIET)
+endif()
+
+if(VYRE_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(VYRE_BUILD_BENCH)
+  find_package(benchmark REQUIRED)
+endif()

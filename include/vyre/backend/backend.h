@@ -1,0 +1,104 @@
+// The backend contract: what every substrate (reference CPU interpreter, OpenCL, CUDA)
+// implements. The runtime and the pipeline cache only ever talk to backends through this.
+//
+// Lifecycle of one dispatch: compile (or load serialized bytes from the cache) -> a
+// CompiledPipeline; then dispatch it with Bindings and a LaunchGeometry the runtime has already
+// validated against capabilities().
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vyre/backend/capabilities.h"
+#include "vyre/backend/dispatch_config.h"
+#include "vyre/backend/fingerprint.h"
+#include "vyre/backend/host_buffer.h"
+#include "vyre/diag/result.h"
+#include "vyre/ir/program.h"
+
+namespace vyre {
+
+// Launch shape, resolved by the runtime: the workgroup size compiled into the pipeline and the
+// number of workgroups per dimension.
+struct LaunchGeometry {
+  std::array<std::uint32_t, 3> workgroup{1, 1, 1};
+  std::array<std::uint64_t, 3> groups{1, 1, 1};
+  std::uint64_t invocations() const;  // product of workgroup * groups
+};
+
+// The data of one dispatch, indexed like the program's declarations. Buffers the program may
+// write are updated in place when the dispatch completes. Size symbols are by size-symbol index.
+struct Bindings {
+  std::vector<HostBuffer> buffers;
+  std::vector<Scalar> params;
+  std::vector<std::uint64_t> sizes;
+};
+
+// A backend's compiled form of one (program, policy). Immutable and shareable between threads.
+class CompiledPipeline {
+ public:
+  CompiledPipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup)
+      : program_(std::move(program)), workgroup_(workgroup) {}
+  virtual ~CompiledPipeline() = default;
+  const ir::Program& program() const { return program_; }
+  // The workgroup size compiled in (the program's, or the config's override).
+  const std::array<std::uint32_t, 3>& workgroup() const { return workgroup_; }
+
+ private:
+  ir::Program program_;
+  std::array<std::uint32_t, 3> workgroup_;
+};
+
+// An in-flight dispatch. wait() may be called again after a timeout.
+class PendingDispatch {
+ public:
+  virtual ~PendingDispatch() = default;
+  virtual bool ready() = 0;
+  // Waits up to `timeout` (zero = forever). On completion copies outputs into the Bindings the
+  // dispatch was started with. A timeout is an error diagnostic; the dispatch keeps running.
+  virtual Status wait(std::chrono::nanoseconds timeout) = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  virtual std::string_view id() const = 0;
+  virtual const Capabilities& capabilities() const = 0;
+  virtual const DeviceFingerprint& fingerprint() const = 0;
+
+  // Ops this backend lowers; by default those with a lowering registered for id() in the op
+  // registry.
+  virtual std::vector<std::string> supported_ops() const;
+
+  // Compiles from scratch (the runtime has already missed the pipeline cache).
+  virtual Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
+                                                                  const DispatchConfig& config) = 0;
+  // Bytes the pipeline cache stores, and the inverse. load() must reject bytes it cannot use
+  // with a diagnostic (the cache then recompiles), never crash.
+  virtual Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& pipeline) const = 0;
+  virtual Result<std::shared_ptr<const CompiledPipeline>> load(
+      const ir::Program& program, const DispatchConfig& config,
+      std::span<const std::uint8_t> bytes) = 0;
+
+  // Starts a dispatch. `bindings` must outlive the returned PendingDispatch's wait().
+  virtual Result<std::unique_ptr<PendingDispatch>> dispatch_async(
+      const CompiledPipeline& pipeline, Bindings& bindings, const LaunchGeometry& geometry,
+      const DispatchConfig& config) = 0;
+
+  // dispatch_async + wait(config.timeout).
+  Status dispatch(const CompiledPipeline& pipeline, Bindings& bindings,
+                  const LaunchGeometry& geometry, const DispatchConfig& config);
+};
+
+// The workgroup size a (program, config) compiles to.
+std::array<std::uint32_t, 3> effective_workgroup(const ir::Program& program,
+                                                 const DispatchConfig& config);
+
+}  // namespace vyre

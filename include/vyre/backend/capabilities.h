@@ -1,0 +1,30 @@
+// What a backend's device can do: launch limits, memory limits, types and features. Routing
+// and launch validation read these; `vyre backends` prints them.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vyre/ir/types.h"
+
+namespace vyre {
+
+struct Capabilities {
+  std::array<std::uint32_t, 3> max_workgroup_size{1024, 1024, 64};
+  std::uint32_t max_workgroup_invocations = 1024;
+  std::array<std::uint64_t, 3> max_groups{UINT32_MAX, 65535, 65535};  // workgroups per dimension
+  std::uint64_t max_shared_bytes = 49152;
+  std::uint64_t max_buffer_bytes = UINT64_MAX;
+  std::vector<ir::Type> element_types;  // types the device stores and computes with
+  bool atomics32 = true;
+  bool atomics64 = false;
+  bool f64 = false;
+  std::uint32_t subgroup_size = 1;
+  std::vector<std::string> features;  // free-form flags, e.g. "cl_khr_int64_base_atomics"
+
+  bool supports(ir::Type type) const;
+};
+
+}  // namespace vyre

@@ -1,0 +1,41 @@
+// BLAKE3 digests: the program digest, cache keys and any other content identity in vyre.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace vyre {
+
+using Digest = std::array<std::uint8_t, 32>;
+
+std::string to_hex(std::span<const std::uint8_t> bytes);  // lowercase
+std::optional<Digest> digest_from_hex(std::string_view hex);
+
+// Incremental BLAKE3. `domain` (if given) selects keyed derivation: BLAKE3's derive_key mode
+// with that context string, so digests of different kinds of thing can never collide.
+class Hasher {
+ public:
+  Hasher();
+  explicit Hasher(std::string_view domain);
+  ~Hasher();
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+
+  Hasher& update(std::span<const std::uint8_t> bytes);
+  Hasher& update(std::string_view text);
+  // Length-prefixed field, so ("ab","c") and ("a","bc") differ.
+  Hasher& field(std::string_view text);
+  Hasher& field(std::uint64_t value);
+  Digest finish() const;
+
+ private:
+  alignas(8) std::uint8_t state_[1912];  // blake3_hasher, kept opaque
+};
+
+Digest blake3(std::span<const std::uint8_t> bytes);
+
+}  // namespace vyre

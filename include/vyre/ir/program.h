@@ -1,0 +1,56 @@
+// Program: a checked, immutable kernel, cheap to copy and share between threads. Every Program
+// that exists has passed check(): names are resolved, every expression is typed, and the
+// structural rules of docs/IR.md hold. Its canonical digest is computed once, on first use.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+#include "vyre/diag/result.h"
+#include "vyre/ir/ast.h"
+#include "vyre/ir/hash.h"
+
+namespace vyre::ir {
+
+struct CheckOptions {
+  // Shared-memory bytes a kernel may declare; backends check their own limit again at dispatch.
+  std::uint64_t max_shared_bytes = 49152;
+  // Source file name put into diagnostics.
+  std::string file;
+};
+
+class Program {
+ public:
+  const ProgramData& data() const { return cell_->data; }
+  const ProgramData* operator->() const { return &cell_->data; }
+  const ProgramData& operator*() const { return cell_->data; }
+
+  // BLAKE3 of the canonical encoding with names normalised away (see encoding.h). Memoised.
+  const Digest& digest() const;
+
+  // Structural equality (names included), see ast.h.
+  friend bool operator==(const Program& a, const Program& b) {
+    return a.cell_ == b.cell_ || a.cell_->data == b.cell_->data;
+  }
+
+ private:
+  friend Result<Program> check(ProgramData draft, const CheckOptions& options);
+  struct Cell;
+  explicit Program(std::shared_ptr<const Cell> cell) : cell_(std::move(cell)) {}
+  std::shared_ptr<const Cell> cell_;
+
+ public:
+  // Implementation detail, public only so check() and the encoder can build one.
+  struct Cell {
+    ProgramData data;
+    mutable std::once_flag digest_once;
+    mutable Digest digest{};
+  };
+};
+
+// Resolves names, infers types and enforces every structural rule; all failures come back as
+// one Diagnostic whose `more` holds the rest. The only way to make a Program.
+Result<Program> check(ProgramData draft, const CheckOptions& options = {});
+
+}  // namespace vyre::ir
