@@ -1,7 +1,11 @@
-#include <CLI/CLI.hpp>
+#include "command.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"vyre: GPU compute driver"};
+  CLI::App app{"vyre: compile, cache and run data-parallel kernels on CPU and GPU backends"};
+  app.require_subcommand(1);
+  vyre::cli::Context ctx;
+  vyre::cli::install_check(app, ctx);
+  vyre::cli::install_explain(app, ctx);
   CLI11_PARSE(app, argc, argv);
-  return 0;
+  return ctx.exit_code;
 }

@@ -1,0 +1,16 @@
+// Each `vyre` subcommand lives in its own cmd_*.cpp and installs itself on the CLI11 app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace vyre::cli {
+
+// Shared state of one invocation: the process exit code a subcommand sets.
+struct Context {
+  int exit_code = 0;
+};
+
+void install_check(CLI::App& app, Context& ctx);
+void install_explain(CLI::App& app, Context& ctx);
+
+}  // namespace vyre::cli
