@@ -22,7 +22,9 @@ bool same_id(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::span<const CodeInfo> diagnostic_catalogue() { return kCatalogue; }
+std::span<const CodeInfo> diagnostic_catalogue() {
+  return kCatalogue;
+}
 
 const CodeInfo* find_code(std::string_view id) {
   for (const CodeInfo& info : kCatalogue) {

@@ -4,9 +4,12 @@ namespace vyre {
 
 std::string_view severity_name(Severity severity) {
   switch (severity) {
-    case Severity::Error: return "error";
-    case Severity::Warning: return "warning";
-    case Severity::Note: return "note";
+    case Severity::Error:
+      return "error";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Note:
+      return "note";
   }
   return "error";
 }
@@ -30,13 +33,17 @@ Diagnostic& Diagnostic::at(SourceLocation where) & {
   location = where;
   return *this;
 }
-Diagnostic&& Diagnostic::at(SourceLocation where) && { return std::move(at(where)); }
+Diagnostic&& Diagnostic::at(SourceLocation where) && {
+  return std::move(at(where));
+}
 
 Diagnostic& Diagnostic::in(std::string where) & {
   path = std::move(where);
   return *this;
 }
-Diagnostic&& Diagnostic::in(std::string where) && { return std::move(in(std::move(where))); }
+Diagnostic&& Diagnostic::in(std::string where) && {
+  return std::move(in(std::move(where)));
+}
 
 Diagnostic& Diagnostic::note(std::string message_text, SourceLocation where) & {
   notes.push_back(Note{std::move(message_text), where});

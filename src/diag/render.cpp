@@ -17,8 +17,8 @@ std::string_view line_of(std::string_view source, std::uint32_t line) {
     ++current;
   }
   std::size_t end = source.find('\n', start);
-  std::string_view text = source.substr(start, end == std::string_view::npos ? source.size() - start
-                                                                             : end - start);
+  std::string_view text =
+      source.substr(start, end == std::string_view::npos ? source.size() - start : end - start);
   if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
   return text;
 }
@@ -64,13 +64,17 @@ void render_one(std::string& out, const Diagnostic& d, const RenderOptions& opti
 nlohmann::json to_json(const Diagnostic& d) {
   nlohmann::json notes = nlohmann::json::array();
   for (const Note& n : d.notes) {
-    notes.push_back({{"message", n.message}, {"line", n.location.line},
-                     {"column", n.location.column}});
+    notes.push_back(
+        {{"message", n.message}, {"line", n.location.line}, {"column", n.location.column}});
   }
-  return {{"code", d.code},        {"severity", severity_name(d.severity)},
-          {"message", d.message},  {"help", d.help},
-          {"file", d.file},        {"line", d.location.line},
-          {"column", d.location.column}, {"path", d.path},
+  return {{"code", d.code},
+          {"severity", severity_name(d.severity)},
+          {"message", d.message},
+          {"help", d.help},
+          {"file", d.file},
+          {"line", d.location.line},
+          {"column", d.location.column},
+          {"path", d.path},
           {"notes", notes}};
 }
 

@@ -9,7 +9,9 @@ namespace vyre {
 static_assert(sizeof(blake3_hasher) <= 1912, "Hasher::state_ too small for blake3_hasher");
 
 namespace {
-blake3_hasher* as_hasher(std::uint8_t* state) { return reinterpret_cast<blake3_hasher*>(state); }
+blake3_hasher* as_hasher(std::uint8_t* state) {
+  return reinterpret_cast<blake3_hasher*>(state);
+}
 const blake3_hasher* as_hasher(const std::uint8_t* state) {
   return reinterpret_cast<const blake3_hasher*>(state);
 }
@@ -43,7 +45,9 @@ std::optional<Digest> digest_from_hex(std::string_view hex) {
   return out;
 }
 
-Hasher::Hasher() { blake3_hasher_init(as_hasher(state_)); }
+Hasher::Hasher() {
+  blake3_hasher_init(as_hasher(state_));
+}
 
 Hasher::Hasher(std::string_view domain) {
   std::string context(domain);  // derive_key wants a NUL-terminated context string

@@ -88,9 +88,10 @@ class Backend {
       std::span<const std::uint8_t> bytes) = 0;
 
   // Starts a dispatch. `bindings` must outlive the returned PendingDispatch's wait().
-  virtual Result<std::unique_ptr<PendingDispatch>> dispatch_async(
-      const CompiledPipeline& pipeline, Bindings& bindings, const LaunchGeometry& geometry,
-      const DispatchConfig& config) = 0;
+  virtual Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,
+                                                                  Bindings& bindings,
+                                                                  const LaunchGeometry& geometry,
+                                                                  const DispatchConfig& config) = 0;
 
   // dispatch_async + wait(config.timeout).
   Status dispatch(const CompiledPipeline& pipeline, Bindings& bindings,

@@ -11,16 +11,16 @@
 namespace vyre {
 
 enum class EnvVar {
-  CacheDir,             // VYRE_CACHE_DIR: disk cache root
-  XdgCacheHome,         // XDG_CACHE_HOME: default cache root parent
-  Home,                 // HOME: fallback cache root parent
-  CacheMaxBytes,        // VYRE_CACHE_MAX_BYTES: disk tier size bound
-  PipelineCacheEntries, // VYRE_PIPELINE_CACHE_ENTRIES: memory tier entry bound
-  PipelineCacheBytes,   // VYRE_PIPELINE_CACHE_BYTES: memory tier byte bound
-  Jit,                  // VYRE_JIT: allow | warn | forbid
-  OpenClDevice,         // VYRE_OPENCL_DEVICE: platform/device selection (enters via fingerprint)
-  CudaArch,             // VYRE_CUDA_ARCH: NVRTC target when no device (changes generated code)
-  CudaDevice,           // VYRE_CUDA_DEVICE: device ordinal (enters via fingerprint)
+  CacheDir,              // VYRE_CACHE_DIR: disk cache root
+  XdgCacheHome,          // XDG_CACHE_HOME: default cache root parent
+  Home,                  // HOME: fallback cache root parent
+  CacheMaxBytes,         // VYRE_CACHE_MAX_BYTES: disk tier size bound
+  PipelineCacheEntries,  // VYRE_PIPELINE_CACHE_ENTRIES: memory tier entry bound
+  PipelineCacheBytes,    // VYRE_PIPELINE_CACHE_BYTES: memory tier byte bound
+  Jit,                   // VYRE_JIT: allow | warn | forbid
+  OpenClDevice,          // VYRE_OPENCL_DEVICE: platform/device selection (enters via fingerprint)
+  CudaArch,              // VYRE_CUDA_ARCH: NVRTC target when no device (changes generated code)
+  CudaDevice,            // VYRE_CUDA_DEVICE: device ordinal (enters via fingerprint)
 };
 
 struct EnvVarInfo {

@@ -28,9 +28,7 @@ class HostBuffer {
   }
 
   ir::Type element() const { return element_; }
-  std::size_t count() const {
-    return bytes_.size() / ir::size_bytes(element_);
-  }
+  std::size_t count() const { return bytes_.size() / ir::size_bytes(element_); }
   std::size_t size_bytes() const { return bytes_.size(); }
   std::uint8_t* data() { return bytes_.data(); }
   const std::uint8_t* data() const { return bytes_.data(); }

@@ -30,11 +30,11 @@ struct Diagnostic {
   std::string code;  // stable id from the catalogue (vyre/diag/codes.def), e.g. "VY2003"
   Severity severity = Severity::Error;
   std::string message;
-  std::string help;           // how to fix it; rendered as "help: ..."
-  SourceLocation location;    // line:column when the program came from text
-  std::string path;           // path into the program or object, e.g. "kernel saxpy > body[1] > if"
-  std::string file;           // source file name, when known
-  std::vector<Note> notes;    // related positions ("first declared here")
+  std::string help;         // how to fix it; rendered as "help: ..."
+  SourceLocation location;  // line:column when the program came from text
+  std::string path;         // path into the program or object, e.g. "kernel saxpy > body[1] > if"
+  std::string file;         // source file name, when known
+  std::vector<Note> notes;  // related positions ("first declared here")
   std::vector<Diagnostic> more;  // further independent errors found in the same pass
 
   static Diagnostic error(std::string_view code, std::string message, std::string help);

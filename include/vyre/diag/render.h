@@ -13,8 +13,8 @@ struct RenderOptions {
   bool color = false;
 };
 
-// "error[VY2005]: store to read-only buffer `x`\n --> saxpy.vy:5:3\n  |\n5 | ...\n  |   ^\nhelp: ..."
-// Renders the diagnostic and everything in its `more` list.
+// "error[VY2005]: store to read-only buffer `x`\n --> saxpy.vy:5:3\n  |\n5 | ...\n  |   ^\nhelp:
+// ..." Renders the diagnostic and everything in its `more` list.
 std::string render_human(const Diagnostic& diagnostic, const RenderOptions& options = {});
 
 // One JSON object per diagnostic (with "more" flattened into a JSON array by the caller's

@@ -16,26 +16,41 @@ class [[nodiscard]] Result {
  public:
   using value_type = T;
 
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}           // NOLINT implicit
   Result(Diagnostic error) : state_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
   template <class U>
-    requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, Diagnostic> &&
-             !std::is_same_v<std::decay_t<U>, Result>)
-  Result(U&& value) : state_(std::in_place_index<0>, T(std::forward<U>(value))) {}  // NOLINT
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Diagnostic> &&
+           !std::is_same_v<std::decay_t<U>, Result>) Result(U&& value)
+      : state_(std::in_place_index<0>, T(std::forward<U>(value))) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(state_); }
-  const T& value() const& { assert(ok()); return std::get<0>(state_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(state_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(state_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(state_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(state_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Diagnostic& error() const& { assert(!ok()); return std::get<1>(state_); }
-  Diagnostic&& error() && { assert(!ok()); return std::get<1>(std::move(state_)); }
+  const Diagnostic& error() const& {
+    assert(!ok());
+    return std::get<1>(state_);
+  }
+  Diagnostic&& error() && {
+    assert(!ok());
+    return std::get<1>(std::move(state_));
+  }
 
  private:
   std::variant<T, Diagnostic> state_;
@@ -48,13 +63,19 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Ok) {}  // NOLINT implicit
+  Result(Ok) {}                                                          // NOLINT implicit
   Result(Diagnostic error) : error_(std::move(error)), failed_(true) {}  // NOLINT
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
   void value() const { assert(ok()); }
-  const Diagnostic& error() const& { assert(!ok()); return error_; }
-  Diagnostic&& error() && { assert(!ok()); return std::move(error_); }
+  const Diagnostic& error() const& {
+    assert(!ok());
+    return error_;
+  }
+  Diagnostic&& error() && {
+    assert(!ok());
+    return std::move(error_);
+  }
 
  private:
   Diagnostic error_;
@@ -80,9 +101,9 @@ decltype(auto) take_value(Result<T>&& r) {
 // function (whose return type must be a Result), else yields the value:
 //   auto program = VYRE_TRY(parse_program(text));
 //   VYRE_TRY(validate_limits(program, caps));
-#define VYRE_TRY(...)                                                         \
-  __extension__({                                                             \
-    auto vyre_try_result_ = (__VA_ARGS__);                                    \
-    if (!vyre_try_result_.ok()) return std::move(vyre_try_result_).error();   \
-    ::vyre::detail::take_value(std::move(vyre_try_result_));                  \
+#define VYRE_TRY(...)                                                       \
+  __extension__({                                                           \
+    auto vyre_try_result_ = (__VA_ARGS__);                                  \
+    if (!vyre_try_result_.ok()) return std::move(vyre_try_result_).error(); \
+    ::vyre::detail::take_value(std::move(vyre_try_result_));                \
   })

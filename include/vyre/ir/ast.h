@@ -32,10 +32,24 @@ enum class ExprKind : std::uint8_t {
 enum class Builtin : std::uint8_t { GlobalId, LocalId, GroupId, NumGroups, GroupSize };
 enum class UnaryOp : std::uint8_t { Neg, Not, BitNot };  // -x, !x (bool), ~x (integers)
 enum class BinaryOp : std::uint8_t {
-  Add, Sub, Mul, Div, Rem,
-  BitAnd, BitOr, BitXor, Shl, Shr,
-  Eq, Ne, Lt, Le, Gt, Ge,
-  LogicalAnd, LogicalOr,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Rem,
+  BitAnd,
+  BitOr,
+  BitXor,
+  Shl,
+  Shr,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  LogicalAnd,
+  LogicalOr,
 };
 enum class AtomicOp : std::uint8_t { Add, Min, Max, And, Or, Xor, Exchange, CompareExchange };
 enum class MemorySpace : std::uint8_t { Buffer, Shared };
@@ -44,23 +58,23 @@ enum class MemorySpace : std::uint8_t { Buffer, Shared };
 // context (default i32 / f32). After checking every literal is Typed.
 enum class LiteralForm : std::uint8_t { Typed, UntypedInt, UntypedFloat };
 
-std::string_view builtin_name(Builtin b);    // "global_id"
-std::string_view unary_op_symbol(UnaryOp op);  // "-"
+std::string_view builtin_name(Builtin b);        // "global_id"
+std::string_view unary_op_symbol(UnaryOp op);    // "-"
 std::string_view binary_op_symbol(BinaryOp op);  // "+"
-std::string_view atomic_op_name(AtomicOp op);  // "atomic_add"
+std::string_view atomic_op_name(AtomicOp op);    // "atomic_add"
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
 struct Expr {
   ExprKind kind = ExprKind::Literal;
-  Type type = Type::Unknown;  // result type; set by the checker
-  std::uint8_t op = 0;        // UnaryOp / BinaryOp / AtomicOp / Builtin / LiteralForm, by kind
-  std::uint8_t component = 0; // Builtin: 0 = x, 1 = y, 2 = z
+  Type type = Type::Unknown;   // result type; set by the checker
+  std::uint8_t op = 0;         // UnaryOp / BinaryOp / AtomicOp / Builtin / LiteralForm, by kind
+  std::uint8_t component = 0;  // Builtin: 0 = x, 1 = y, 2 = z
   MemorySpace space = MemorySpace::Buffer;  // Load / Len / Atomic
-  std::uint32_t ref = 0;      // resolved index, by kind (see ExprKind); set by the checker
-  std::uint64_t bits = 0;     // Literal: the value's bit pattern, zero-extended (f32 in low 32)
-  std::string name;           // the source name of a Local/Param/Size/memory, or the op name
+  std::uint32_t ref = 0;   // resolved index, by kind (see ExprKind); set by the checker
+  std::uint64_t bits = 0;  // Literal: the value's bit pattern, zero-extended (f32 in low 32)
+  std::string name;        // the source name of a Local/Param/Size/memory, or the op name
   std::vector<ExprPtr> args;
   SourceLocation loc;
 
@@ -71,29 +85,29 @@ struct Expr {
 bool operator==(const Expr& a, const Expr& b);
 
 enum class StmtKind : std::uint8_t {
-  Let,       // let name[: type] = exprs[0]           (immutable)
-  Var,       // var name[: type] = exprs[0]           (mutable)
-  Assign,    // name = exprs[0]
-  Store,     // memory[exprs[0]] = exprs[1]
-  If,        // if exprs[0] { body } else { orelse }
-  For,       // for name in exprs[0] .. exprs[1] step `step` { body }   (end exclusive)
-  While,     // while exprs[0] max `max_iterations` { body }
+  Let,     // let name[: type] = exprs[0]           (immutable)
+  Var,     // var name[: type] = exprs[0]           (mutable)
+  Assign,  // name = exprs[0]
+  Store,   // memory[exprs[0]] = exprs[1]
+  If,      // if exprs[0] { body } else { orelse }
+  For,     // for name in exprs[0] .. exprs[1] step `step` { body }   (end exclusive)
+  While,   // while exprs[0] max `max_iterations` { body }
   Break,
   Continue,
-  Barrier,   // workgroup barrier (memory fence on shared and buffer memory)
-  Return,    // ends this invocation
-  Eval,      // exprs[0] evaluated for its effect (an atomic whose result is unused)
+  Barrier,  // workgroup barrier (memory fence on shared and buffer memory)
+  Return,   // ends this invocation
+  Eval,     // exprs[0] evaluated for its effect (an atomic whose result is unused)
 };
 
 struct Stmt {
   StmtKind kind = StmtKind::Barrier;
-  std::string name;            // Let/Var/Assign/For: the local; Store: the memory
-  std::uint32_t ref = 0;       // local slot, or memory index for Store; set by the checker
+  std::string name;       // Let/Var/Assign/For: the local; Store: the memory
+  std::uint32_t ref = 0;  // local slot, or memory index for Store; set by the checker
   MemorySpace space = MemorySpace::Buffer;  // Store
-  Type type = Type::Unknown;   // Let/Var/For: the local's type (declared, or inferred)
-  bool type_declared = false;  // Let/Var: the source wrote `: type`
-  std::uint64_t step = 1;      // For
-  std::uint64_t max_iterations = 0;  // While: the cap; 0 = none given (a validation error)
+  Type type = Type::Unknown;                // Let/Var/For: the local's type (declared, or inferred)
+  bool type_declared = false;               // Let/Var: the source wrote `: type`
+  std::uint64_t step = 1;                   // For
+  std::uint64_t max_iterations = 0;         // While: the cap; 0 = none given (a validation error)
   std::vector<ExprPtr> exprs;
   std::vector<Stmt> body;
   std::vector<Stmt> orelse;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <shared_mutex>
@@ -20,13 +21,13 @@ namespace vyre::ir {
 // Which argument types an op accepts. Every op's result has the type of its first argument;
 // all arguments share that type.
 enum class OpSignature : std::uint8_t {
-  FloatUnary,     // f(x) for f32, f64
-  FloatBinary,    // f(x, y) for f32, f64
-  FloatTernary,   // f(x, y, z) for f32, f64
-  NumericUnary,   // f(x) for any integer or float type
-  NumericBinary,  // f(x, y) for any integer or float type
-  NumericTernary, // f(x, y, z) for any integer or float type
-  IntegerUnary,   // f(x) for i32, u32, i64, u64
+  FloatUnary,      // f(x) for f32, f64
+  FloatBinary,     // f(x, y) for f32, f64
+  FloatTernary,    // f(x, y, z) for f32, f64
+  NumericUnary,    // f(x) for any integer or float type
+  NumericBinary,   // f(x, y) for any integer or float type
+  NumericTernary,  // f(x, y, z) for any integer or float type
+  IntegerUnary,    // f(x) for i32, u32, i64, u64
 };
 
 unsigned arity(OpSignature signature);
@@ -66,7 +67,7 @@ class OpRegistry {
  private:
   OpRegistry();
   mutable std::shared_mutex mutex_;
-  std::vector<OpInfo> ops_;
+  std::deque<OpInfo> ops_;  // deque: pointers from find()/get() stay valid as ops are added
   std::unordered_map<std::string, std::uint32_t> by_name_;
   std::unordered_map<std::string, std::unordered_map<std::string, std::string>> lowerings_;
 };

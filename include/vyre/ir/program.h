@@ -22,6 +22,13 @@ struct CheckOptions {
 
 class Program {
  public:
+  // Implementation detail, public only so check() and the digest code can build and read one.
+  struct Cell {
+    ProgramData data;
+    mutable std::once_flag digest_once;
+    mutable Digest digest{};
+  };
+
   const ProgramData& data() const { return cell_->data; }
   const ProgramData* operator->() const { return &cell_->data; }
   const ProgramData& operator*() const { return cell_->data; }
@@ -36,17 +43,8 @@ class Program {
 
  private:
   friend Result<Program> check(ProgramData draft, const CheckOptions& options);
-  struct Cell;
   explicit Program(std::shared_ptr<const Cell> cell) : cell_(std::move(cell)) {}
   std::shared_ptr<const Cell> cell_;
-
- public:
-  // Implementation detail, public only so check() and the encoder can build one.
-  struct Cell {
-    ProgramData data;
-    mutable std::once_flag digest_once;
-    mutable Digest digest{};
-  };
 };
 
 // Resolves names, infers types and enforces every structural rule; all failures come back as

@@ -1,0 +1,42 @@
+#include "source_file.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "vyre/diag/codes.h"
+#include "vyre/diag/render.h"
+
+namespace vyre::cli {
+
+Result<std::string> read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Diagnostic::error(code::CannotReadFile, "cannot open `" + path + "`",
+                             "check the path and that the file is readable")
+        .in(path);
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    return Diagnostic::error(code::CannotReadFile, "failed while reading `" + path + "`",
+                             "check the file and the disk")
+        .in(path);
+  }
+  return text.str();
+}
+
+void print_diagnostic(const Diagnostic& diagnostic, const std::string& source, bool json) {
+  if (json) {
+    std::fprintf(stdout, "%s\n", render_json_array(diagnostic).c_str());
+    return;
+  }
+  RenderOptions options;
+  options.source = source;
+  options.color = isatty(fileno(stderr)) != 0;
+  std::fputs(render_human(diagnostic, options).c_str(), stderr);
+}
+
+}  // namespace vyre::cli
