@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds vyre and runs every test: the normal build, then the whole suite again under
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the install/embed check.
+# Usage: scripts/test.sh            (as root on a fresh Debian 12: installs what it needs)
+#        SKIP_SANITIZE=1 scripts/test.sh   (normal build only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${JOBS:-2}
+scripts/install-deps.sh
+
+# Tests never touch the user's caches: fresh vyre and PoCL cache folders for this run.
+export VYRE_CACHE_DIR=$(mktemp -d /tmp/vyre-test-cache.XXXXXX)
+export POCL_CACHE_DIR=$(mktemp -d /tmp/vyre-test-pocl.XXXXXX)
+trap 'rm -rf "$VYRE_CACHE_DIR" "$POCL_CACHE_DIR"' EXIT
+
+echo "== build (RelWithDebInfo)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVYRE_BUILD_BENCH=ON
+cmake --build build -j"$jobs"
+echo "== tests"
+ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600
+
+if [[ "${SKIP_SANITIZE:-0}" != 1 ]]; then
+  echo "== build (ASan + UBSan)"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DVYRE_SANITIZE=ON \
+    -DVYRE_BUILD_BENCH=OFF
+  cmake --build build-asan -j"$jobs"
+  echo "== tests under ASan + UBSan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp:print_suppressions=0 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 900
+fi
+
+if [[ -x scripts/check_embed.sh ]]; then
+  echo "== install + embed check"
+  scripts/check_embed.sh build
+fi
+echo "== all tests passed"
