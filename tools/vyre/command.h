@@ -12,5 +12,8 @@ struct Context {
 
 void install_check(CLI::App& app, Context& ctx);
 void install_explain(CLI::App& app, Context& ctx);
+void install_emit(CLI::App& app, Context& ctx);
+void install_run(CLI::App& app, Context& ctx);
+void install_backends(CLI::App& app, Context& ctx);
 
 }  // namespace vyre::cli

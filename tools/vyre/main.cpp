@@ -6,6 +6,9 @@ int main(int argc, char** argv) {
   vyre::cli::Context ctx;
   vyre::cli::install_check(app, ctx);
   vyre::cli::install_explain(app, ctx);
+  vyre::cli::install_emit(app, ctx);
+  vyre::cli::install_run(app, ctx);
+  vyre::cli::install_backends(app, ctx);
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;
 }

@@ -47,6 +47,9 @@ class BackendRegistry {
 
   // Providers by descending priority (ties by id).
   std::vector<BackendStatus> list();
+  // The same order, without probing or constructing anything: `available` is false and
+  // `why_unavailable` empty in every entry. Routing uses it to acquire lazily.
+  std::vector<BackendStatus> registered() const;
   bool has(std::string_view id) const;
 
   // Probes (once) and constructs (once) the backend; later calls return the same instance or

@@ -1,0 +1,63 @@
+// The C-family code generator shared by the OpenCL and CUDA backends: lowers a checked Program
+// to one kernel in OpenCL C 1.2 or CUDA C (compilable by NVRTC without host headers), with the
+// IR's semantics (wrapping arithmetic, masked shifts, total division, robust buffer access,
+// saturating float->int casts, capped loops) spelled out by small helper functions in a prelude.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vyre/diag/result.h"
+#include "vyre/ir/program.h"
+
+namespace vyre::codegen {
+
+enum class Dialect { OpenCL, Cuda };
+
+// Revision of the generated code. Bump it whenever the same program would generate different
+// source; backends put it into their fingerprint's compiler field so cached binaries miss.
+inline constexpr std::string_view kCodegenRevision = "vyre-codegen-c 1";
+
+std::string_view dialect_name(Dialect dialect);  // "opencl", "cuda"
+
+struct EmitOptions {
+  Dialect dialect = Dialect::OpenCL;
+  std::array<std::uint32_t, 3> workgroup{1, 1, 1};  // compiled in (reqd_work_group_size)
+  std::uint32_t ulp_budget = 4;
+  bool int64_atomics = false;  // OpenCL: enable cl_khr_int64_{base,extended}_atomics
+  bool fp64 = true;            // OpenCL: enable cl_khr_fp64 (needed for f64 programs)
+  // The op-registry backend id to fetch op lowerings from; empty = dialect_name(dialect).
+  std::string backend_id;
+};
+
+// Kernel ABI, identical for both dialects, in this order: for each buffer in declaration order a
+// pointer then its element count as a 64-bit unsigned (ulong / unsigned long long); then each
+// param by value in declaration order (bool params passed as a 32-bit uint, 0/1; other types as
+// themselves); then each size symbol as a 32-bit uint. Buffer elements of type bool are one byte.
+struct KernelArg {
+  enum Kind { BufferPointer, BufferLength, Param, Size } kind;
+  std::uint32_t index;  // buffer, param or size-symbol index
+};
+
+struct KernelSource {
+  std::string source;
+  std::string entry = "vyre_main";
+  std::vector<KernelArg> args;
+};
+
+// Generates the kernel. Fails with BackendLacksFeature (VY4005) when the program calls an op
+// with no lowering registered for the backend id, uses f64 without options.fp64, or 64-bit
+// atomics in OpenCL without options.int64_atomics.
+Result<KernelSource> emit_c_kernel(const ir::Program& program, const EmitOptions& options);
+
+// Registers this generator's op lowerings for `backend_id` in OpRegistry::global() (idempotent):
+// the backend's supported-op set is then the registered ops this dialect lowers.
+void register_c_lowerings(Dialect dialect, std::string_view backend_id);
+
+// The kernel ABI of a program (the `args` emit_c_kernel returns), without generating code.
+std::vector<KernelArg> kernel_args(const ir::Program& program);
+
+}  // namespace vyre::codegen

@@ -1,0 +1,57 @@
+// The op lowerings of the C-family generator, registered per backend id in the op registry. A
+// lowering is a template: {0} {1} {2} are the arguments, {T} the type suffix ("f32", "u64"),
+// {f} an "f" for f32 (C libm naming). Names vy_<op>_{T} are prelude helpers (helpers.cpp) the
+// emitter defines on use; the rest are the dialect's own builtins.
+#include <array>
+#include <string_view>
+
+#include "vyre/backends/c_emitter.h"
+#include "vyre/ir/ops.h"
+
+namespace vyre::codegen {
+namespace {
+
+struct Lowering {
+  std::string_view op;
+  std::string_view opencl;
+  std::string_view cuda;
+};
+
+// Exact ops map to correctly rounded builtins (OpenCL's are overloaded; CUDA's take the libm
+// name with an f for f32). Transcendentals go through helpers that honour the ULP budget.
+constexpr std::array kLowerings = {
+    Lowering{"sqrt", "sqrt({0})", "sqrt{f}({0})"},
+    Lowering{"exp", "vy_exp_{T}({0})", "vy_exp_{T}({0})"},
+    Lowering{"exp2", "vy_exp2_{T}({0})", "vy_exp2_{T}({0})"},
+    Lowering{"log", "vy_log_{T}({0})", "vy_log_{T}({0})"},
+    Lowering{"log2", "vy_log2_{T}({0})", "vy_log2_{T}({0})"},
+    Lowering{"sin", "vy_sin_{T}({0})", "vy_sin_{T}({0})"},
+    Lowering{"cos", "vy_cos_{T}({0})", "vy_cos_{T}({0})"},
+    Lowering{"tan", "vy_tan_{T}({0})", "vy_tan_{T}({0})"},
+    Lowering{"pow", "vy_pow_{T}({0}, {1})", "vy_pow_{T}({0}, {1})"},
+    Lowering{"fma", "fma({0}, {1}, {2})", "fma{f}({0}, {1}, {2})"},
+    Lowering{"floor", "floor({0})", "floor{f}({0})"},
+    Lowering{"ceil", "ceil({0})", "ceil{f}({0})"},
+    Lowering{"trunc", "trunc({0})", "trunc{f}({0})"},
+    Lowering{"round", "round({0})", "round{f}({0})"},  // C round: ties away from zero
+    Lowering{"abs", "vy_abs_{T}({0})", "vy_abs_{T}({0})"},
+    Lowering{"min", "vy_min_{T}({0}, {1})", "vy_min_{T}({0}, {1})"},
+    Lowering{"max", "vy_max_{T}({0}, {1})", "vy_max_{T}({0}, {1})"},
+    Lowering{"clamp", "vy_clamp_{T}({0}, {1}, {2})", "vy_clamp_{T}({0}, {1}, {2})"},
+    Lowering{"popcount", "popcount({0})", "vy_popcount_{T}({0})"},
+    Lowering{"clz", "clz({0})", "vy_clz_{T}({0})"},
+    Lowering{"ctz", "vy_ctz_{T}({0})", "vy_ctz_{T}({0})"},
+};
+
+}  // namespace
+
+void register_c_lowerings(Dialect dialect, std::string_view backend_id) {
+  ir::OpRegistry& registry = ir::OpRegistry::global();
+  for (const Lowering& l : kLowerings) {
+    if (registry.find(l.op) == nullptr) continue;  // only ops the registry knows
+    registry.set_lowering(backend_id, l.op,
+                          std::string(dialect == Dialect::Cuda ? l.cuda : l.opencl));
+  }
+}
+
+}  // namespace vyre::codegen

@@ -1,0 +1,84 @@
+// CudaBackend: vyre's CUDA backend. Compiles with NVRTC to a cubin for the device's architecture
+// (or --arch / VYRE_CUDA_ARCH, default sm_90, when there is no device), loads it through the
+// driver API (libcuda loaded at run time), and dispatches on one stream of the device's primary
+// context. A context poisoned by a failing kernel is reset and rebuilt; pipelines then reload
+// their kernels from the cubin bytes they keep.
+#pragma once
+
+#include <cuda.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "vyre/backend/backend.h"
+#include "vyre/backends/cuda/arch.h"
+#include "vyre/backends/cuda/driver_api.h"
+#include "vyre/registry/backend_registry.h"
+
+namespace vyre::cuda {
+
+inline constexpr std::string_view kBackendId = "cuda";
+
+struct CudaBackendOptions {
+  // Target architecture; unset = VYRE_CUDA_ARCH, else the device's own, else kDefaultArch.
+  std::optional<std::string> arch;
+  // Device ordinal; unset = VYRE_CUDA_DEVICE, else 0.
+  std::optional<int> device;
+  // Without a usable device, false builds a compile-only backend (compile and serialize work,
+  // load skips module creation, dispatch fails with CudaNoDevice) instead of failing.
+  bool require_device = true;
+};
+
+class CudaDevice;  // the device, its primary context and stream (src/cuda_device.h)
+
+class CudaBackend final : public Backend {
+ public:
+  static Result<std::shared_ptr<CudaBackend>> create(const CudaBackendOptions& options = {});
+  ~CudaBackend() override;
+
+  std::string_view id() const override { return kBackendId; }
+  const Capabilities& capabilities() const override { return capabilities_; }
+  const DeviceFingerprint& fingerprint() const override { return fingerprint_; }
+
+  Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
+                                                          const DispatchConfig& config) override;
+  Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& pipeline) const override;
+  Result<std::shared_ptr<const CompiledPipeline>> load(
+      const ir::Program& program, const DispatchConfig& config,
+      std::span<const std::uint8_t> bytes) override;
+  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,
+                                                          Bindings& bindings,
+                                                          const LaunchGeometry& geometry,
+                                                          const DispatchConfig& config) override;
+
+  const CudaArch& arch() const { return arch_; }
+  bool has_device() const { return device_ != nullptr; }
+
+  // Raw handles, for benchmarks and tests that drive the device directly next to vyre. Valid
+  // until the context is reset (see CudaContextLost); `function` is the pipeline's kernel,
+  // loaded into the current context.
+  struct RawHandles {
+    const DriverApi* api = nullptr;
+    CUcontext context = nullptr;
+    CUstream stream = nullptr;
+    CUfunction function = nullptr;
+  };
+  Result<RawHandles> raw_handles(const CompiledPipeline* pipeline = nullptr);
+
+ private:
+  CudaBackend() = default;
+  std::shared_ptr<CudaDevice> device_;  // null for a compile-only backend
+  CudaArch arch_;
+  Capabilities capabilities_;
+  DeviceFingerprint fingerprint_;
+};
+
+// Checks that the driver loads and has the configured device: Ok, or CudaUnavailable (VY7001).
+Status probe_cuda();
+
+// The "cuda" provider for a BackendRegistry (probe = probe_cuda, factory = CudaBackend::create).
+// Also registers the CUDA op lowerings in the op registry.
+BackendProvider cuda_backend_provider();
+
+}  // namespace vyre::cuda

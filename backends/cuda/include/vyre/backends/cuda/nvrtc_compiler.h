@@ -1,0 +1,57 @@
+// NVRTC: CUDA C source to a cubin for one real architecture, with vyre's floating-point rules
+// (no contraction, no flush to zero, correctly rounded division and square root). A failed
+// compilation becomes a diagnostic quoting the generated lines NVRTC's log points at.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vyre/backends/cuda/arch.h"
+#include "vyre/diag/result.h"
+
+namespace vyre::cuda {
+
+// The file name NVRTC reports errors against ("vyre_kernel.cu(12): error: ...").
+inline constexpr std::string_view kKernelFileName = "vyre_kernel.cu";
+
+struct CubinRequest {
+  std::string_view source;
+  std::string_view entry = "vyre_main";  // the __global__ function to keep and name
+  CudaArch arch = kDefaultArch;
+  std::string_view kernel_name;  // the program's name, for messages
+};
+
+struct Cubin {
+  std::vector<std::uint8_t> bytes;  // an ELF image for request.arch
+  std::string entry;                // the entry's lowered (symbol) name, for cuModuleGetFunction
+  std::string log;                  // NVRTC's log (warnings), possibly empty
+};
+
+Result<Cubin> compile_to_cubin(const CubinRequest& request);
+
+// The options compile_to_cubin passes to NVRTC.
+std::vector<std::string> nvrtc_options(const CudaArch& arch);
+
+// "nvrtc 13.0": the compiler revision that enters the device fingerprint.
+std::string nvrtc_version();
+
+// Whether this NVRTC can target `arch` (nvrtcGetSupportedArchs); suffixes are accepted when the
+// base architecture is.
+bool nvrtc_supports(const CudaArch& arch);
+std::string nvrtc_supported_archs();  // "sm_75 sm_80 ... sm_120" for messages
+
+// One "file(LINE): error: message" line of an NVRTC log.
+struct NvrtcLogEntry {
+  std::uint32_t line = 0;
+  std::string severity;  // "error", "warning", "catastrophic error", ...
+  std::string message;
+};
+std::vector<NvrtcLogEntry> parse_nvrtc_log(std::string_view log);
+
+// The NvrtcCompileFailed (VY7003) diagnostic for a failed compilation of `source`.
+Diagnostic nvrtc_failure(std::string_view source, std::string_view log, const CudaArch& arch,
+                         std::string_view kernel_name);
+
+}  // namespace vyre::cuda

@@ -1,0 +1,39 @@
+// The bytes the pipeline cache stores for a CUDA pipeline: a small versioned header (magic,
+// format version, target architecture, entry symbol, kernel argument ABI, workgroup size,
+// program digest) followed by the cubin. load() checks every header field against what it
+// expects before handing the cubin to cuModuleLoadData.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vyre/backends/c_emitter.h"
+#include "vyre/backends/cuda/arch.h"
+#include "vyre/diag/result.h"
+#include "vyre/ir/hash.h"
+
+namespace vyre::cuda {
+
+inline constexpr std::uint32_t kCubinFormatVersion = 1;
+
+struct CubinImage {
+  CudaArch arch;
+  std::string entry;                         // symbol for cuModuleGetFunction
+  std::vector<codegen::KernelArg> args;      // kernel ABI, in launch order
+  std::array<std::uint32_t, 3> workgroup{};  // compiled-in block size
+  Digest program{};                          // digest of the program it was compiled from
+  std::vector<std::uint8_t> cubin;           // ELF image
+};
+
+std::vector<std::uint8_t> encode_cubin_image(const CubinImage& image);
+
+// Fails with BadPipelineBytes (VY4019) on bad magic, another format version, truncation,
+// trailing bytes, out-of-range fields or a payload that is not an ELF image.
+Result<CubinImage> decode_cubin_image(std::span<const std::uint8_t> bytes);
+
+bool is_elf(std::span<const std::uint8_t> bytes);
+
+}  // namespace vyre::cuda

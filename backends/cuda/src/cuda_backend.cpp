@@ -1,0 +1,222 @@
+#include "vyre/backends/cuda/backend.h"
+
+#include <charconv>
+
+#include "cuda_device.h"
+#include "cuda_dispatch.h"
+#include "cuda_pipeline.h"
+#include "vyre/backend/environment.h"
+#include "vyre/backends/c_emitter.h"
+#include "vyre/backends/cuda/nvrtc_compiler.h"
+#include "vyre/diag/codes.h"
+
+namespace vyre::cuda {
+namespace {
+
+Result<int> device_ordinal(const CudaBackendOptions& options) {
+  if (options.device) return *options.device;
+  const std::optional<std::string> text = env_value(EnvVar::CudaDevice);
+  if (!text) return 0;
+  int ordinal = -1;
+  const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), ordinal);
+  if (error != std::errc() || end != text->data() + text->size() || ordinal < 0) {
+    return Diagnostic::error(code::CudaUnavailable,
+                             "VYRE_CUDA_DEVICE `" + *text + "` is not a device ordinal",
+                             "set VYRE_CUDA_DEVICE to 0, 1, ... (nvidia-smi lists the devices)");
+  }
+  return ordinal;
+}
+
+// The architecture to compile for: --arch, else VYRE_CUDA_ARCH, else the device's, else sm_90.
+// An explicit choice must be one the device (if any) can run.
+Result<CudaArch> target_arch(const CudaBackendOptions& options, const DeviceInfo* device) {
+  std::optional<CudaArch> chosen;
+  if (options.arch) {
+    chosen = VYRE_TRY(parse_arch(*options.arch, "--arch"));
+  } else if (auto text = env_value(EnvVar::CudaArch)) {
+    chosen = VYRE_TRY(parse_arch(*text, "VYRE_CUDA_ARCH"));
+  }
+  if (device == nullptr) return chosen.value_or(kDefaultArch);
+  if (!chosen) return arch_of_device(device->cc_major, device->cc_minor);
+  if (!arch_runs_on(*chosen, device->cc_major, device->cc_minor)) {
+    return Diagnostic::error(code::CudaBadArch,
+                             "target " + chosen->name() + " cannot run on device " +
+                                 std::to_string(device->ordinal) + " (" + device->name +
+                                 ", compute capability " + std::to_string(device->cc_major) + "." +
+                                 std::to_string(device->cc_minor) + ")",
+                             "unset --arch / VYRE_CUDA_ARCH to use the device's own (" +
+                                 arch_of_device(device->cc_major, device->cc_minor).name() + ")");
+  }
+  return *chosen;
+}
+
+const CudaPipeline* as_cuda(const CompiledPipeline& pipeline) {
+  return dynamic_cast<const CudaPipeline*>(&pipeline);
+}
+
+Diagnostic not_ours() {
+  return Diagnostic::error(code::BadPipelineBytes,
+                           "the pipeline was not compiled by the cuda backend",
+                           "dispatch a pipeline with the backend that compiled it");
+}
+
+Diagnostic no_device(std::string_view what) {
+  return Diagnostic::error(
+      code::CudaNoDevice,
+      "cannot " + std::string(what) + ": this CUDA backend compiles only (no device was available)",
+      "run on a machine with an NVIDIA GPU and driver to dispatch");
+}
+
+// The kernel ABI is a function of the program alone; compare it to catch bytes of another one.
+bool same_args(const std::vector<codegen::KernelArg>& a, const std::vector<codegen::KernelArg>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const codegen::KernelArg& x, const codegen::KernelArg& y) {
+                      return x.kind == y.kind && x.index == y.index;
+                    });
+}
+
+// Loads the pipeline's module into the current context (cuModuleLoadData).
+Status load_module(CudaDevice& device, const CudaPipeline& pipeline) {
+  CallCheck check(device.api());
+  std::uint64_t generation = 0;
+  {
+    auto lease = VYRE_TRY(device.enter());
+    generation = lease.generation;
+    auto loaded = pipeline.function(lease, check);
+    if (loaded.ok()) return Ok{};
+    if (!check.poison) return std::move(loaded).error();
+  }
+  return device.recover(*check.poison, generation, "loading a module");
+}
+
+}  // namespace
+
+Result<std::shared_ptr<CudaBackend>> CudaBackend::create(const CudaBackendOptions& options) {
+  codegen::register_c_lowerings(codegen::Dialect::Cuda, kBackendId);
+  std::shared_ptr<CudaBackend> backend(new CudaBackend());
+  const int ordinal = VYRE_TRY(device_ordinal(options));
+  auto device = CudaDevice::open(ordinal);
+  if (!device.ok() && options.require_device) return std::move(device).error();
+  if (device.ok()) backend->device_ = std::move(*device);
+
+  const DeviceInfo* info = backend->device_ ? &backend->device_->info() : nullptr;
+  backend->arch_ = VYRE_TRY(target_arch(options, info));
+  if (!nvrtc_supports(backend->arch_)) {
+    return Diagnostic::error(
+        code::CudaBadArch,
+        "this NVRTC (" + nvrtc_version() + ") cannot target " + backend->arch_.name(),
+        "choose one of: " + nvrtc_supported_archs());
+  }
+
+  DeviceFingerprint& fp = backend->fingerprint_;
+  fp.vendor = "NVIDIA Corporation";
+  fp.compiler = nvrtc_version();
+  if (info != nullptr) {
+    fp.device = info->name + " " + backend->arch_.name();
+    fp.driver = info->driver;
+    backend->capabilities_ = info->capabilities;
+  } else {
+    fp.device = "no device " + backend->arch_.name();
+    fp.driver = "none";
+  }
+  Capabilities& caps = backend->capabilities_;
+  caps.element_types = {ir::Type::Bool, ir::Type::I32, ir::Type::U32, ir::Type::I64,
+                        ir::Type::U64,  ir::Type::F32, ir::Type::F64};
+  caps.atomics32 = true;
+  caps.atomics64 = true;
+  caps.f64 = true;
+  caps.features = {backend->arch_.name()};
+  return backend;
+}
+
+CudaBackend::~CudaBackend() = default;
+
+Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::compile(const ir::Program& program,
+                                                                     const DispatchConfig& config) {
+  codegen::EmitOptions options;
+  options.dialect = codegen::Dialect::Cuda;
+  options.workgroup = effective_workgroup(program, config);
+  options.ulp_budget = config.ulp_budget;
+  options.int64_atomics = true;
+  options.fp64 = true;
+  options.backend_id = std::string(kBackendId);
+  const codegen::KernelSource kernel = VYRE_TRY(codegen::emit_c_kernel(program, options));
+
+  CubinRequest request;
+  request.source = kernel.source;
+  request.entry = kernel.entry;
+  request.arch = arch_;
+  request.kernel_name = program->name;
+  Cubin cubin = VYRE_TRY(compile_to_cubin(request));
+
+  CubinImage image;
+  image.arch = arch_;
+  image.entry = std::move(cubin.entry);
+  image.args = kernel.args;
+  image.workgroup = options.workgroup;
+  image.program = program.digest();
+  image.cubin = std::move(cubin.bytes);
+  auto pipeline = std::make_shared<CudaPipeline>(program, std::move(image), device_);
+  // Load now, so a cubin the driver rejects fails here rather than at the first dispatch.
+  if (device_) VYRE_TRY(load_module(*device_, *pipeline));
+  return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
+}
+
+Result<std::vector<std::uint8_t>> CudaBackend::serialize(const CompiledPipeline& pipeline) const {
+  const CudaPipeline* cuda = as_cuda(pipeline);
+  if (cuda == nullptr) return not_ours();
+  return cuda->bytes();
+}
+
+Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
+    const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes) {
+  CubinImage image = VYRE_TRY(decode_cubin_image(bytes));
+  if (image.arch != arch_) {
+    return Diagnostic::error(code::CubinArchMismatch,
+                             "cached cubin of kernel `" + program->name + "` targets " +
+                                 image.arch.name() + ", this backend " + arch_.name(),
+                             "nothing to do: the pipeline is recompiled for " + arch_.name());
+  }
+  if (image.program != program.digest() || !same_args(image.args, codegen::kernel_args(program))) {
+    return Diagnostic::error(
+        code::BadPipelineBytes,
+        "cached cubin was compiled from a different program than `" + program->name + "`",
+        "nothing to do: the pipeline is recompiled");
+  }
+  if (image.workgroup != effective_workgroup(program, config)) {
+    return Diagnostic::error(
+        code::BadPipelineBytes,
+        "cached cubin of kernel `" + program->name + "` was compiled for another workgroup size",
+        "nothing to do: the pipeline is recompiled");
+  }
+  auto pipeline = std::make_shared<CudaPipeline>(program, std::move(image), device_);
+  if (device_) VYRE_TRY(load_module(*device_, *pipeline));
+  return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
+}
+
+Result<std::unique_ptr<PendingDispatch>> CudaBackend::dispatch_async(
+    const CompiledPipeline& pipeline, Bindings& bindings, const LaunchGeometry& geometry,
+    const DispatchConfig& /*config*/) {
+  const CudaPipeline* cuda = as_cuda(pipeline);
+  if (cuda == nullptr) return not_ours();
+  if (!device_) return no_device("dispatch kernel `" + pipeline.program()->name + "`");
+  return start_dispatch(device_, *cuda, bindings, geometry);
+}
+
+Result<CudaBackend::RawHandles> CudaBackend::raw_handles(const CompiledPipeline* pipeline) {
+  if (!device_) return no_device("hand out device handles");
+  auto lease = VYRE_TRY(device_->enter());
+  RawHandles handles;
+  handles.api = &device_->api();
+  handles.context = lease.context;
+  handles.stream = lease.stream;
+  if (pipeline != nullptr) {
+    const CudaPipeline* cuda = as_cuda(*pipeline);
+    if (cuda == nullptr) return not_ours();
+    CallCheck check(device_->api());
+    handles.function = VYRE_TRY(cuda->function(lease, check));
+  }
+  return handles;
+}
+
+}  // namespace vyre::cuda

@@ -1,0 +1,44 @@
+#include "cuda_pipeline.h"
+
+#include "vyre/diag/codes.h"
+
+namespace vyre::cuda {
+
+CudaPipeline::CudaPipeline(ir::Program program, CubinImage image,
+                           std::shared_ptr<CudaDevice> device)
+    : CompiledPipeline(std::move(program), image.workgroup),
+      image_(std::move(image)),
+      bytes_(encode_cubin_image(image_)),
+      device_(std::move(device)) {}
+
+CudaPipeline::~CudaPipeline() {
+  if (module_ == nullptr || device_ == nullptr) return;
+  auto lease = device_->enter();
+  // A module of an older generation died with its context.
+  if (lease.ok() && lease->generation == module_generation_) {
+    device_->api().module_unload(module_);
+  }
+}
+
+Result<CUfunction> CudaPipeline::function(const CudaDevice::Lease& lease, CallCheck& check) const {
+  std::lock_guard lock(module_mutex_);
+  if (module_generation_ == lease.generation && function_ != nullptr) return function_;
+  const DriverApi& api = device_->api();
+  CUmodule module = nullptr;
+  VYRE_TRY(
+      check(api.module_load_data(&module, image_.cubin.data()), "cuModuleLoadData",
+            "loading the " + image_.arch.name() + " cubin of kernel `" + program()->name + "`"));
+  CUfunction function = nullptr;
+  if (Status found = check(api.module_get_function(&function, module, image_.entry.c_str()),
+                           "cuModuleGetFunction", "looking up entry `" + image_.entry + "`");
+      !found.ok()) {
+    api.module_unload(module);
+    return std::move(found).error();
+  }
+  module_ = module;  // an older generation's module was freed by the context reset
+  module_generation_ = lease.generation;
+  function_ = function;
+  return function_;
+}
+
+}  // namespace vyre::cuda

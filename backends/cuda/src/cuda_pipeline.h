@@ -1,0 +1,40 @@
+// CudaPipeline: a compiled CUDA pipeline. Keeps its serialized bytes (header + cubin), so the
+// cache can store them and a rebuilt context can reload the module without recompiling; the
+// module itself is loaded per context generation, on demand.
+#pragma once
+
+#include <cuda.h>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "cuda_device.h"
+#include "vyre/backend/backend.h"
+#include "vyre/backends/cuda/pipeline_format.h"
+
+namespace vyre::cuda {
+
+class CudaPipeline final : public CompiledPipeline {
+ public:
+  CudaPipeline(ir::Program program, CubinImage image, std::shared_ptr<CudaDevice> device);
+  ~CudaPipeline() override;
+
+  const CubinImage& image() const { return image_; }
+  const std::vector<std::uint8_t>& bytes() const { return bytes_; }
+
+  // The kernel in the lease's context, loading the module if this generation has none yet.
+  Result<CUfunction> function(const CudaDevice::Lease& lease, CallCheck& check) const;
+
+ private:
+  CubinImage image_;
+  std::vector<std::uint8_t> bytes_;     // encode_cubin_image(image_)
+  std::shared_ptr<CudaDevice> device_;  // null for a compile-only backend
+
+  mutable std::mutex module_mutex_;
+  mutable std::uint64_t module_generation_ = 0;
+  mutable CUmodule module_ = nullptr;
+  mutable CUfunction function_ = nullptr;
+};
+
+}  // namespace vyre::cuda

@@ -1,0 +1,39 @@
+// OpenClBackend: vyre's OpenCL backend. Lowers programs to OpenCL C 1.2 with the shared C-family
+// generator (backends/common), builds them with the platform compiler, serializes the program
+// binary for the pipeline cache, and dispatches on one in-order queue of the selected device.
+// Runs in CI on PoCL (Debian's pocl-opencl-icd).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vyre/backend/backend.h"
+#include "vyre/registry/backend_registry.h"
+
+namespace vyre::opencl {
+
+inline constexpr std::string_view kBackendId = "opencl";
+
+struct OpenClBackendOptions {
+  // "P:D" (platform and device index) or a case-insensitive substring of "platform / device"
+  // names; unset = VYRE_OPENCL_DEVICE, else the first GPU, else the first device.
+  std::optional<std::string> device;
+};
+
+// Creates the backend on the selected device, or says why it cannot (OpenClUnavailable,
+// OpenClDeviceNotFound, OpenClApiError).
+Result<std::shared_ptr<Backend>> make_opencl_backend(const OpenClBackendOptions& options = {});
+
+// Checks that an OpenCL platform with a usable device is present (and that VYRE_OPENCL_DEVICE,
+// if set, selects one): Ok, or the diagnostic saying why not. Never crashes without a platform.
+Status probe_opencl(const OpenClBackendOptions& options = {});
+
+// One line per device the ICD loader sees: "P:D  platform / device (type)", for `vyre backends`.
+Result<std::vector<std::string>> list_opencl_devices();
+
+// The "opencl" provider for a BackendRegistry. Also registers the OpenCL op lowerings.
+BackendProvider opencl_backend_provider();
+
+}  // namespace vyre::opencl

@@ -1,0 +1,526 @@
+// OpenClBackend: compile (generate OpenCL C, build it), serialize/load (program binaries), and
+// dispatch (buffers in, NDRange, non-blocking read-back, completion by event callback).
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "build_log.h"
+#include "cl_handle.h"
+#include "device.h"
+#include "pipeline_format.h"
+#include "vyre/backend/environment.h"
+#include "vyre/backends/c_emitter.h"
+#include "vyre/backends/opencl/backend.h"
+#include "vyre/diag/codes.h"
+
+namespace vyre::opencl {
+namespace {
+
+constexpr const char* kEntry = "vyre_main";
+
+Diagnostic api_error(std::string_view call, cl_int err, std::string_view context = {}) {
+  return Diagnostic::error(
+      code::OpenClApiError,
+      fmt::format("{} failed: {}{}{}", call, cl_error_name(err), context.empty() ? "" : " while ",
+                  context),
+      err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES ||
+              err == CL_OUT_OF_HOST_MEMORY
+          ? "the device ran out of memory or resources: use smaller buffers or another backend"
+          : "update the OpenCL driver, or choose another backend");
+}
+
+class OpenClPipeline final : public CompiledPipeline {
+ public:
+  OpenClPipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup, ClProgram cl_program,
+                 std::vector<codegen::KernelArg> args, std::uint32_t ulp_budget, std::string source)
+      : CompiledPipeline(std::move(program), workgroup),
+        cl_program_(std::move(cl_program)),
+        args_(std::move(args)),
+        ulp_budget_(ulp_budget),
+        source_(std::move(source)) {}
+
+  cl_program cl_program() const { return cl_program_.get(); }
+  const std::vector<codegen::KernelArg>& args() const { return args_; }
+  std::uint32_t ulp_budget() const { return ulp_budget_; }
+  const std::string& source() const { return source_; }  // empty when loaded from a binary
+
+  // Kernel objects are reused: arguments are captured at enqueue, so a kernel can go back to the
+  // pool as soon as it is enqueued. clSetKernelArg is not thread-safe per kernel, hence one each.
+  Result<ClKernel> take_kernel() const {
+    {
+      std::lock_guard lock(pool_mutex_);
+      if (!pool_.empty()) {
+        ClKernel k = std::move(pool_.back());
+        pool_.pop_back();
+        return k;
+      }
+    }
+    cl_int err = CL_SUCCESS;
+    cl_kernel k = clCreateKernel(cl_program_.get(), kEntry, &err);
+    if (err != CL_SUCCESS) return api_error("clCreateKernel", err);
+    return ClKernel(k);
+  }
+  void give_back(ClKernel kernel) const {
+    std::lock_guard lock(pool_mutex_);
+    if (pool_.size() < 8) pool_.push_back(std::move(kernel));
+  }
+
+ private:
+  ClProgram cl_program_;
+  std::vector<codegen::KernelArg> args_;
+  std::uint32_t ulp_budget_;
+  std::string source_;
+  mutable std::mutex pool_mutex_;
+  mutable std::vector<ClKernel> pool_;
+};
+
+// Completion of one dispatch, signalled from the OpenCL runtime's callback thread.
+struct Completion {
+  std::mutex mutex;
+  std::condition_variable done_signal;
+  bool done = false;
+  cl_int status = CL_COMPLETE;
+};
+
+void CL_CALLBACK on_complete(cl_event, cl_int status, void* user) {
+  auto* holder = static_cast<std::shared_ptr<Completion>*>(user);
+  {
+    std::lock_guard lock((*holder)->mutex);
+    (*holder)->done = true;
+    (*holder)->status = status;
+  }
+  (*holder)->done_signal.notify_all();
+  delete holder;
+}
+
+class OpenClPendingDispatch final : public PendingDispatch {
+ public:
+  OpenClPendingDispatch(ClEvent kernel_done, ClEvent all_done, std::vector<ClMem> buffers,
+                        std::shared_ptr<Completion> completion, std::string label)
+      : kernel_done_(std::move(kernel_done)),
+        all_done_(std::move(all_done)),
+        buffers_(std::move(buffers)),
+        completion_(std::move(completion)),
+        label_(std::move(label)) {}
+
+  // The read-backs write into the caller's buffers: never let them outlive this object.
+  ~OpenClPendingDispatch() override {
+    cl_event e = all_done_.get();
+    clWaitForEvents(1, &e);
+  }
+
+  bool ready() override {
+    cl_int status = CL_QUEUED;
+    if (clGetEventInfo(all_done_.get(), CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status, &status,
+                       nullptr) != CL_SUCCESS) {
+      return true;  // wait() reports the problem
+    }
+    return status == CL_COMPLETE || status < 0;
+  }
+
+  Status wait(std::chrono::nanoseconds timeout) override {
+    if (timeout.count() <= 0) {
+      cl_event e = all_done_.get();
+      clWaitForEvents(1, &e);  // an error status is read below
+    } else {
+      std::unique_lock lock(completion_->mutex);
+      if (!completion_->done_signal.wait_for(lock, timeout, [&] { return completion_->done; })) {
+        return Diagnostic::error(
+            code::DispatchTimeout,
+            fmt::format("OpenCL dispatch{} still running after {} ms", label_suffix(),
+                        std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()),
+            "wait again, or raise DispatchConfig::timeout; the dispatch keeps running");
+      }
+    }
+    for (const ClEvent* event : {&kernel_done_, &all_done_}) {
+      cl_int status = CL_COMPLETE;
+      cl_int err = clGetEventInfo(event->get(), CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status,
+                                  &status, nullptr);
+      if (err != CL_SUCCESS) return api_error("clGetEventInfo", err, "waiting for a dispatch");
+      if (status < 0) {
+        return Diagnostic::error(
+            code::DispatchFailed,
+            fmt::format("OpenCL dispatch{} failed on the device: {}", label_suffix(),
+                        cl_error_name(status)),
+            "check the device's memory and driver; run on the reference backend to compare");
+      }
+    }
+    return Ok{};
+  }
+
+ private:
+  std::string label_suffix() const { return label_.empty() ? "" : " `" + label_ + "`"; }
+  ClEvent kernel_done_;
+  ClEvent all_done_;
+  std::vector<ClMem> buffers_;  // device memory stays alive until the dispatch is done
+  std::shared_ptr<Completion> completion_;
+  std::string label_;
+};
+
+class OpenClBackend final : public Backend {
+ public:
+  static Result<std::shared_ptr<Backend>> create(const OpenClBackendOptions& options) {
+    auto devices = VYRE_TRY(enumerate_devices());
+    std::optional<std::string> selector = options.device;
+    if (!selector) selector = env_value(EnvVar::OpenClDevice);
+    DeviceEntry entry = VYRE_TRY(select_device(devices, selector));
+    auto backend = std::shared_ptr<OpenClBackend>(new OpenClBackend());
+    backend->entry_ = entry;
+    backend->properties_ = read_device_properties(entry);
+    cl_context_properties props[] = {
+        CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(entry.platform), 0};
+    cl_int err = CL_SUCCESS;
+    cl_context context = clCreateContext(props, 1, &entry.device, nullptr, nullptr, &err);
+    if (err != CL_SUCCESS) return api_error("clCreateContext", err, entry.describe());
+    backend->context_ = ClContext(context);
+    cl_command_queue queue = clCreateCommandQueue(context, entry.device, 0, &err);
+    if (err != CL_SUCCESS) return api_error("clCreateCommandQueue", err, entry.describe());
+    backend->queue_ = ClQueue(queue);
+    // Exact IEEE arithmetic: correctly rounded f32 divide and sqrt; no fast-math, no
+    // denormal flushing, no contraction (the source also says FP_CONTRACT OFF).
+    backend->build_options_ = "-cl-std=CL1.2";
+    if (backend->properties_.correctly_rounded_divide_sqrt) {
+      backend->build_options_ += " -cl-fp32-correctly-rounded-divide-sqrt";
+    }
+    return std::shared_ptr<Backend>(std::move(backend));
+  }
+
+  std::string_view id() const override { return kBackendId; }
+  const Capabilities& capabilities() const override { return properties_.capabilities; }
+  const DeviceFingerprint& fingerprint() const override { return properties_.fingerprint; }
+
+  Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
+                                                          const DispatchConfig& config) override {
+    const auto workgroup = effective_workgroup(program, config);
+    codegen::EmitOptions options;
+    options.dialect = codegen::Dialect::OpenCL;
+    options.workgroup = workgroup;
+    options.ulp_budget = config.ulp_budget;
+    options.int64_atomics = properties_.capabilities.atomics64;
+    options.fp64 = properties_.capabilities.f64;
+    options.backend_id = std::string(kBackendId);
+    codegen::KernelSource kernel = VYRE_TRY(codegen::emit_c_kernel(program, options));
+
+    const char* text = kernel.source.c_str();
+    const std::size_t length = kernel.source.size();
+    cl_int err = CL_SUCCESS;
+    ClProgram cl_program(clCreateProgramWithSource(context_.get(), 1, &text, &length, &err));
+    if (err != CL_SUCCESS) return api_error("clCreateProgramWithSource", err);
+    err = clBuildProgram(cl_program.get(), 1, &entry_.device, build_options_.c_str(), nullptr,
+                         nullptr);
+    if (err == CL_BUILD_PROGRAM_FAILURE || err == CL_INVALID_BUILD_OPTIONS) {
+      return build_failure(program->name, build_log(cl_program.get()), kernel.source);
+    }
+    if (err != CL_SUCCESS) return api_error("clBuildProgram", err);
+    auto pipeline = std::make_shared<OpenClPipeline>(program, workgroup, std::move(cl_program),
+                                                     std::move(kernel.args), config.ulp_budget,
+                                                     std::move(kernel.source));
+    ClKernel probe = VYRE_TRY(pipeline->take_kernel());  // links the kernel now, not at dispatch
+    pipeline->give_back(std::move(probe));
+    return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
+  }
+
+  Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& compiled) const override {
+    const auto* pipeline = dynamic_cast<const OpenClPipeline*>(&compiled);
+    if (pipeline == nullptr) {
+      return Diagnostic::error(code::BadBindings, "serialize() was given another backend's pipeline",
+                               "pass pipelines back to the backend that compiled them");
+    }
+    std::size_t size = 0;
+    cl_int err = clGetProgramInfo(pipeline->cl_program(), CL_PROGRAM_BINARY_SIZES, sizeof size,
+                                  &size, nullptr);
+    if (err != CL_SUCCESS) return api_error("clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)", err);
+    PipelineImage image;
+    image.binary.resize(size);
+    unsigned char* target = image.binary.data();
+    err = clGetProgramInfo(pipeline->cl_program(), CL_PROGRAM_BINARIES, sizeof target, &target,
+                           nullptr);
+    if (err != CL_SUCCESS) return api_error("clGetProgramInfo(CL_PROGRAM_BINARIES)", err);
+    image.program = pipeline->program().digest();
+    image.workgroup = pipeline->workgroup();
+    image.ulp_budget = pipeline->ulp_budget();
+    image.entry = kEntry;
+    image.args = pipeline->args();
+    return encode_pipeline(image);
+  }
+
+  Result<std::shared_ptr<const CompiledPipeline>> load(
+      const ir::Program& program, const DispatchConfig& config,
+      std::span<const std::uint8_t> bytes) override {
+    PipelineImage image = VYRE_TRY(decode_pipeline(bytes));
+    const auto workgroup = effective_workgroup(program, config);
+    auto reject = [](std::string why) {
+      return Diagnostic::error(code::BadPipelineBytes,
+                               "serialized OpenCL pipeline rejected: " + why,
+                               "nothing to fix by hand: the pipeline cache drops the entry and "
+                               "recompiles");
+    };
+    if (image.program != program.digest()) return reject("it was built for another program");
+    if (image.workgroup != workgroup) return reject("it was built for another workgroup size");
+    if (image.ulp_budget != config.ulp_budget) return reject("it was built for another ULP budget");
+    if (image.entry != kEntry) return reject("unknown kernel entry `" + image.entry + "`");
+    auto expected = codegen::kernel_args(program);
+    bool same_args = expected.size() == image.args.size() &&
+                     std::equal(expected.begin(), expected.end(), image.args.begin(),
+                                [](const codegen::KernelArg& a, const codegen::KernelArg& b) {
+                                  return a.kind == b.kind && a.index == b.index;
+                                });
+    if (!same_args) return reject("its kernel arguments do not match the program");
+
+    const unsigned char* binary = image.binary.data();
+    const std::size_t length = image.binary.size();
+    cl_int binary_status = CL_SUCCESS;
+    cl_int err = CL_SUCCESS;
+    ClProgram cl_program(clCreateProgramWithBinary(context_.get(), 1, &entry_.device, &length,
+                                                   &binary, &binary_status, &err));
+    if (err != CL_SUCCESS || binary_status != CL_SUCCESS) {
+      return reject(fmt::format("the device refused the binary ({})",
+                                cl_error_name(err != CL_SUCCESS ? err : binary_status)));
+    }
+    err = clBuildProgram(cl_program.get(), 1, &entry_.device, build_options_.c_str(), nullptr,
+                         nullptr);
+    if (err != CL_SUCCESS) {
+      return reject(fmt::format("building it failed ({})", cl_error_name(err)));
+    }
+    auto pipeline = std::make_shared<OpenClPipeline>(program, workgroup, std::move(cl_program),
+                                                     std::move(expected), config.ulp_budget,
+                                                     std::string());
+    auto probe = pipeline->take_kernel();
+    if (!probe) return reject("it has no kernel `" + image.entry + "`");
+    pipeline->give_back(std::move(*probe));
+    return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
+  }
+
+  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& compiled,
+                                                          Bindings& bindings,
+                                                          const LaunchGeometry& geometry,
+                                                          const DispatchConfig& config) override {
+    const auto* pipeline = dynamic_cast<const OpenClPipeline*>(&compiled);
+    if (pipeline == nullptr) {
+      return bad_bindings("dispatch_async() was given another backend's pipeline");
+    }
+    const ir::ProgramData& p = pipeline->program().data();
+    VYRE_TRY(check_bindings(p, bindings));
+
+    // Device buffers, initialised from the host (a write-only buffer too: elements the kernel
+    // does not write keep their host value, as on the reference backend). OpenCL cannot make a
+    // zero-byte buffer, so an empty one gets a small allocation and length 0.
+    std::vector<ClMem> memory;
+    memory.reserve(p.buffers.size());
+    for (std::size_t i = 0; i < p.buffers.size(); ++i) {
+      HostBuffer& host = bindings.buffers[i];
+      cl_mem_flags flags = p.buffers[i].access == ir::Access::Read    ? CL_MEM_READ_ONLY
+                           : p.buffers[i].access == ir::Access::Write ? CL_MEM_WRITE_ONLY
+                                                                      : CL_MEM_READ_WRITE;
+      const bool empty = host.size_bytes() == 0;
+      if (!empty) flags |= CL_MEM_COPY_HOST_PTR;
+      cl_int err = CL_SUCCESS;
+      cl_mem mem = clCreateBuffer(context_.get(), flags, empty ? 16 : host.size_bytes(),
+                                  empty ? nullptr : host.data(), &err);
+      if (err != CL_SUCCESS) {
+        return api_error("clCreateBuffer", err,
+                         fmt::format("allocating buffer `{}` ({} bytes)", p.buffers[i].name,
+                                     host.size_bytes()));
+      }
+      memory.emplace_back(mem);
+    }
+
+    ClKernel kernel = VYRE_TRY(pipeline->take_kernel());
+    VYRE_TRY(set_arguments(kernel.get(), *pipeline, bindings, memory));
+
+    std::size_t global[3];
+    std::size_t local[3];
+    for (int d = 0; d < 3; ++d) {
+      local[d] = pipeline->workgroup()[d];
+      global[d] = static_cast<std::size_t>(geometry.groups[d]) * local[d];
+    }
+    auto completion = std::make_shared<Completion>();
+    cl_event kernel_event = nullptr;
+    cl_event last_event = nullptr;
+    {
+      std::lock_guard lock(queue_mutex_);
+      if (geometry.invocations() == 0) {
+        // Nothing to run: a marker stands in for the kernel, so waiting still works.
+        cl_int err = clEnqueueMarkerWithWaitList(queue_.get(), 0, nullptr, &kernel_event);
+        if (err != CL_SUCCESS) return api_error("clEnqueueMarkerWithWaitList", err);
+      } else {
+        cl_int err = clEnqueueNDRangeKernel(queue_.get(), kernel.get(), 3, nullptr, global, local,
+                                            0, nullptr, &kernel_event);
+        if (err != CL_SUCCESS) {
+          return api_error("clEnqueueNDRangeKernel", err,
+                           fmt::format("launching {} groups of ({}, {}, {})",
+                                       geometry.groups[0] * geometry.groups[1] * geometry.groups[2],
+                                       local[0], local[1], local[2]));
+        }
+      }
+      pipeline->give_back(std::move(kernel));
+      ClEvent kernel_done(kernel_event);
+      // Only buffers the program may write come back; the queue is in order, so the last read
+      // completes after the kernel and every read before it.
+      last_event = kernel_event;
+      clRetainEvent(last_event);
+      for (std::size_t i = 0; i < p.buffers.size(); ++i) {
+        HostBuffer& host = bindings.buffers[i];
+        if (!ir::can_write(p.buffers[i].access) || host.size_bytes() == 0) continue;
+        cl_event read_event = nullptr;
+        cl_int err = clEnqueueReadBuffer(queue_.get(), memory[i].get(), CL_FALSE, 0,
+                                         host.size_bytes(), host.data(), 0, nullptr, &read_event);
+        if (err != CL_SUCCESS) {
+          clReleaseEvent(last_event);
+          clFinish(queue_.get());  // earlier reads target the caller's memory: let them land
+          return api_error("clEnqueueReadBuffer", err,
+                           fmt::format("reading back buffer `{}`", p.buffers[i].name));
+        }
+        clReleaseEvent(last_event);
+        last_event = read_event;
+      }
+      clFlush(queue_.get());
+      ClEvent all_done(last_event);
+      auto* holder = new std::shared_ptr<Completion>(completion);
+      cl_int err = clSetEventCallback(all_done.get(), CL_COMPLETE, on_complete, holder);
+      if (err != CL_SUCCESS) {
+        delete holder;
+        clFinish(queue_.get());
+        return api_error("clSetEventCallback", err);
+      }
+      return std::unique_ptr<PendingDispatch>(new OpenClPendingDispatch(
+          std::move(kernel_done), std::move(all_done), std::move(memory), std::move(completion),
+          config.label));
+    }
+  }
+
+ private:
+  OpenClBackend() = default;
+
+  static Diagnostic bad_bindings(std::string message) {
+    return Diagnostic::error(code::BadBindings, std::move(message),
+                             "bind buffers, params and sizes as the program declares them (the "
+                             "runtime does this for you)");
+  }
+
+  static Status check_bindings(const ir::ProgramData& p, const Bindings& b) {
+    if (b.buffers.size() != p.buffers.size() || b.params.size() != p.params.size() ||
+        b.sizes.size() != p.size_symbols.size()) {
+      return bad_bindings(fmt::format(
+          "kernel `{}` takes {} buffers, {} params and {} sizes; got {}, {} and {}", p.name,
+          p.buffers.size(), p.params.size(), p.size_symbols.size(), b.buffers.size(),
+          b.params.size(), b.sizes.size()));
+    }
+    for (std::size_t i = 0; i < p.buffers.size(); ++i) {
+      if (b.buffers[i].element() != p.buffers[i].element) {
+        return bad_bindings(fmt::format("buffer `{}` holds {}, but {} was bound",
+                                        p.buffers[i].name, ir::type_name(p.buffers[i].element),
+                                        ir::type_name(b.buffers[i].element())));
+      }
+    }
+    for (std::size_t i = 0; i < p.params.size(); ++i) {
+      if (b.params[i].type != p.params[i].type) {
+        return bad_bindings(fmt::format("param `{}` is {}, but a {} was bound", p.params[i].name,
+                                        ir::type_name(p.params[i].type),
+                                        ir::type_name(b.params[i].type)));
+      }
+    }
+    return Ok{};
+  }
+
+  static Status set_arguments(cl_kernel kernel, const OpenClPipeline& pipeline,
+                              const Bindings& bindings, const std::vector<ClMem>& memory) {
+    const auto& args = pipeline.args();
+    for (cl_uint slot = 0; slot < args.size(); ++slot) {
+      const codegen::KernelArg& arg = args[slot];
+      cl_int err = CL_SUCCESS;
+      switch (arg.kind) {
+        case codegen::KernelArg::BufferPointer: {
+          cl_mem mem = memory[arg.index].get();
+          err = clSetKernelArg(kernel, slot, sizeof mem, &mem);
+          break;
+        }
+        case codegen::KernelArg::BufferLength: {
+          cl_ulong count = bindings.buffers[arg.index].count();
+          err = clSetKernelArg(kernel, slot, sizeof count, &count);
+          break;
+        }
+        case codegen::KernelArg::Param: {
+          const Scalar& value = bindings.params[arg.index];
+          if (ir::bit_width(value.type) == 64) {
+            cl_ulong bits = value.bits;
+            err = clSetKernelArg(kernel, slot, sizeof bits, &bits);
+          } else {  // 32-bit types, and bool as a 0/1 uint
+            cl_uint bits = value.type == ir::Type::Bool ? (value.bits != 0 ? 1u : 0u)
+                                                        : static_cast<cl_uint>(value.bits);
+            err = clSetKernelArg(kernel, slot, sizeof bits, &bits);
+          }
+          break;
+        }
+        case codegen::KernelArg::Size: {
+          cl_uint size = static_cast<cl_uint>(bindings.sizes[arg.index]);
+          err = clSetKernelArg(kernel, slot, sizeof size, &size);
+          break;
+        }
+      }
+      if (err != CL_SUCCESS) {
+        return api_error("clSetKernelArg", err, fmt::format("setting argument {}", slot));
+      }
+    }
+    return Ok{};
+  }
+
+  static std::string build_log(cl_program program_handle, cl_device_id device) {
+    std::size_t size = 0;
+    if (clGetProgramBuildInfo(program_handle, device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size) !=
+            CL_SUCCESS ||
+        size == 0) {
+      return {};
+    }
+    std::string log(size, '\0');
+    clGetProgramBuildInfo(program_handle, device, CL_PROGRAM_BUILD_LOG, size, log.data(), nullptr);
+    while (!log.empty() && log.back() == '\0') log.pop_back();
+    return log;
+  }
+  std::string build_log(cl_program program_handle) const {
+    return build_log(program_handle, entry_.device);
+  }
+
+  DeviceEntry entry_;
+  DeviceProperties properties_;
+  ClContext context_;
+  ClQueue queue_;
+  std::mutex queue_mutex_;
+  std::string build_options_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<Backend>> make_opencl_backend(const OpenClBackendOptions& options) {
+  return OpenClBackend::create(options);
+}
+
+Status probe_opencl(const OpenClBackendOptions& options) {
+  auto devices = VYRE_TRY(enumerate_devices());
+  std::optional<std::string> selector = options.device;
+  if (!selector) selector = env_value(EnvVar::OpenClDevice);
+  VYRE_TRY(select_device(devices, selector));
+  return Ok{};
+}
+
+Result<std::vector<std::string>> list_opencl_devices() {
+  auto devices = VYRE_TRY(enumerate_devices());
+  std::vector<std::string> out;
+  for (const DeviceEntry& e : devices) out.push_back(e.describe());
+  return out;
+}
+
+BackendProvider opencl_backend_provider() {
+  codegen::register_c_lowerings(codegen::Dialect::OpenCL, kBackendId);
+  BackendProvider provider;
+  provider.id = std::string(kBackendId);
+  provider.priority = 20;
+  provider.origin = "backends/opencl";
+  provider.probe = [] { return probe_opencl(); };
+  provider.factory = []() -> Result<std::shared_ptr<Backend>> { return make_opencl_backend(); };
+  return provider;
+}
+
+}  // namespace vyre::opencl

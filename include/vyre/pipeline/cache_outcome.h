@@ -1,0 +1,33 @@
+// What one cache request did: where the pipeline came from, why it missed, and how long each
+// step took.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "vyre/pipeline/cache_key.h"
+#include "vyre/pipeline/miss_reason.h"
+
+namespace vyre::pipeline {
+
+enum class CacheTier : std::uint8_t { Memory, Disk, Compiled };  // where the pipeline came from
+
+std::string_view cache_tier_name(CacheTier tier);  // "memory", "disk", "compiled"
+
+struct CacheOutcome {
+  CacheTier tier = CacheTier::Compiled;
+  std::optional<MissReason> miss;  // set when compiled (or, for lookup_only, when it would be)
+  std::string miss_explanation;    // MissExplanation::text(), when missed
+  double lookup_ms = 0;            // identity, memory and disk lookups
+  double load_ms = 0;              // Backend::load, on a disk hit
+  double compile_ms = 0;           // Backend::compile, when compiled
+  Digest key{};
+  // Additions beyond the agreed shape:
+  std::shared_ptr<const KeyFactors> factors;  // the request's identity (for manifests)
+  bool coalesced = false;  // waited for another thread's compile or load of the same key
+};
+
+}  // namespace vyre::pipeline

@@ -1,0 +1,104 @@
+// PipelineCache: the facade the runtime calls to turn (backend, program, dispatch config) into a
+// compiled pipeline. The data path, one call each:
+//   identity (memoised) -> memory tier -> disk tier (Backend::load) -> compile (Backend::compile)
+//   -> store (Backend::serialize -> disk tier) -> memory tier
+// Concurrent requests for one key share one disk load or compile. A cache problem (unwritable
+// disk, corrupt entry) never fails a request: it is counted, warned about once, and worked
+// around. Only a compile failure or JitPolicy::Forbid makes obtain() fail.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+
+#include "vyre/backend/backend.h"
+#include "vyre/pipeline/cache_key.h"
+#include "vyre/pipeline/cache_options.h"
+#include "vyre/pipeline/cache_outcome.h"
+#include "vyre/pipeline/disk_tier.h"
+#include "vyre/pipeline/memory_tier.h"
+#include "vyre/pipeline/miss_explanation.h"
+#include "vyre/pipeline/single_flight.h"
+#include "vyre/pipeline/telemetry.h"
+
+namespace vyre::pipeline {
+
+class RequestIdentityMemo;
+class DiskIndex;
+struct RequestIdentity;
+struct TelemetryCounters;
+
+class PipelineCache {
+ public:
+  // Opens the memory tier and, when options.root is set, the disk tier (created 0700; orphaned
+  // temp files removed). An unusable disk is a warning, not an error. Reads the environment
+  // variables that change generated code once, here.
+  static Result<std::shared_ptr<PipelineCache>> open(PipelineCacheOptions options);
+  ~PipelineCache();  // flushes pending disk writes and persists stats (best effort)
+  PipelineCache(const PipelineCache&) = delete;
+  PipelineCache& operator=(const PipelineCache&) = delete;
+
+  // Memory tier, then disk tier, then compile (then store). Fails only when the backend's
+  // compile fails or the JIT policy forbids compiling.
+  Result<std::shared_ptr<const CompiledPipeline>> obtain(Backend& backend,
+                                                         const ir::Program& program,
+                                                         const DispatchConfig& config,
+                                                         CacheOutcome* outcome = nullptr);
+
+  // Answers whether obtain() would hit (tier Memory or Disk, the disk entry validated but not
+  // loaded) without compiling or loading anything. On a miss returns nullopt and, if `miss` is
+  // given, fills it with tier Compiled, the miss reason and its explanation.
+  Result<std::optional<CacheOutcome>> lookup_only(Backend& backend, const ir::Program& program,
+                                                  const DispatchConfig& config,
+                                                  CacheOutcome* miss = nullptr);
+
+  // Durable batched flush of pending disk writes; also saves the cumulative stats.
+  Status flush();
+  Telemetry snapshot() const;
+
+  // The identity of a request, as obtain() computes it.
+  std::shared_ptr<const KeyFactors> key_factors(const Backend& backend, const ir::Program& program,
+                                                const DispatchConfig& config) const;
+  // Removes matching entries from both tiers; returns how many disk entries went.
+  std::size_t invalidate(const InvalidationFilter& filter);
+
+  void set_jit_policy(JitPolicy policy) { jit_.store(policy, std::memory_order_relaxed); }
+  JitPolicy jit_policy() const { return jit_.load(std::memory_order_relaxed); }
+  // Ends the JIT start-up grace period now: under Warn, every later compile is reported.
+  void end_startup();
+
+  const PipelineCacheOptions& options() const { return options_; }
+  const NamedValues& environment() const { return environment_; }
+  DiskTier* disk() { return disk_.get(); }  // null when memory-only by configuration
+  MemoryTier& memory() { return memory_; }
+
+ private:
+  explicit PipelineCache(PipelineCacheOptions options);
+  struct Resolved;
+  std::shared_ptr<const RequestIdentity> identify(const Backend& backend, const ir::Program& program,
+                                           const DispatchConfig& config) const;
+  std::shared_ptr<const Resolved> resolve_miss(Backend& backend, const ir::Program& program,
+                                               const DispatchConfig& config,
+                                               const RequestIdentity& identity,
+                                               std::chrono::steady_clock::time_point start);
+  MissExplanation explain_absent(const KeyFactors& requested);
+  void warn(const Diagnostic& diagnostic) const;
+  Status save_stats();
+
+  PipelineCacheOptions options_;
+  NamedValues environment_;
+  MemoryTier memory_;
+  std::unique_ptr<DiskTier> disk_;
+  std::unique_ptr<RequestIdentityMemo> memo_;
+  std::unique_ptr<DiskIndex> index_;
+  std::unique_ptr<TelemetryCounters> counters_;
+  SingleFlight<Resolved> flights_;
+  std::atomic<JitPolicy> jit_{JitPolicy::Allow};
+  std::atomic<std::int64_t> startup_ends_ns_{0};  // steady_clock
+  std::mutex stats_mutex_;
+};
+
+}  // namespace vyre::pipeline

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Builds and tests vyre on the GPU machine (Ubuntu 24.04, CUDA 13 with NVRTC and libcuda, no
+# network), then runs the CUDA and OpenCL benchmarks and every example on the cuda backend.
+#
+#   scripts/device.sh            # from the repository root; results under $OUT when it is set
+#
+# BLAKE3's C sources and xxhash.h are not packaged there: copy them into .deps/ first
+#   .deps/blake3/  <- /usr/share/cargo/registry/blake3-*/c/*
+#   .deps/xxhash/  <- /usr/include/xxhash.h
+# Every step runs even if an earlier test fails; the exit status is non-zero if anything failed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BUILD="${VYRE_DEVICE_BUILD:-$ROOT/build-device}"
+JOBS="${VYRE_DEVICE_JOBS:-16}"
+RESULTS="${OUT:-}"
+FAILED=()
+
+section() { printf '\n==== %s ====\n' "$*"; }
+fail() {
+  echo "FAILED: $*"
+  FAILED+=("$*")
+}
+
+section "machine"
+uname -a || true
+nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total --format=csv || true
+command -v nvcc >/dev/null && nvcc --version | tail -n 2 || true
+cmake --version | head -n 1
+"${CXX:-g++}" --version | head -n 1
+
+section "dependencies (.deps)"
+if [[ ! -f .deps/blake3/blake3.h ]]; then
+  echo "missing .deps/blake3/blake3.h (copy /usr/share/cargo/registry/blake3-*/c/* there)"
+  exit 2
+fi
+if [[ ! -f .deps/xxhash/xxhash.h ]]; then
+  echo "missing .deps/xxhash/xxhash.h (copy /usr/include/xxhash.h there)"
+  exit 2
+fi
+echo "blake3: $ROOT/.deps/blake3, xxhash: $ROOT/.deps/xxhash"
+
+section "configure"
+CUDA_HINT=()
+if [[ -d /usr/local/cuda ]] && ! command -v nvcc >/dev/null; then
+  CUDA_HINT=(-DCUDAToolkit_ROOT=/usr/local/cuda)
+fi
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+  -DVYRE_BLAKE3_DIR="$ROOT/.deps/blake3" -DVYRE_XXHASH_INCLUDE="$ROOT/.deps/xxhash" \
+  "${CUDA_HINT[@]}"
+grep -q "VYRE_HAVE_CUDA\|vyre_backend_cuda" "$BUILD/CMakeCache.txt" "$BUILD"/backends/cuda/Makefile \
+  2>/dev/null || echo "warning: the CUDA backend does not seem to be configured"
+
+section "build (-j$JOBS)"
+cmake --build "$BUILD" -j"$JOBS"
+
+section "tests (ctest, all suites)"
+if ! ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" \
+    ${RESULTS:+--output-junit "$RESULTS/ctest.xml"}; then
+  fail "ctest"
+fi
+
+section "cuda test suite, verbose (skips and device fingerprint)"
+if [[ -x "$BUILD/tests/vyre_cuda_tests" ]]; then
+  if ! "$BUILD/tests/vyre_cuda_tests" --gtest_brief=0 2>&1 | tee ${RESULTS:+"$RESULTS/cuda_tests.txt"} \
+      | grep -E "SKIPPED|FAILED|PASSED|no CUDA device|cuda fingerprint" ; then
+    true
+  fi
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || fail "vyre_cuda_tests"
+else
+  fail "vyre_cuda_tests was not built"
+fi
+
+run_bench() {
+  local name="$1" binary="$BUILD/bench/vyre_${1}_bench"
+  section "benchmark: $name"
+  if [[ ! -x "$binary" ]]; then
+    fail "benchmark $name not built ($binary)"
+    return
+  fi
+  local args=(--benchmark_counters_tabular=true)
+  if [[ -n "$RESULTS" ]]; then
+    args+=(--benchmark_out="$RESULTS/${name}_bench.json" --benchmark_out_format=json)
+  fi
+  if ! "$binary" "${args[@]}"; then fail "benchmark $name"; fi
+}
+run_bench cuda
+run_bench opencl
+
+section "vyre run --backend cuda on every example"
+# Arguments per example; an example not listed runs with none (and fails if it needs inputs).
+declare -A EXAMPLE_ARGS=(
+  [dot_product]="--size n=1048576 --size g=4096 --in x=fill:0.5 --in y=range:1048576"
+  [hash]="--param seed=42 --in keys=range:1048576"
+  [histogram]="--in data=range:1048576"
+  [mandelbrot]="--size w=1024 --size h=1024 --param x0=-2.0 --param y0=-1.5 --param scale=0.0029"
+  [matmul]="--size m=512 --size n=512 --size k=512 --in a=fill:0.5 --in b=fill:2"
+  [prefix_scan]="--in input=range:1048576"
+  [saxpy]="--param a=2.5 --in x=range:1048576 --in y=fill:1"
+  [stencil]="--size w=1024 --size h=1024 --param alpha=0.25 --in src=fill:1"
+  [transpose]="--size cols=1024 --size rows=768 --in src=fill:3"
+  [vector_add]="--in a=range:1048576 --in b=fill:2"
+)
+for example in examples/*.vy; do
+  name="$(basename "$example" .vy)"
+  read -r -a extra <<<"${EXAMPLE_ARGS[$name]:-}"
+  echo "--- $name: vyre run $example --backend cuda ${extra[*]}"
+  if ! "$BUILD/vyre" run "$example" --backend cuda "${extra[@]}"; then
+    fail "vyre run --backend cuda $name"
+  fi
+done
+
+section "summary"
+if [[ ${#FAILED[@]} -ne 0 ]]; then
+  printf 'failed: %s\n' "${FAILED[@]}"
+  exit 1
+fi
+echo "all steps passed"

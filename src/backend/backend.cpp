@@ -1,0 +1,29 @@
+#include "vyre/backend/backend.h"
+
+#include "vyre/ir/ops.h"
+
+namespace vyre {
+
+std::uint64_t LaunchGeometry::invocations() const {
+  std::uint64_t total = 1;
+  for (int d = 0; d < 3; ++d) total *= static_cast<std::uint64_t>(workgroup[d]) * groups[d];
+  return total;
+}
+
+std::vector<std::string> Backend::supported_ops() const {
+  return ir::OpRegistry::global().supported_ops(id());
+}
+
+Status Backend::dispatch(const CompiledPipeline& pipeline, Bindings& bindings,
+                         const LaunchGeometry& geometry, const DispatchConfig& config) {
+  auto pending = VYRE_TRY(dispatch_async(pipeline, bindings, geometry, config));
+  return pending->wait(config.timeout);
+}
+
+std::array<std::uint32_t, 3> effective_workgroup(const ir::Program& program,
+                                                 const DispatchConfig& config) {
+  if (config.workgroup_override) return *config.workgroup_override;
+  return program->workgroup;
+}
+
+}  // namespace vyre

@@ -1,0 +1,438 @@
+#include "vyre/pipeline/pipeline_cache.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "disk_index.h"
+#include "request_identity.h"
+#include "telemetry_counters.h"
+#include "vyre/diag/codes.h"
+#include "vyre/diag/render.h"
+#include "vyre/ir/program.h"
+#include "vyre/pipeline/stats_file.h"
+
+namespace vyre::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::uint64_t micros_since(Clock::time_point start) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+}
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// Smallest memory-tier charge per entry, so pipelines that cannot be serialized still count.
+constexpr std::uint64_t kMinMemoryCharge = 256;
+
+// Raw identity bytes of a request, hashed for the identity memo. Length-prefixed fields.
+class RawIdentity {
+ public:
+  void field(std::string_view text) {
+    std::uint64_t n = text.size();
+    bytes_.append(reinterpret_cast<const char*>(&n), sizeof n);
+    bytes_.append(text);
+  }
+  void raw(const void* data, std::size_t n) {
+    bytes_.append(static_cast<const char*>(data), n);
+  }
+  XXH128_hash_t hash() const { return XXH3_128bits(bytes_.data(), bytes_.size()); }
+  void clear() { bytes_.clear(); }
+
+ private:
+  std::string bytes_;
+};
+
+}  // namespace
+
+struct PipelineCache::Resolved {
+  Result<std::shared_ptr<const CompiledPipeline>> result;
+  CacheOutcome outcome;
+};
+
+Result<std::shared_ptr<PipelineCache>> PipelineCache::open(PipelineCacheOptions options) {
+  if (options.disk_max_bytes == 0) {
+    return Diagnostic::error(code::BadCacheSetting, "disk_max_bytes (VYRE_CACHE_MAX_BYTES) is 0",
+                             "give the disk tier a positive size bound, or leave the root empty "
+                             "for a memory-only cache");
+  }
+  return std::shared_ptr<PipelineCache>(new PipelineCache(std::move(options)));
+}
+
+PipelineCache::PipelineCache(PipelineCacheOptions options)
+    : options_(std::move(options)),
+      environment_(generated_code_environment()),
+      memory_(options_.memory_max_entries, options_.memory_max_bytes),
+      memo_(std::make_unique<RequestIdentityMemo>()),
+      index_(std::make_unique<DiskIndex>()),
+      counters_(std::make_unique<TelemetryCounters>()) {
+  jit_.store(options_.jit);
+  startup_ends_ns_.store(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          (Clock::now() + options_.jit_startup_grace).time_since_epoch())
+          .count());
+  if (!options_.root.empty()) {
+    DiskTierOptions disk;
+    disk.root = options_.root;
+    disk.max_bytes = options_.disk_max_bytes;
+    disk.orphan_age = options_.orphan_age;
+    disk.touch_granularity = options_.touch_granularity;
+    disk.warning_sink = options_.warning_sink;
+    disk_ = std::make_unique<DiskTier>(std::move(disk));
+  }
+}
+
+PipelineCache::~PipelineCache() { (void)flush(); }
+
+void PipelineCache::end_startup() { startup_ends_ns_.store(0); }
+
+void PipelineCache::warn(const Diagnostic& diagnostic) const {
+  if (disk_) {
+    disk_->warn(diagnostic);  // one sink, one warning count
+    return;
+  }
+  TelemetryCounters::add(counters_->warnings);
+  if (options_.warning_sink) {
+    options_.warning_sink(diagnostic);
+  } else {
+    std::fputs(render_human(diagnostic).c_str(), stderr);
+  }
+}
+
+std::shared_ptr<const RequestIdentity> PipelineCache::identify(const Backend& backend,
+                                                               const ir::Program& program,
+                                                               const DispatchConfig& config) const {
+  thread_local RawIdentity raw;
+  raw.clear();
+  const Digest& program_digest = program.digest();
+  raw.raw(program_digest.data(), program_digest.size());
+  NamedValues policy = config.policy_fields();
+  for (const auto& [name, value] : policy) {
+    raw.field(name);
+    raw.field(value);
+  }
+  raw.field(backend.id());
+  const DeviceFingerprint& fp = backend.fingerprint();
+  raw.field(fp.vendor);
+  raw.field(fp.device);
+  raw.field(fp.driver);
+  raw.field(fp.compiler);
+  const XXH128_hash_t hash = raw.hash();
+  if (auto known = memo_->find(hash)) return known;
+
+  auto factors = std::make_shared<KeyFactors>();
+  factors->program = program_digest;
+  factors->policy = std::move(policy);
+  factors->backend = std::string(backend.id());
+  factors->fingerprint = fp;
+  factors->environment = environment_;
+  auto identity = std::make_shared<RequestIdentity>();
+  identity->key = factors->key();
+  identity->factors = std::move(factors);
+  memo_->insert(hash, identity);
+  return identity;
+}
+
+std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& backend,
+                                                             const ir::Program& program,
+                                                             const DispatchConfig& config) const {
+  return identify(backend, program, config)->factors;
+}
+
+Result<std::shared_ptr<const CompiledPipeline>> PipelineCache::obtain(Backend& backend,
+                                                                      const ir::Program& program,
+                                                                      const DispatchConfig& config,
+                                                                      CacheOutcome* outcome) {
+  const Clock::time_point start = Clock::now();
+  std::shared_ptr<const RequestIdentity> identity = identify(backend, program, config);
+
+  MemoryEntry hit;
+  if (memory_.find(identity->key, &hit)) {
+    TelemetryCounters::add(counters_->memory_hits);
+    TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
+    if (outcome != nullptr) {
+      outcome->tier = CacheTier::Memory;
+      outcome->miss.reset();
+      outcome->miss_explanation.clear();
+      outcome->lookup_ms = ms_between(start, Clock::now());
+      outcome->load_ms = 0;
+      outcome->compile_ms = 0;
+      outcome->key = identity->key;
+      outcome->factors = identity->factors;
+      outcome->coalesced = false;
+    }
+    return std::move(hit.pipeline);
+  }
+
+  bool leader = false;
+  auto flight = flights_.join(identity->key, &leader);
+  std::shared_ptr<const Resolved> resolved;
+  if (leader) {
+    resolved = resolve_miss(backend, program, config, *identity, start);
+    flights_.finish(identity->key, flight, resolved);
+  } else {
+    resolved = SingleFlight<Resolved>::wait(*flight);
+    TelemetryCounters::add(counters_->coalesced);
+  }
+  if (outcome != nullptr) {
+    *outcome = resolved->outcome;
+    if (!leader) {
+      outcome->coalesced = true;
+      outcome->lookup_ms = ms_between(start, Clock::now());
+    }
+  }
+  return resolved->result;
+}
+
+std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
+    Backend& backend, const ir::Program& program, const DispatchConfig& config,
+    const RequestIdentity& identity, Clock::time_point start) {
+  const Digest& key = identity.key;
+  CacheOutcome out;
+  out.key = key;
+  out.factors = identity.factors;
+  auto done = [&](Result<std::shared_ptr<const CompiledPipeline>> result) {
+    return std::make_shared<const Resolved>(Resolved{std::move(result), std::move(out)});
+  };
+
+  // Another leader may have finished between our memory miss and joining the flight.
+  MemoryEntry hit;
+  if (memory_.find(key, &hit)) {
+    TelemetryCounters::add(counters_->memory_hits);
+    TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
+    out.tier = CacheTier::Memory;
+    out.lookup_ms = ms_between(start, Clock::now());
+    return done(std::move(hit.pipeline));
+  }
+
+  std::optional<MissExplanation> explanation;
+  if (disk_) {
+    DiskRead read = disk_->read(key);
+    if (read.status == ReadStatus::Hit) {
+      const Clock::time_point load_start = Clock::now();
+      auto loaded = backend.load(program, config, read.entry.payload);
+      const std::uint64_t load_us = micros_since(load_start);
+      if (loaded.ok()) {
+        const std::uint64_t saved_us = read.entry.metadata.compile_us;
+        TelemetryCounters::add(counters_->disk_hits);
+        TelemetryCounters::add(counters_->compile_us_saved, saved_us);
+        counters_->load_hist.record_us(load_us);
+        MemoryEntry entry{*loaded, identity.factors,
+                          std::max<std::uint64_t>(read.entry.payload.size(), kMinMemoryCharge),
+                          saved_us};
+        TelemetryCounters::add(counters_->memory_evictions, memory_.insert(key, std::move(entry)));
+        index_->add(key, identity.factors);
+        out.tier = CacheTier::Disk;
+        out.lookup_ms = ms_between(start, load_start);
+        out.load_ms = static_cast<double>(load_us) / 1000.0;
+        return done(std::move(loaded).value());
+      }
+      // The backend rejected bytes that passed every check: stale in a way the key missed.
+      TelemetryCounters::add(counters_->load_failures);
+      disk_->remove(key);
+      explanation.emplace();
+      explanation->reason = MissReason::CorruptEntry;
+      explanation->detail = "the backend rejected it: " + loaded.error().message;
+    } else if (read.status == ReadStatus::Corrupt) {
+      explanation.emplace();
+      explanation->reason = MissReason::CorruptEntry;
+      explanation->detail = read.defect ? read.defect->message : "unreadable";
+    }
+    if (explanation) index_->remove(key);
+  }
+  if (!explanation) explanation = explain_absent(*identity.factors);
+  const MissReason reason = explanation->reason;
+  counters_->miss(reason);
+  out.tier = CacheTier::Compiled;
+  out.miss = reason;
+  out.miss_explanation = explanation->text();
+  out.lookup_ms = ms_between(start, Clock::now());
+
+  const JitPolicy jit = jit_policy();
+  const std::string backend_id(backend.id());
+  if (jit == JitPolicy::Forbid) {
+    TelemetryCounters::add(counters_->jit_forbidden);
+    return done(Diagnostic::error(
+        code::JitForbidden,
+        "pipeline " + to_hex(key).substr(0, 12) + " for backend `" + backend_id +
+            "` is not cached and the JIT policy forbids compiling it (" + out.miss_explanation +
+            ")",
+        "warm the cache (run once with VYRE_JIT=allow, or ship a prebuilt cache folder), or set "
+        "VYRE_JIT=allow or warn"));
+  }
+  if (jit == JitPolicy::Warn &&
+      Clock::now().time_since_epoch().count() >= startup_ends_ns_.load(std::memory_order_relaxed)) {
+    TelemetryCounters::add(counters_->jit_warnings);
+    warn(Diagnostic::warning(code::JitCompileReported,
+                             "compiling pipeline " + to_hex(key).substr(0, 12) + " for backend `" +
+                                 backend_id + "` at run time: " + out.miss_explanation,
+                             "warm the cache for this program, policy and device, or set "
+                             "VYRE_JIT=allow to stop these reports"));
+  }
+
+  const Clock::time_point compile_start = Clock::now();
+  auto compiled = backend.compile(program, config);
+  const std::uint64_t compile_us = micros_since(compile_start);
+  out.compile_ms = static_cast<double>(compile_us) / 1000.0;
+  if (!compiled.ok()) {
+    TelemetryCounters::add(counters_->compile_failures);
+    return done(std::move(compiled).error());
+  }
+  TelemetryCounters::add(counters_->compiles);
+  TelemetryCounters::add(counters_->compile_us, compile_us);
+  counters_->compile_hist.record_us(compile_us);
+
+  std::uint64_t charge = kMinMemoryCharge;
+  auto bytes = backend.serialize(**compiled);
+  if (bytes.ok()) {
+    charge = std::max<std::uint64_t>(bytes->size(), kMinMemoryCharge);
+    if (disk_ && disk_->writable()) {
+      auto entry = encode_entry(EntryMetadata{*identity.factors, compile_us}, *bytes);
+      if (!entry.ok()) {
+        warn(entry.error());
+      } else if (disk_->write(key, *entry)) {
+        index_->add(key, identity.factors);
+      }
+    }
+  } else if (disk_ && disk_->writable()) {
+    warn(Diagnostic::warning(code::PipelineNotPersisted,
+                             "backend `" + backend_id + "` could not serialize pipeline " +
+                                 to_hex(key).substr(0, 12) + ": " + bytes.error().message,
+                             "the pipeline stays in the memory tier only; fix the backend's "
+                             "serialize() if this pipeline should survive the process"));
+  }
+  MemoryEntry entry{*compiled, identity.factors, charge, compile_us};
+  TelemetryCounters::add(counters_->memory_evictions, memory_.insert(key, std::move(entry)));
+  if (options_.manifest_sink) options_.manifest_sink(manifest_json(out));
+  return done(std::move(compiled).value());
+}
+
+MissExplanation PipelineCache::explain_absent(const KeyFactors& requested) {
+  std::vector<std::shared_ptr<const KeyFactors>> cached = memory_.factors();
+  if (disk_) {
+    auto on_disk = index_->entries(*disk_, options_.index_refresh);
+    cached.insert(cached.end(), on_disk.begin(), on_disk.end());
+  }
+  MissExplanation explanation = explain_miss(cached, requested);
+  if (explanation.reason == MissReason::KeyAbsent) index_->remove(requested.key());
+  return explanation;
+}
+
+Result<std::optional<CacheOutcome>> PipelineCache::lookup_only(Backend& backend,
+                                                               const ir::Program& program,
+                                                               const DispatchConfig& config,
+                                                               CacheOutcome* miss) {
+  const Clock::time_point start = Clock::now();
+  std::shared_ptr<const RequestIdentity> identity = identify(backend, program, config);
+  CacheOutcome out;
+  out.key = identity->key;
+  out.factors = identity->factors;
+  MemoryEntry hit;
+  if (memory_.find(identity->key, &hit)) {
+    out.tier = CacheTier::Memory;
+  } else if (disk_) {
+    DiskRead read = disk_->read(identity->key, /*touch=*/false);
+    if (read.status == ReadStatus::Hit) {
+      out.tier = CacheTier::Disk;
+    } else if (read.status == ReadStatus::Corrupt) {
+      index_->remove(identity->key);
+      MissExplanation e;
+      e.reason = MissReason::CorruptEntry;
+      e.detail = read.defect ? read.defect->message : "unreadable";
+      out.miss = e.reason;
+      out.miss_explanation = e.text();
+    }
+  }
+  if (!out.miss && (out.tier == CacheTier::Memory || out.tier == CacheTier::Disk)) {
+    TelemetryCounters::add(counters_->lookup_only_hits);
+    out.lookup_ms = ms_between(start, Clock::now());
+    return std::optional<CacheOutcome>(std::move(out));
+  }
+  if (!out.miss) {
+    MissExplanation e = explain_absent(*identity->factors);
+    out.miss = e.reason;
+    out.miss_explanation = e.text();
+  }
+  TelemetryCounters::add(counters_->lookup_only_misses);
+  out.tier = CacheTier::Compiled;
+  out.lookup_ms = ms_between(start, Clock::now());
+  if (miss != nullptr) *miss = std::move(out);
+  return std::optional<CacheOutcome>();
+}
+
+std::size_t PipelineCache::invalidate(const InvalidationFilter& filter) {
+  memory_.erase_if([&](const KeyFactors& f) { return filter.matches(f); });
+  std::size_t removed = 0;
+  if (disk_) {
+    removed = disk_->invalidate(filter);
+    index_->invalidate();
+  }
+  return removed;
+}
+
+Status PipelineCache::save_stats() {
+  if (!options_.persist_stats || !disk_ || !disk_->writable()) return Ok{};
+  std::lock_guard lock(stats_mutex_);
+  PersistedStats now;
+  const TelemetryCounters& c = *counters_;
+  now.memory_hits = c.memory_hits.load();
+  now.disk_hits = c.disk_hits.load();
+  for (std::size_t i = 0; i < now.misses.size(); ++i) now.misses[i] = c.misses[i].load();
+  now.compiles = c.compiles.load();
+  now.compile_us = c.compile_us.load();
+  now.compile_us_saved = c.compile_us_saved.load();
+  now.corrupt_entries_removed = disk_->counters().corrupt_removed + c.load_failures.load();
+  PersistedStats delta = now - counters_->saved;
+  VYRE_TRY(add_persisted_stats(options_.root, delta));
+  counters_->saved = now;
+  return Ok{};
+}
+
+Status PipelineCache::flush() {
+  Status disk_status = disk_ ? disk_->flush() : Status(Ok{});
+  Status stats_status = save_stats();
+  if (!disk_status.ok()) return disk_status;
+  return stats_status;
+}
+
+Telemetry PipelineCache::snapshot() const {
+  const TelemetryCounters& c = *counters_;
+  Telemetry t;
+  t.memory_hits = c.memory_hits.load();
+  t.disk_hits = c.disk_hits.load();
+  t.coalesced = c.coalesced.load();
+  for (std::size_t i = 0; i < t.misses.size(); ++i) t.misses[i] = c.misses[i].load();
+  t.compiles = c.compiles.load();
+  t.compile_failures = c.compile_failures.load();
+  t.load_failures = c.load_failures.load();
+  t.jit_forbidden = c.jit_forbidden.load();
+  t.jit_warnings = c.jit_warnings.load();
+  t.lookup_only_hits = c.lookup_only_hits.load();
+  t.lookup_only_misses = c.lookup_only_misses.load();
+  t.memory_evictions = c.memory_evictions.load();
+  t.warnings = c.warnings.load();
+  t.compile_seconds = static_cast<double>(c.compile_us.load()) / 1e6;
+  t.compile_seconds_saved = static_cast<double>(c.compile_us_saved.load()) / 1e6;
+  t.compile_ms = c.compile_hist.snapshot();
+  t.load_ms = c.load_hist.snapshot();
+  t.memory_entries = memory_.size();
+  t.memory_bytes = memory_.bytes();
+  t.corrupt_entries_removed = c.load_failures.load();
+  if (disk_) {
+    DiskCounters d = disk_->counters();
+    t.disk_writable = disk_->writable();
+    t.disk_writes = d.writes;
+    t.disk_write_failures = d.write_failures;
+    t.disk_evictions = d.evictions;
+    t.corrupt_entries_removed += d.corrupt_removed;
+    t.orphans_removed = d.orphans_removed;
+    t.warnings += d.warnings;
+  }
+  return t;
+}
+
+}  // namespace vyre::pipeline

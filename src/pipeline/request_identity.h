@@ -1,0 +1,51 @@
+// Memoised request identities, so a memory-tier hit never re-derives the BLAKE3 key: requests
+// are recognised by an XXH3-128 of their raw identity bytes (program digest, policy fields,
+// backend id, fingerprint), which maps to the full key and its factors.
+#pragma once
+
+#include <xxhash.h>
+
+#include <memory>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "vyre/pipeline/cache_key.h"
+
+namespace vyre::pipeline {
+
+struct RequestIdentity {
+  Digest key{};
+  std::shared_ptr<const KeyFactors> factors;
+};
+
+class RequestIdentityMemo {
+ public:
+  static constexpr std::size_t kCapacity = 4096;  // cleared when full: it is only a shortcut
+
+  std::shared_ptr<const RequestIdentity> find(const XXH128_hash_t& hash) const {
+    std::shared_lock lock(mutex_);
+    auto it = map_.find(hash);
+    return it == map_.end() ? nullptr : it->second;
+  }
+  void insert(const XXH128_hash_t& hash, std::shared_ptr<const RequestIdentity> identity) {
+    std::unique_lock lock(mutex_);
+    if (map_.size() >= kCapacity) map_.clear();
+    map_.emplace(hash, std::move(identity));
+  }
+
+ private:
+  struct Hash {
+    std::size_t operator()(const XXH128_hash_t& h) const noexcept {
+      return static_cast<std::size_t>(h.low64);
+    }
+  };
+  struct Equal {
+    bool operator()(const XXH128_hash_t& a, const XXH128_hash_t& b) const noexcept {
+      return XXH128_isEqual(a, b) != 0;
+    }
+  };
+  mutable std::shared_mutex mutex_;
+  std::unordered_map<XXH128_hash_t, std::shared_ptr<const RequestIdentity>, Hash, Equal> map_;
+};
+
+}  // namespace vyre::pipeline

@@ -1,0 +1,126 @@
+#include "vyre/pipeline/telemetry.h"
+
+#include <cmath>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+namespace vyre::pipeline {
+
+std::string_view cache_tier_name(CacheTier tier) {
+  switch (tier) {
+    case CacheTier::Memory: return "memory";
+    case CacheTier::Disk: return "disk";
+    case CacheTier::Compiled: return "compiled";
+  }
+  return "compiled";
+}
+
+double Histogram::upper_bound_ms(std::size_t bucket) {
+  if (bucket + 1 >= kBuckets) return std::numeric_limits<double>::infinity();
+  return std::ldexp(1.0, static_cast<int>(bucket)) / 1000.0;
+}
+
+std::size_t Histogram::bucket_of(std::uint64_t micros) {
+  std::size_t bucket = 0;
+  while (bucket + 1 < kBuckets && (std::uint64_t{1} << bucket) < micros) ++bucket;
+  return bucket;
+}
+
+double Histogram::quantile_ms(double q) const {
+  if (count == 0) return 0;
+  auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count)));
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < kBuckets; ++i) {
+    seen += counts[i];
+    if (seen >= rank && counts[i] != 0) return upper_bound_ms(i);
+  }
+  return upper_bound_ms(kBuckets - 1);
+}
+
+std::uint64_t Telemetry::total_misses() const {
+  std::uint64_t total = 0;
+  for (std::uint64_t m : misses) total += m;
+  return total;
+}
+
+double Telemetry::hit_rate() const {
+  std::uint64_t all = hits() + total_misses();
+  return all == 0 ? 0.0 : static_cast<double>(hits()) / static_cast<double>(all);
+}
+
+namespace {
+nlohmann::json histogram_json(const Histogram& h) {
+  nlohmann::json buckets = nlohmann::json::array();
+  for (std::size_t i = 0; i < Histogram::kBuckets; ++i) {
+    if (h.counts[i] == 0) continue;
+    double bound = Histogram::upper_bound_ms(i);
+    buckets.push_back({{"le_ms", std::isinf(bound) ? nlohmann::json("inf") : nlohmann::json(bound)},
+                       {"count", h.counts[i]}});
+  }
+  return {{"count", h.count}, {"sum_ms", h.sum_ms}, {"mean_ms", h.mean_ms()},
+          {"p50_ms", h.quantile_ms(0.5)}, {"p99_ms", h.quantile_ms(0.99)}, {"buckets", buckets}};
+}
+
+nlohmann::json named_json(const NamedValues& values) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [name, value] : values) out[name] = value;
+  return out;
+}
+}  // namespace
+
+std::string Telemetry::to_json() const {
+  nlohmann::json miss_json = nlohmann::json::object();
+  for (MissReason reason : kMissReasons) miss_json[std::string(metric_name(reason))] = misses_for(reason);
+  nlohmann::json j = {
+      {"hits", {{"memory", memory_hits}, {"disk", disk_hits}}},
+      {"coalesced", coalesced},
+      {"misses", miss_json},
+      {"hit_rate", hit_rate()},
+      {"compiles", compiles},
+      {"compile_failures", compile_failures},
+      {"load_failures", load_failures},
+      {"jit_forbidden", jit_forbidden},
+      {"jit_warnings", jit_warnings},
+      {"lookup_only", {{"hits", lookup_only_hits}, {"misses", lookup_only_misses}}},
+      {"disk", {{"writable", disk_writable},
+                {"writes", disk_writes},
+                {"write_failures", disk_write_failures},
+                {"evictions", disk_evictions},
+                {"corrupt_entries_removed", corrupt_entries_removed},
+                {"orphans_removed", orphans_removed}}},
+      {"memory", {{"entries", memory_entries}, {"bytes", memory_bytes}, {"evictions", memory_evictions}}},
+      {"warnings", warnings},
+      {"compile_seconds", compile_seconds},
+      {"compile_seconds_saved", compile_seconds_saved},
+      {"compile_ms", histogram_json(compile_ms)},
+      {"load_ms", histogram_json(load_ms)},
+  };
+  return j.dump();
+}
+
+std::string manifest_json(const CacheOutcome& outcome) {
+  nlohmann::json j = {{"manifest", "vyre pipeline v1"},
+                      {"key", to_hex(outcome.key)},
+                      {"outcome", {{"tier", cache_tier_name(outcome.tier)},
+                                   {"miss", outcome.miss ? nlohmann::json(metric_name(*outcome.miss))
+                                                         : nlohmann::json(nullptr)},
+                                   {"explanation", outcome.miss_explanation},
+                                   {"lookup_ms", outcome.lookup_ms},
+                                   {"load_ms", outcome.load_ms},
+                                   {"compile_ms", outcome.compile_ms}}}};
+  if (const KeyFactors* f = outcome.factors.get()) {
+    j["backend"] = f->backend;
+    j["program_digest"] = to_hex(f->program);
+    j["policy"] = named_json(f->policy);
+    j["policy_digest"] = to_hex(f->policy_digest());
+    j["fingerprint"] = {{"vendor", f->fingerprint.vendor},
+                        {"device", f->fingerprint.device},
+                        {"driver", f->fingerprint.driver},
+                        {"compiler", f->fingerprint.compiler}};
+    j["environment"] = named_json(f->environment);
+    j["cache_format"] = f->format_version;
+  }
+  return j.dump();
+}
+
+}  // namespace vyre::pipeline

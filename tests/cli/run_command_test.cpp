@@ -1,0 +1,172 @@
+// `vyre run` and `vyre backends` end to end, through the built binary.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Output {
+  int status = -1;
+  std::string out;
+};
+
+fs::path binary() {
+  return fs::path(VYRE_BINARY_DIR) / "vyre";
+}
+std::string example(const std::string& name) {
+  return (fs::path(VYRE_SOURCE_DIR) / "examples" / (name + ".vy")).string();
+}
+
+Output vyre(const std::string& args, bool merge_stderr = false) {
+  Output result;
+  std::string command = binary().string() + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  std::array<char, 4096> chunk{};
+  std::size_t n;
+  while ((n = fread(chunk.data(), 1, chunk.size(), pipe)) > 0) result.out.append(chunk.data(), n);
+  int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+class RunCommand : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(binary())) GTEST_SKIP() << "build the vyre_cli target first";
+    dir_ = fs::temp_directory_path() / ("vyre_run_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+  fs::path dir_;
+};
+
+TEST_F(RunCommand, SaxpyWithGeneratedInputsAndNpyOutput) {
+  fs::path out = dir_ / "y.npy";
+  auto r = vyre("run " + example("saxpy") +
+                " --backend reference --param a=2 --in x=range:1000 --in y=fill:1 --out y=" +
+                out.string() + " --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto json = nlohmann::json::parse(r.out);
+  EXPECT_EQ(json["backend"]["id"], "reference");
+  EXPECT_EQ(json["backend"]["why"], "explicitly requested");
+  EXPECT_EQ(json["sizes"]["n"], 1000);
+  EXPECT_EQ(json["outputs"]["y"]["count"], 1000);
+  EXPECT_EQ(json["outputs"]["y"]["first"][0], 1.0);
+  EXPECT_EQ(json["outputs"]["y"]["first"][3], 7.0);
+  EXPECT_EQ(json["outputs"]["y"]["xxh3"].get<std::string>().size(), 16u);
+  ASSERT_TRUE(fs::exists(out));
+  std::ifstream in(out, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 4000u);
+  float last;
+  std::memcpy(&last, bytes.data() + bytes.size() - 4, 4);
+  EXPECT_EQ(last, 2.0f * 999.0f + 1.0f);
+}
+
+TEST_F(RunCommand, HumanOutputNamesBackendTimingsAndChecksums) {
+  auto r = vyre("run " + example("hash") + " --param seed=7 --in keys=range:100");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("kernel hash on "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("time: route"), std::string::npos);
+  EXPECT_NE(r.out.find("output hashes: u32[100]"), std::string::npos);
+  EXPECT_NE(r.out.find("xxh3 "), std::string::npos);
+}
+
+TEST_F(RunCommand, RawInputUsesTheDeclaredType) {
+  fs::path raw = dir_ / "keys.bin";
+  {
+    std::ofstream f(raw, std::ios::binary);
+    std::uint32_t values[3] = {1, 2, 3};
+    f.write(reinterpret_cast<const char*>(values), sizeof values);
+  }
+  auto r = vyre("run " + example("hash") + " --param seed=0 --in keys=" + raw.string() + " --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["outputs"]["hashes"]["count"], 3);
+}
+
+TEST_F(RunCommand, ErrorsAreRenderedDiagnosticsWithExitCode1) {
+  auto r = vyre("run " + example("saxpy") + " --param a=2 --in x=range:10", true);
+  EXPECT_EQ(r.status, 0) << "y (read_write) may be left out";
+  r = vyre("run " + example("saxpy") + " --in x=range:10 --in y=range:10", true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("VY4006"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("help:"), std::string::npos) << r.out;
+
+  r = vyre("run " + example("saxpy") + " --param a=abc --in x=range:10", true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("VY8103"), std::string::npos) << r.out;
+
+  r = vyre("run " + example("matmul") + " --in a=range:6 --in b=range:6", true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("--size"), std::string::npos) << r.out;
+
+  r = vyre("run " + example("saxpy") + " --backend nosuch --param a=1 --in x=range:3", true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("VY4002"), std::string::npos) << r.out;
+}
+
+TEST_F(RunCommand, MalformedNpyIsADiagnosticNotACrash) {
+  fs::path bad = dir_ / "bad.npy";
+  {
+    std::ofstream f(bad, std::ios::binary);
+    f << "\x93NUMPY\x01\x00\xff\x7f{'descr': '<f4'";
+  }
+  auto r = vyre("run " + example("saxpy") + " --param a=1 --in x=" + bad.string(), true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("VY8101"), std::string::npos) << r.out;
+}
+
+TEST_F(RunCommand, EveryExampleRuns) {
+  const std::vector<std::string> runs = {
+      "saxpy --param a=2 --in x=range:5000 --in y=fill:1",
+      "vector_add --in a=range:5000 --in b=fill:2",
+      "dot_product --in x=fill:1 --in y=range:5000 --size g=20",
+      "histogram --in data=range:5000",
+      "prefix_scan --in input=fill:1 --size n=5000",
+      "matmul --in a=fill:1 --in b=fill:2 --size m=40 --size n=30 --size k=20",
+      "stencil --param alpha=0.1 --in src=range:1200 --size w=40 --size h=30",
+      "transpose --in src=range:1200 --size rows=40 --size cols=30",
+      "mandelbrot --param x0=-2 --param y0=-1.5 --param scale=0.01 --size w=64 --size h=48",
+      "hash --param seed=1 --in keys=range:5000",
+  };
+  for (const std::string& run : runs) {
+    std::string name = run.substr(0, run.find(' '));
+    auto r = vyre("run " + example(name) + run.substr(name.size()) + " --backend reference --json",
+                  true);
+    ASSERT_EQ(r.status, 0) << run << "\n" << r.out;
+  }
+}
+
+TEST_F(RunCommand, BackendsListsTheReferenceBackend) {
+  auto r = vyre("backends --json");
+  ASSERT_EQ(r.status, 0) << r.out;
+  auto list = nlohmann::json::parse(r.out);
+  bool found = false;
+  for (const auto& b : list) {
+    if (b["id"] != "reference") continue;
+    found = true;
+    EXPECT_TRUE(b["available"].get<bool>());
+    EXPECT_EQ(b["fingerprint"]["vendor"], "vyre");
+    EXPECT_TRUE(b["capabilities"]["f64"].get<bool>());
+  }
+  EXPECT_TRUE(found);
+  r = vyre("backends");
+  ASSERT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("reference"), std::string::npos);
+  EXPECT_NE(r.out.find("available"), std::string::npos);
+}
+
+}  // namespace

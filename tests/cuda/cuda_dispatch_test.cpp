@@ -1,0 +1,312 @@
+// CUDA backend tests that need a GPU (they skip, saying why, without one): every example
+// matches the reference backend, serialized pipelines dispatch, zero-length buffers, async
+// dispatch with timeouts, and recovery from a context poisoned by a faulting kernel.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "cuda_test_support.h"
+#include "vyre/backends/cuda/nvrtc_compiler.h"
+#include "vyre/backends/reference.h"
+#include "vyre/diag/codes.h"
+
+namespace vyre::cuda {
+namespace {
+
+using testing::make_bindings;
+using testing::make_geometry;
+using testing::outputs_match;
+using testing::parse_or_die;
+using testing::show;
+
+// One device backend for the whole binary (the driver is initialised once per process).
+std::shared_ptr<CudaBackend> device_backend(std::string* why) {
+  static auto backend = CudaBackend::create();
+  if (!backend.ok()) {
+    *why = backend.error().message;
+    return nullptr;
+  }
+  return *backend;
+}
+
+#define REQUIRE_CUDA_DEVICE(backend)             \
+  std::string why_no_device;                     \
+  auto backend = device_backend(&why_no_device); \
+  if (backend == nullptr) GTEST_SKIP() << "no CUDA device: " << why_no_device
+
+Bindings run_reference(const ir::Program& program, const Bindings& inputs,
+                       const DispatchConfig& config) {
+  auto reference = make_reference_backend();
+  Bindings bindings = inputs;
+  auto pipeline = reference->compile(program, config);
+  EXPECT_TRUE(pipeline.ok()) << show(pipeline.error());
+  if (!pipeline.ok()) return bindings;
+  const LaunchGeometry geometry = make_geometry(program, bindings, (*pipeline)->workgroup());
+  const Status status = reference->dispatch(**pipeline, bindings, geometry, config);
+  EXPECT_TRUE(status.ok()) << show(status.error());
+  return bindings;
+}
+
+Bindings run_cuda(Backend& backend, const CompiledPipeline& pipeline, const Bindings& inputs,
+                  const DispatchConfig& config) {
+  Bindings bindings = inputs;
+  const LaunchGeometry geometry = make_geometry(pipeline.program(), bindings, pipeline.workgroup());
+  const Status status = backend.dispatch(pipeline, bindings, geometry, config);
+  EXPECT_TRUE(status.ok()) << show(status.error());
+  return bindings;
+}
+
+class CudaRunExample : public ::testing::TestWithParam<std::filesystem::path> {};
+
+TEST_P(CudaRunExample, MatchesReference) {
+  REQUIRE_CUDA_DEVICE(backend);
+  const ir::Program program = parse_or_die(testing::read_text(GetParam()));
+  DispatchConfig config;
+  const Bindings inputs = make_bindings(program, 7);
+  const Bindings expected = run_reference(program, inputs, config);
+  auto pipeline = backend->compile(program, config);
+  ASSERT_TRUE(pipeline.ok()) << show(pipeline.error());
+  const Bindings actual = run_cuda(*backend, **pipeline, inputs, config);
+  EXPECT_TRUE(outputs_match(program, expected, actual, config.ulp_budget));
+
+  // Loaded from its serialized bytes (the disk-cache hit path), it computes the same.
+  auto bytes = backend->serialize(**pipeline);
+  ASSERT_TRUE(bytes.ok());
+  auto loaded = backend->load(program, config, *bytes);
+  ASSERT_TRUE(loaded.ok()) << show(loaded.error());
+  const Bindings again = run_cuda(*backend, **loaded, inputs, config);
+  EXPECT_TRUE(outputs_match(program, expected, again, config.ulp_budget));
+}
+
+INSTANTIATE_TEST_SUITE_P(Examples, CudaRunExample, ::testing::ValuesIn(testing::example_files()),
+                         testing::example_name);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CudaRunExample);
+
+constexpr std::string_view kSemantics = R"(kernel semantics workgroup(64) {
+  param shift: u32
+  buffer a: read i32[n]
+  buffer b: read i32[n]
+  buffer q: write i32[n]
+  buffer s: write u32[n]
+  buffer f: write f32[n]
+  buffer w: write i64[n]
+  let i = global_id.x
+  if i < len(q) {
+    q[i] = a[i] / (b[i] - 512) + a[i] % (b[i] & 7)
+    s[i] = u32(a[i]) << (shift + u32(b[i]))
+    f[i] = f32(a[i]) * 1.5 + f32(b[i]) / 3.0
+    w[i] = i64(a[i]) * 3037000499i64 * 3037000499i64
+  }
+}
+)";
+
+TEST(CudaDispatch, IntegerAndFloatSemanticsMatchReference) {
+  REQUIRE_CUDA_DEVICE(backend);
+  const ir::Program program = parse_or_die(kSemantics);
+  DispatchConfig config;
+  const Bindings inputs = make_bindings(program, 3);
+  const Bindings expected = run_reference(program, inputs, config);
+  auto pipeline = backend->compile(program, config);
+  ASSERT_TRUE(pipeline.ok()) << show(pipeline.error());
+  EXPECT_TRUE(outputs_match(program, expected, run_cuda(*backend, **pipeline, inputs, config), 0));
+}
+
+constexpr std::string_view kScale = R"(kernel scale workgroup(64) {
+  param k: f32
+  buffer x: read f32[n]
+  buffer empty: read u32[m]
+  buffer y: write f32[n]
+  let i = global_id.x
+  if i < len(y) { y[i] = x[i] * k + f32(len(empty)) }
+}
+)";
+
+TEST(CudaDispatch, ZeroLengthBufferIsNullWithLengthZero) {
+  REQUIRE_CUDA_DEVICE(backend);
+  const ir::Program program = parse_or_die(kScale);
+  auto pipeline = backend->compile(program, {});
+  ASSERT_TRUE(pipeline.ok()) << show(pipeline.error());
+  Bindings bindings;
+  bindings.buffers.push_back(HostBuffer::of<float>(ir::Type::F32, {1, 2, 3}));
+  bindings.buffers.push_back(HostBuffer(ir::Type::U32, std::size_t{0}));
+  bindings.buffers.push_back(HostBuffer(ir::Type::F32, std::size_t{3}));
+  bindings.params.push_back(Scalar::f32(2.0f));
+  bindings.sizes = {3, 0};
+  LaunchGeometry geometry;
+  geometry.workgroup = (*pipeline)->workgroup();
+  const Status status = backend->dispatch(**pipeline, bindings, geometry, {});
+  ASSERT_TRUE(status.ok()) << show(status.error());
+  EXPECT_EQ(bindings.buffers[2].to_vector<float>(), (std::vector<float>{2, 4, 6}));
+}
+
+// Each invocation spins `rounds` times; long enough to outlast a microsecond wait.
+constexpr std::string_view kSpin = R"(kernel spin workgroup(64) {
+  param rounds: u32
+  buffer out: write u32[n]
+  let i = global_id.x
+  var acc = i
+  for r in 0u..rounds {
+    acc = acc * 1664525u + 1013904223u
+  }
+  if i < len(out) { out[i] = acc }
+}
+)";
+
+TEST(CudaDispatch, AsyncWaitTimesOutThenCompletes) {
+  REQUIRE_CUDA_DEVICE(backend);
+  const ir::Program program = parse_or_die(kSpin);
+  auto pipeline = backend->compile(program, {});
+  ASSERT_TRUE(pipeline.ok()) << show(pipeline.error());
+  Bindings bindings;
+  bindings.buffers.push_back(HostBuffer(ir::Type::U32, std::size_t{1} << 16));
+  bindings.params.push_back(Scalar::u32(2000000));
+  bindings.sizes = {1u << 16};
+  const LaunchGeometry geometry = make_geometry(program, bindings, (*pipeline)->workgroup());
+  auto pending = backend->dispatch_async(**pipeline, bindings, geometry, {});
+  ASSERT_TRUE(pending.ok()) << show(pending.error());
+  const Status early = (*pending)->wait(std::chrono::microseconds(1));
+  ASSERT_FALSE(early.ok()) << "a 2M-iteration kernel finished within 1 us";
+  EXPECT_EQ(early.error().code, code::DispatchTimeout);
+  const Status done = (*pending)->wait(std::chrono::nanoseconds(0));
+  ASSERT_TRUE(done.ok()) << show(done.error());
+  EXPECT_TRUE((*pending)->ready());
+  // Spot-check one element against the host.
+  std::uint32_t acc = 5;
+  for (int r = 0; r < 2000000; ++r) acc = acc * 1664525u + 1013904223u;
+  EXPECT_EQ(bindings.buffers[0].as<std::uint32_t>()[5], acc);
+}
+
+TEST(CudaDispatch, ReadyPollsUntilDone) {
+  REQUIRE_CUDA_DEVICE(backend);
+  const ir::Program program = parse_or_die(kSpin);
+  auto pipeline = backend->compile(program, {});
+  ASSERT_TRUE(pipeline.ok()) << show(pipeline.error());
+  Bindings bindings;
+  bindings.buffers.push_back(HostBuffer(ir::Type::U32, std::size_t{256}));
+  bindings.params.push_back(Scalar::u32(1000));
+  bindings.sizes = {256};
+  const LaunchGeometry geometry = make_geometry(program, bindings, (*pipeline)->workgroup());
+  auto pending = backend->dispatch_async(**pipeline, bindings, geometry, {});
+  ASSERT_TRUE(pending.ok()) << show(pending.error());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!(*pending)->ready() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  EXPECT_TRUE((*pending)->ready());
+  EXPECT_TRUE((*pending)->wait(std::chrono::seconds(1)).ok());
+}
+
+TEST(CudaDispatch, ConcurrentDispatchesFromThreads) {
+  REQUIRE_CUDA_DEVICE(backend);
+  const ir::Program program = parse_or_die(
+      testing::read_text(std::filesystem::path(VYRE_SOURCE_DIR) / "examples" / "saxpy.vy"));
+  auto pipeline = backend->compile(program, {});
+  ASSERT_TRUE(pipeline.ok()) << show(pipeline.error());
+  const Bindings inputs = make_bindings(program, 11);
+  const Bindings expected = run_reference(program, inputs, {});
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int round = 0; round < 25; ++round) {
+        Bindings bindings = inputs;
+        const LaunchGeometry geometry = make_geometry(program, bindings, (*pipeline)->workgroup());
+        if (!backend->dispatch(**pipeline, bindings, geometry, {}).ok() ||
+            !outputs_match(program, expected, bindings, 4)) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+// Poisons the backend's context with a kernel that stores through a wild pointer, then checks
+// what vyre reports: the faulting dispatch fails with CudaContextLost; afterwards either the
+// rebuilt context runs the same pipeline again (module reloaded from its bytes), or, where the
+// driver keeps the error for the life of the process, every dispatch fails with a diagnostic
+// saying to restart. Never a crash. Exits 0 when the behaviour is one of those.
+[[noreturn]] void poison_and_recover() {
+  auto backend = CudaBackend::create();
+  if (!backend.ok()) {
+    std::fprintf(stderr, "no CUDA device: %s\n", show(backend.error()).c_str());
+    std::exit(3);
+  }
+  auto check = [](bool ok, const std::string& what) {
+    if (!ok) {
+      std::fprintf(stderr, "poison test: %s\n", what.c_str());
+      std::exit(1);
+    }
+  };
+  const ir::Program program = parse_or_die(
+      testing::read_text(std::filesystem::path(VYRE_SOURCE_DIR) / "examples" / "saxpy.vy"));
+  auto pipeline = (*backend)->compile(program, {});
+  check(pipeline.ok(), "compile failed");
+  const Bindings inputs = make_bindings(program, 5);
+  Bindings first = inputs;
+  const LaunchGeometry geometry = make_geometry(program, first, (*pipeline)->workgroup());
+  check((*backend)->dispatch(**pipeline, first, geometry, {}).ok(), "first dispatch failed");
+
+  const std::string source =
+      "extern \"C\" __global__ void vyre_main(unsigned long long address) {\n"
+      "  *reinterpret_cast<volatile int*>(address) = 1;\n"
+      "}\n";
+  CubinRequest request;
+  request.source = source;
+  request.arch = (*backend)->arch();
+  request.kernel_name = "wild_store";
+  auto cubin = compile_to_cubin(request);
+  check(cubin.ok(), "wild kernel did not compile");
+  auto raw = (*backend)->raw_handles();
+  check(raw.ok(), "no raw handles");
+  const DriverApi& api = *raw->api;
+  CUmodule module = nullptr;
+  CUfunction wild = nullptr;
+  check(api.module_load_data(&module, cubin->bytes.data()) == CUDA_SUCCESS, "module load");
+  check(api.module_get_function(&wild, module, cubin->entry.c_str()) == CUDA_SUCCESS, "function");
+  unsigned long long address = 0x10;
+  void* args[] = {&address};
+  check(api.launch_kernel(wild, 1, 1, 1, 1, 1, 1, 0, raw->stream, args, nullptr) == CUDA_SUCCESS,
+        "launch");
+  const CUresult fault = api.stream_synchronize(raw->stream);
+  check(poisons_context(fault), "no sticky fault: " + describe_error(api, fault));
+
+  Bindings lost = inputs;
+  const Status status = (*backend)->dispatch(**pipeline, lost, geometry, {});
+  check(!status.ok(), "dispatch on a poisoned context succeeded");
+  std::fprintf(stderr, "after the fault: %s\n", show(status.error()).c_str());
+  check(status.error().code == code::CudaContextLost, "not CudaContextLost");
+
+  Bindings again = inputs;
+  const Status retry = (*backend)->dispatch(**pipeline, again, geometry, {});
+  if (retry.ok()) {
+    check(again.buffers[1].bytes() == first.buffers[1].bytes(), "wrong results after rebuild");
+    std::fprintf(stderr, "recovered: the pipeline ran again on the rebuilt context\n");
+  } else {
+    std::fprintf(stderr, "retry: %s\n", show(retry.error()).c_str());
+    check(retry.error().code == code::CudaContextLost, "retry failed without CudaContextLost");
+    check(retry.error().help.find("restart") != std::string::npos, "retry help lacks restart");
+  }
+  std::exit(0);
+}
+
+TEST(CudaDispatchDeathTest, PoisonedContextIsReportedAndRebuilt) {
+  if (!probe_cuda().ok()) GTEST_SKIP() << "no CUDA device: " << probe_cuda().error().message;
+  // A fresh process: a poisoned context may stay poisoned for the rest of the process.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(poison_and_recover(), ::testing::ExitedWithCode(0), "after the fault");
+}
+
+TEST(CudaDispatch, FingerprintDescribesTheDevice) {
+  REQUIRE_CUDA_DEVICE(backend);
+  const DeviceFingerprint& fp = backend->fingerprint();
+  EXPECT_NE(fp.device.find(backend->arch().name()), std::string::npos) << fp.device;
+  EXPECT_NE(fp.driver.find("CUDA "), std::string::npos) << fp.driver;
+  EXPECT_GE(backend->capabilities().max_workgroup_invocations, 1024u);
+  std::cout << "cuda fingerprint: " << fp.describe() << "\n";
+}
+
+}  // namespace
+}  // namespace vyre::cuda

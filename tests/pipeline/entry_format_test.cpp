@@ -1,0 +1,102 @@
+#include "vyre/pipeline/entry_format.h"
+
+#include <gtest/gtest.h>
+
+#include "pipeline/fake_backend.h"
+
+namespace vyre::pipeline {
+namespace {
+
+EntryMetadata sample_metadata() {
+  testing::FakeBackend backend;
+  EntryMetadata m;
+  m.factors = make_key_factors(backend, testing::make_program(3), DispatchConfig{},
+                               {{"VYRE_CUDA_ARCH", ""}});
+  m.compile_us = 1234;
+  return m;
+}
+
+std::vector<std::uint8_t> sample_payload() {
+  std::vector<std::uint8_t> payload(100);
+  for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i * 7);
+  return payload;
+}
+
+TEST(EntryFormat, RoundTrips) {
+  EntryMetadata m = sample_metadata();
+  auto payload = sample_payload();
+  auto bytes = encode_entry(m, payload);
+  ASSERT_TRUE(bytes.ok());
+  Digest key = m.factors.key();
+  auto decoded = decode_entry(*bytes, &key);
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->key, key);
+  EXPECT_EQ(decoded->metadata, m);
+  EXPECT_TRUE(std::equal(decoded->payload.begin(), decoded->payload.end(), payload.begin(),
+                         payload.end()));
+  auto header = decode_entry_header(std::span(*bytes).first(bytes->size() - payload.size()),
+                                    bytes->size());
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->metadata, m);
+}
+
+TEST(EntryFormat, HoldsNoHostSpecificValue) {
+  auto bytes = encode_entry(sample_metadata(), sample_payload());
+  ASSERT_TRUE(bytes.ok());
+  std::string text(bytes->begin(), bytes->end());
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  EXPECT_EQ(text.find(std::filesystem::temp_directory_path().string()), std::string::npos);
+  if (std::string(host).size() > 3) {
+    EXPECT_EQ(text.find(host), std::string::npos);
+  }
+  // Encoding is deterministic: the same inputs give the same bytes.
+  EXPECT_EQ(*bytes, *encode_entry(sample_metadata(), sample_payload()));
+}
+
+TEST(EntryFormat, EveryTruncationIsDetected) {
+  auto bytes = encode_entry(sample_metadata(), sample_payload());
+  ASSERT_TRUE(bytes.ok());
+  Digest key = sample_metadata().factors.key();
+  for (std::size_t n = 0; n < bytes->size(); ++n) {
+    auto decoded = decode_entry(std::span(*bytes).first(n), &key);
+    ASSERT_FALSE(decoded.ok()) << "truncated to " << n << " bytes was accepted";
+    EXPECT_EQ(decoded.error().code, code::CacheEntryCorrupt);
+  }
+  auto extended = *bytes;
+  extended.push_back(0);
+  EXPECT_FALSE(decode_entry(extended, &key).ok());
+}
+
+TEST(EntryFormat, EveryBitFlipIsDetected) {
+  auto bytes = encode_entry(sample_metadata(), sample_payload());
+  ASSERT_TRUE(bytes.ok());
+  Digest key = sample_metadata().factors.key();
+  for (std::size_t i = 0; i < bytes->size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      auto flipped = *bytes;
+      flipped[i] ^= static_cast<std::uint8_t>(1u << bit);
+      ASSERT_FALSE(decode_entry(flipped, &key).ok()) << "flip at byte " << i << " bit " << bit;
+    }
+  }
+}
+
+TEST(EntryFormat, MismatchedKeyIsRejected) {
+  auto bytes = encode_entry(sample_metadata(), sample_payload());
+  ASSERT_TRUE(bytes.ok());
+  Digest other{};
+  other[0] = 1;
+  auto decoded = decode_entry(*bytes, &other);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_NE(decoded.error().message.find("key echo"), std::string::npos);
+}
+
+TEST(EntryFormat, OversizedPayloadIsRefused) {
+  std::vector<std::uint8_t> huge(kMaxPayloadBytes + 1);
+  auto bytes = encode_entry(sample_metadata(), huge);
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_EQ(bytes.error().code, code::PipelineNotPersisted);
+}
+
+}  // namespace
+}  // namespace vyre::pipeline

@@ -1,0 +1,395 @@
+// `vyre cache path|stats|list|verify|explain|gc|clear|invalidate`: inspect and maintain the disk
+// pipeline cache. Every subcommand takes --dir (default: VYRE_CACHE_DIR, then
+// $XDG_CACHE_HOME/vyre/pipelines, then ~/.cache/vyre/pipelines). Cumulative hit and miss
+// counters come from <root>/stats.json, which every PipelineCache adds to when it flushes.
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "source_file.h"
+#include "vyre/backends/builtin.h"
+#include "vyre/diag/codes.h"
+#include "vyre/ir/text.h"
+#include "vyre/pipeline/disk_tier.h"
+#include "vyre/pipeline/miss_explanation.h"
+#include "vyre/pipeline/stats_file.h"
+#include "vyre/registry/backend_registry.h"
+
+namespace vyre::cli {
+namespace {
+
+using namespace vyre::pipeline;
+
+struct CacheArgs {
+  std::string dir;
+  bool json = false;
+  bool fix = false;
+  std::string file;
+  std::string digest;
+  std::string backend = "reference";
+  std::uint32_t ulp_budget = DispatchConfig{}.ulp_budget;
+  std::vector<std::uint32_t> workgroup;
+  InvalidationFilter filter;
+  std::string inv_backend, inv_device, inv_program;
+};
+
+int fail(const Diagnostic& diagnostic, bool json) {
+  print_diagnostic(diagnostic, "", json);
+  return 1;
+}
+
+Diagnostic query_error(std::string message, std::string help) {
+  return Diagnostic::error(code::BadCacheQuery, std::move(message), std::move(help));
+}
+
+// The settings the cache would use, with --dir overriding the root.
+Result<PipelineCacheOptions> cache_options(const CacheArgs& args) {
+  PipelineCacheOptions options = VYRE_TRY(PipelineCacheOptions::from_environment());
+  if (!args.dir.empty()) options.root = args.dir;
+  if (options.root.empty()) {
+    return query_error("no pipeline cache folder: VYRE_CACHE_DIR, XDG_CACHE_HOME and HOME are unset",
+                       "pass --dir or set VYRE_CACHE_DIR");
+  }
+  return options;
+}
+
+// The disk tier for inspection: never creates the folder, reports its own warnings.
+Result<std::unique_ptr<DiskTier>> open_disk(const CacheArgs& args) {
+  PipelineCacheOptions options = VYRE_TRY(cache_options(args));
+  DiskTierOptions disk;
+  disk.root = options.root;
+  disk.max_bytes = options.disk_max_bytes;
+  disk.orphan_age = options.orphan_age;
+  disk.create = false;
+  return std::make_unique<DiskTier>(std::move(disk));
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+std::string age_of(std::int64_t mtime_ns) {
+  std::int64_t age = static_cast<std::int64_t>(std::time(nullptr)) - mtime_ns / 1000000000;
+  if (age < 120) return std::to_string(std::max<std::int64_t>(age, 0)) + "s";
+  if (age < 7200) return std::to_string(age / 60) + "m";
+  if (age < 172800) return std::to_string(age / 3600) + "h";
+  return std::to_string(age / 86400) + "d";
+}
+
+nlohmann::json factors_json(const KeyFactors& f) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const Factor& factor : f.flatten()) j[factor.name] = factor.value;
+  return j;
+}
+
+int run_path(const CacheArgs& args) {
+  auto options = cache_options(args);
+  if (!options) return fail(options.error(), args.json);
+  std::printf("%s\n", options->root.c_str());
+  return 0;
+}
+
+int run_stats(const CacheArgs& args) {
+  auto disk = open_disk(args);
+  if (!disk) return fail(disk.error(), args.json);
+  auto entries = (*disk)->scan(false);
+  std::uint64_t bytes = 0;
+  for (const auto& e : entries) bytes += e.size;
+  auto stats = read_persisted_stats((*disk)->root());
+  if (!stats) return fail(stats.error(), args.json);
+  const PersistedStats& s = *stats;
+  if (args.json) {
+    nlohmann::json j = {{"root", (*disk)->root().string()},
+                        {"entries", entries.size()},
+                        {"bytes", bytes},
+                        {"max_bytes", (*disk)->max_bytes()},
+                        {"hit_rate", s.hit_rate()},
+                        {"counters", nlohmann::json::parse(s.to_json())}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::uint64_t hits = s.memory_hits + s.disk_hits;
+  std::printf("cache folder   %s\n", (*disk)->root().c_str());
+  std::printf("entries        %zu\n", entries.size());
+  std::printf("size           %s of %s\n", human_bytes(bytes).c_str(),
+              human_bytes((*disk)->max_bytes()).c_str());
+  std::printf("lookups        %llu (hits: %llu memory, %llu disk; misses: %llu)\n",
+              static_cast<unsigned long long>(hits + s.total_misses()),
+              static_cast<unsigned long long>(s.memory_hits),
+              static_cast<unsigned long long>(s.disk_hits),
+              static_cast<unsigned long long>(s.total_misses()));
+  std::printf("hit rate       %.1f%% (memory %.1f%%, disk %.1f%%)\n", 100 * s.hit_rate(),
+              hits + s.total_misses() ? 100.0 * s.memory_hits / (hits + s.total_misses()) : 0.0,
+              hits + s.total_misses() ? 100.0 * s.disk_hits / (hits + s.total_misses()) : 0.0);
+  for (MissReason reason : kMissReasons) {
+    std::uint64_t n = s.misses[static_cast<std::size_t>(reason)];
+    if (n != 0) {
+      std::printf("  miss %-26s %llu\n", std::string(metric_name(reason)).c_str(),
+                  static_cast<unsigned long long>(n));
+    }
+  }
+  std::printf("compiles       %llu (%.3f s); compile time saved by hits: %.3f s\n",
+              static_cast<unsigned long long>(s.compiles), s.compile_us / 1e6,
+              s.compile_us_saved / 1e6);
+  std::printf("corrupt entries removed  %llu\n",
+              static_cast<unsigned long long>(s.corrupt_entries_removed));
+  return 0;
+}
+
+int run_list(const CacheArgs& args) {
+  auto disk = open_disk(args);
+  if (!disk) return fail(disk.error(), args.json);
+  auto entries = (*disk)->scan(true);
+  std::sort(entries.begin(), entries.end(),
+            [](const DiskEntry& a, const DiskEntry& b) { return a.mtime_ns > b.mtime_ns; });
+  if (args.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : entries) {
+      nlohmann::json j = {{"key", to_hex(e.key)}, {"bytes", e.size}, {"age", age_of(e.mtime_ns)}};
+      if (e.metadata) {
+        j["factors"] = factors_json(e.metadata->factors);
+        j["compile_ms"] = e.metadata->compile_us / 1000.0;
+      }
+      if (e.defect) j["defect"] = e.defect->message;
+      out.push_back(j);
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  for (const auto& e : entries) {
+    std::printf("%s  %9s  %5s", to_hex(e.key).substr(0, 16).c_str(), human_bytes(e.size).c_str(),
+                age_of(e.mtime_ns).c_str());
+    if (!e.metadata) {
+      std::printf("  (unreadable: %s)\n", e.defect ? e.defect->message.c_str() : "?");
+      continue;
+    }
+    const KeyFactors& f = e.metadata->factors;
+    std::printf("  %s  program %s\n", f.backend.c_str(), to_hex(f.program).substr(0, 16).c_str());
+    std::printf("    device %s | driver %s | compiler %s | vendor %s\n",
+                f.fingerprint.device.c_str(), f.fingerprint.driver.c_str(),
+                f.fingerprint.compiler.c_str(), f.fingerprint.vendor.c_str());
+    std::string policy;
+    for (const auto& [name, value] : f.policy) policy += " " + name + "=" + value;
+    for (const auto& [name, value] : f.environment) {
+      if (!value.empty()) policy += " " + name + "=" + value;
+    }
+    std::printf("    policy%s | compiled in %.1f ms\n", policy.c_str(),
+                e.metadata->compile_us / 1000.0);
+  }
+  std::printf("%zu entr%s\n", entries.size(), entries.size() == 1 ? "y" : "ies");
+  return 0;
+}
+
+int run_verify(const CacheArgs& args) {
+  auto disk = open_disk(args);
+  if (!disk) return fail(disk.error(), args.json);
+  std::size_t bad = 0;
+  auto entries = (*disk)->verify(args.fix);
+  for (const auto& e : entries) {
+    if (!e.defect) continue;
+    ++bad;
+    std::printf("%s %s: %s\n", args.fix ? "removed" : "BAD", e.path.c_str(),
+                e.defect->message.c_str());
+  }
+  std::printf("%zu entr%s checked, %zu bad%s\n", entries.size(), entries.size() == 1 ? "y" : "ies",
+              bad, bad != 0 && !args.fix ? " (run with --fix to remove them)" : "");
+  return bad != 0 && !args.fix ? 1 : 0;
+}
+
+Result<DispatchConfig> config_of(const CacheArgs& args) {
+  DispatchConfig config;
+  config.ulp_budget = args.ulp_budget;
+  if (!args.workgroup.empty()) {
+    if (args.workgroup.size() > 3) {
+      return query_error("--workgroup takes one to three sizes", "e.g. --workgroup 16,16");
+    }
+    std::array<std::uint32_t, 3> w{1, 1, 1};
+    for (std::size_t i = 0; i < args.workgroup.size(); ++i) w[i] = args.workgroup[i];
+    config.workgroup_override = w;
+  }
+  return config;
+}
+
+int run_explain(const CacheArgs& args) {
+  // The request's identity: the program's digest (from FILE, or given), the policy from the
+  // flags, and the chosen backend's fingerprint.
+  Digest program_digest{};
+  if (!args.file.empty()) {
+    auto text = read_text_file(args.file);
+    if (!text) return fail(text.error(), args.json);
+    ir::CheckOptions check;
+    check.file = args.file;
+    auto program = ir::parse_program(*text, check);
+    if (!program) {
+      print_diagnostic(program.error(), *text, args.json);
+      return 1;
+    }
+    program_digest = program->digest();
+  } else if (auto d = digest_from_hex(args.digest)) {
+    program_digest = *d;
+  } else {
+    print_diagnostic(query_error("explain needs a kernel FILE or --digest with 64 hex digits",
+                                 "`vyre check FILE` prints a program's digest"),
+                     "", args.json);
+    return 1;
+  }
+  auto config = config_of(args);
+  if (!config) return fail(config.error(), args.json);
+  BackendRegistry& registry = BackendRegistry::global();
+  if (auto st = register_builtin_backends(registry); !st) {
+    return fail(st.error(), args.json);
+  }
+  auto backend = registry.acquire(args.backend);
+  if (!backend) return fail(backend.error(), args.json);
+  auto disk = open_disk(args);
+  if (!disk) return fail(disk.error(), args.json);
+
+  KeyFactors requested;
+  requested.program = program_digest;
+  requested.policy = config->policy_fields();
+  requested.backend = std::string((*backend)->id());
+  requested.fingerprint = (*backend)->fingerprint();
+  requested.environment = generated_code_environment();
+  const Digest key = requested.key();
+
+  std::vector<std::shared_ptr<const KeyFactors>> cached;
+  bool present = false;
+  std::optional<std::string> defect;
+  for (DiskEntry& e : (*disk)->scan(true)) {
+    if (e.key == key) {
+      present = e.metadata.has_value();
+      if (e.defect) defect = e.defect->message;
+    }
+    if (e.metadata) cached.push_back(std::make_shared<const KeyFactors>(e.metadata->factors));
+  }
+  MissExplanation explanation = explain_miss(cached, requested);
+  if (defect) {
+    explanation.reason = MissReason::CorruptEntry;
+    explanation.detail = *defect;
+  }
+  if (args.json) {
+    nlohmann::json j = {{"key", to_hex(key)},
+                        {"backend", requested.backend},
+                        {"would_hit", present},
+                        {"factors", factors_json(requested)}};
+    if (!present) {
+      j["miss"] = metric_name(explanation.reason);
+      j["explanation"] = explanation.text();
+      if (explanation.nearest) j["nearest"] = to_hex(*explanation.nearest);
+      nlohmann::json diffs = nlohmann::json::array();
+      for (const auto& d : explanation.differences) {
+        diffs.push_back({{"factor", d.name}, {"cached", d.cached}, {"requested", d.requested}});
+      }
+      j["differences"] = diffs;
+    }
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  }
+  std::printf("key %s (backend %s, %s)\n", to_hex(key).c_str(), requested.backend.c_str(),
+              requested.fingerprint.describe().c_str());
+  if (present) {
+    std::printf("would hit: entry %s is on disk\n", (*disk)->entry_path(key).c_str());
+    return 0;
+  }
+  std::printf("would miss: %s\n", explanation.text().c_str());
+  return 0;
+}
+
+int run_gc(const CacheArgs& args) {
+  auto disk = open_disk(args);
+  if (!disk) return fail(disk.error(), args.json);
+  GcReport r = (*disk)->gc();
+  std::printf("removed %zu orphaned temp file%s and %zu entr%s; %s -> %s (bound %s)\n",
+              r.orphans_removed, r.orphans_removed == 1 ? "" : "s", r.entries_evicted,
+              r.entries_evicted == 1 ? "y" : "ies", human_bytes(r.bytes_before).c_str(),
+              human_bytes(r.bytes_after).c_str(), human_bytes((*disk)->max_bytes()).c_str());
+  return 0;
+}
+
+int run_clear(const CacheArgs& args) {
+  auto disk = open_disk(args);
+  if (!disk) return fail(disk.error(), args.json);
+  std::size_t n = (*disk)->clear();
+  std::printf("removed %zu entr%s from %s\n", n, n == 1 ? "y" : "ies", (*disk)->root().c_str());
+  return 0;
+}
+
+int run_invalidate(CacheArgs args) {
+  if (!args.inv_backend.empty()) args.filter.backend = args.inv_backend;
+  if (!args.inv_device.empty()) args.filter.device = args.inv_device;
+  if (!args.inv_program.empty()) {
+    std::string p = args.inv_program;
+    bool hex = p.size() >= 8 && p.size() <= 64 &&
+               p.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (!hex) {
+      print_diagnostic(query_error("--program '" + p + "' is not 8 to 64 hex digits",
+                                   "give a program digest or its prefix, as `vyre cache list` "
+                                   "shows it"),
+                       "", args.json);
+      return 1;
+    }
+    args.filter.program = p;
+  }
+  if (args.filter.empty()) {
+    print_diagnostic(query_error("invalidate needs --backend, --device or --program",
+                                 "use `vyre cache clear` to remove everything"),
+                     "", args.json);
+    return 1;
+  }
+  auto disk = open_disk(args);
+  if (!disk) return fail(disk.error(), args.json);
+  std::size_t n = (*disk)->invalidate(args.filter);
+  std::printf("removed %zu entr%s\n", n, n == 1 ? "y" : "ies");
+  return 0;
+}
+
+}  // namespace
+
+void install_cache(CLI::App& app, Context& ctx) {
+  auto* cache = app.add_subcommand("cache", "Inspect and maintain the disk pipeline cache");
+  cache->require_subcommand(1);
+  auto args = std::make_shared<CacheArgs>();
+  cache->add_option("--dir", args->dir, "cache folder (default: VYRE_CACHE_DIR, ...)");
+  auto add = [&](const char* name, const char* help, std::function<int(const CacheArgs&)> run) {
+    auto* sub = cache->add_subcommand(name, help);
+    sub->callback([&ctx, args, run] { ctx.exit_code = run(*args); });
+    return sub;
+  };
+  add("path", "Print the cache folder", run_path);
+  add("stats", "Entries, size and cumulative hit rates", run_stats)
+      ->add_flag("--json", args->json, "JSON output");
+  add("list", "Every entry with its key factors", run_list)
+      ->add_flag("--json", args->json, "JSON output");
+  add("verify", "Check every entry; --fix removes bad ones", run_verify)
+      ->add_flag("--fix", args->fix, "remove bad entries");
+  auto* explain = add("explain", "Would a program hit? If not, the nearest entry and what differs",
+                      run_explain);
+  explain->add_option("FILE", args->file, "kernel in vyre text IR (.vy)");
+  explain->add_option("--digest", args->digest, "program digest instead of a FILE");
+  explain->add_option("--backend", args->backend, "backend id (default: reference)");
+  explain->add_option("--ulp-budget", args->ulp_budget, "dispatch policy: ULP budget");
+  explain->add_option("--workgroup", args->workgroup, "dispatch policy: workgroup override x,y,z")
+      ->delimiter(',');
+  explain->add_flag("--json", args->json, "JSON output");
+  add("gc", "Remove orphaned temp files and evict down to VYRE_CACHE_MAX_BYTES", run_gc);
+  add("clear", "Remove every entry", run_clear);
+  auto* invalidate = add("invalidate", "Remove entries by backend, device or program",
+                         [](const CacheArgs& a) { return run_invalidate(a); });
+  invalidate->add_option("--backend", args->inv_backend, "backend id");
+  invalidate->add_option("--device", args->inv_device, "fingerprint device, or device digest prefix");
+  invalidate->add_option("--program", args->inv_program, "program digest (or 8+ hex prefix)");
+}
+
+}  // namespace vyre::cli

@@ -1,0 +1,431 @@
+// `vyre run FILE`: runs a kernel on a backend and summarises (or saves) its outputs.
+//   vyre run saxpy.vy --param a=2.5 --in x=range:1000000 --in y=fill:1 --out y=y.npy
+#include <unistd.h>
+
+#include <bit>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "npy.h"
+#include "source_file.h"
+#include "vyre/backends/builtin.h"
+#include "vyre/diag/codes.h"
+#include "vyre/ir/text.h"
+#include "vyre/runtime/runtime.h"
+
+namespace vyre::cli {
+namespace {
+
+struct RunArgs {
+  std::string file;
+  std::string backend = "auto";
+  std::vector<std::string> params, inputs, outputs, sizes;
+  std::uint32_t timeout_ms = 0;
+  bool json = false;
+};
+
+Diagnostic bad_argument(std::string what, std::string help) {
+  return Diagnostic::error(code::BadRunArgument, std::move(what), std::move(help));
+}
+
+// "name=value" -> (name, value)
+Result<std::pair<std::string, std::string>> split_assignment(const std::string& arg,
+                                                             std::string_view flag) {
+  auto eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == arg.size()) {
+    return bad_argument(std::string(flag) + " `" + arg + "` is not NAME=VALUE",
+                        "write it as " + std::string(flag) + " name=value");
+  }
+  return std::pair{arg.substr(0, eq), arg.substr(eq + 1)};
+}
+
+// Parses `text` as a value of `type` (integers in decimal or 0x hex; floats as strtod reads).
+Result<Scalar> parse_scalar(const std::string& text, ir::Type type, const std::string& what) {
+  auto fail = [&] {
+    return bad_argument(
+        what + ": `" + text + "` is not a valid " + std::string(ir::type_name(type)),
+        "give a " + std::string(ir::type_name(type)) + " value, e.g. " +
+            (ir::is_float(type)       ? "2.5"
+             : type == ir::Type::Bool ? "true"
+                                      : "42"));
+  };
+  const char* begin = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  switch (type) {
+    case ir::Type::Bool:
+      if (text == "true" || text == "1") return Scalar::boolean(true);
+      if (text == "false" || text == "0") return Scalar::boolean(false);
+      return fail();
+    case ir::Type::F32: {
+      float v = std::strtof(begin, &end);
+      if (end == begin || *end != '\0') return fail();
+      return Scalar::f32(v);
+    }
+    case ir::Type::F64: {
+      double v = std::strtod(begin, &end);
+      if (end == begin || *end != '\0') return fail();
+      return Scalar::f64(v);
+    }
+    case ir::Type::I32:
+    case ir::Type::I64: {
+      long long v = std::strtoll(begin, &end, 0);
+      if (end == begin || *end != '\0' || errno == ERANGE) return fail();
+      if (type == ir::Type::I32) {
+        if (v < INT32_MIN || v > INT32_MAX) return fail();
+        return Scalar::i32(static_cast<std::int32_t>(v));
+      }
+      return Scalar::i64(v);
+    }
+    case ir::Type::U32:
+    case ir::Type::U64: {
+      if (text.find('-') != std::string::npos) return fail();
+      unsigned long long v = std::strtoull(begin, &end, 0);
+      if (end == begin || *end != '\0' || errno == ERANGE) return fail();
+      if (type == ir::Type::U32) {
+        if (v > UINT32_MAX) return fail();
+        return Scalar::u32(static_cast<std::uint32_t>(v));
+      }
+      return Scalar::u64(v);
+    }
+    case ir::Type::Unknown:
+      break;
+  }
+  return fail();
+}
+
+// `count` elements, each `value` (as a bit pattern of the element type).
+HostBuffer filled(ir::Type type, std::uint64_t count, std::uint64_t bits) {
+  HostBuffer b(type, static_cast<std::size_t>(count));
+  const unsigned size = ir::size_bytes(type);
+  for (std::uint64_t i = 0; i < count; ++i) std::memcpy(b.data() + i * size, &bits, size);
+  return b;
+}
+
+// 0, 1, 2, ... N-1 converted to the element type (bool: alternating false, true).
+HostBuffer ranged(ir::Type type, std::uint64_t count) {
+  HostBuffer b(type, static_cast<std::size_t>(count));
+  const unsigned size = ir::size_bytes(type);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t bits = i;
+    if (type == ir::Type::F32) bits = std::bit_cast<std::uint32_t>(static_cast<float>(i));
+    if (type == ir::Type::F64) bits = std::bit_cast<std::uint64_t>(static_cast<double>(i));
+    if (type == ir::Type::Bool) bits = i & 1;
+    std::memcpy(b.data() + i * size, &bits, size);
+  }
+  return b;
+}
+
+const ir::BufferDecl* find_buffer(const ir::ProgramData& p, const std::string& name) {
+  for (const auto& b : p.buffers) {
+    if (b.name == name) return &b;
+  }
+  return nullptr;
+}
+
+Diagnostic unknown_name(const ir::ProgramData& p, const std::string& name, std::string_view what) {
+  std::string known;
+  for (const auto& b : p.buffers) known += (known.empty() ? "" : ", ") + b.name;
+  for (const auto& param : p.params) known += (known.empty() ? "" : ", ") + param.name + " (param)";
+  return Diagnostic::error(code::UnknownInput,
+                           std::string(what) + " `" + name + "`: kernel `" + p.name +
+                               "` declares no such " + (what == "--param" ? "param" : "buffer"),
+                           "the kernel declares: " + (known.empty() ? "nothing" : known));
+}
+
+struct Prepared {
+  RunInputs inputs;
+  DispatchConfig config;
+  std::map<std::string, std::string> out_paths;
+};
+
+Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
+  const ir::ProgramData& p = *program;
+  Prepared prep;
+  prep.config.label = args.file;
+  prep.config.timeout = std::chrono::milliseconds(args.timeout_ms);
+  if (args.backend != "auto") prep.config.allowed_backends = {args.backend};
+  for (const auto& arg : args.sizes) {
+    auto [name, value] = VYRE_TRY(split_assignment(arg, "--size"));
+    auto scalar = parse_scalar(value, ir::Type::U64, "--size " + name);
+    if (!scalar.ok()) return scalar.error();
+    prep.config.sizes[name] = scalar->bits;
+  }
+  for (const auto& arg : args.params) {
+    auto [name, value] = VYRE_TRY(split_assignment(arg, "--param"));
+    const ir::ParamDecl* decl = nullptr;
+    for (const auto& param : p.params) {
+      if (param.name == name) decl = &param;
+    }
+    if (decl == nullptr) return unknown_name(p, name, "--param");
+    prep.inputs.params[name] = VYRE_TRY(parse_scalar(value, decl->type, "--param " + name));
+  }
+  std::vector<std::pair<const ir::BufferDecl*, std::string>> fills;
+  for (const auto& arg : args.inputs) {
+    auto [name, spec] = VYRE_TRY(split_assignment(arg, "--in"));
+    const ir::BufferDecl* decl = find_buffer(p, name);
+    if (decl == nullptr) return unknown_name(p, name, "--in");
+    if (spec.rfind("fill:", 0) == 0) {
+      fills.emplace_back(decl, spec.substr(5));
+    } else if (spec.rfind("range:", 0) == 0) {
+      auto n = VYRE_TRY(parse_scalar(spec.substr(6), ir::Type::U64, "--in " + name + "=range:"));
+      prep.inputs.buffers[name] = ranged(decl->element, n.bits);
+    } else {
+      prep.inputs.buffers[name] = VYRE_TRY(read_data_file(spec, decl->element));
+    }
+  }
+  if (!fills.empty()) {
+    // fill:V takes its length from the declared count, so resolve the sizes known so far.
+    auto sizes = VYRE_TRY(infer_sizes(program, prep.inputs.buffers, prep.config.sizes));
+    for (const auto& [decl, value] : fills) {
+      auto count = VYRE_TRY(element_count(decl->count, sizes, "buffer `" + decl->name + "`"));
+      auto scalar = VYRE_TRY(parse_scalar(value, decl->element, "--in " + decl->name + "=fill:"));
+      prep.inputs.buffers[decl->name] = filled(decl->element, count, scalar.bits);
+    }
+  }
+  for (const auto& arg : args.outputs) {
+    auto [name, path] = VYRE_TRY(split_assignment(arg, "--out"));
+    const ir::BufferDecl* decl = find_buffer(p, name);
+    if (decl == nullptr) return unknown_name(p, name, "--out");
+    if (!ir::can_write(decl->access)) {
+      return bad_argument("--out " + name + ": buffer `" + name +
+                              "` is read-only, so it is no "
+                              "output",
+                          "outputs are the buffers declared write or read_write");
+    }
+    prep.out_paths[name] = path;
+  }
+  return prep;
+}
+
+std::string format_value(const HostBuffer& b, std::size_t i) {
+  char text[48];
+  const std::uint8_t* at = b.data() + i * ir::size_bytes(b.element());
+  auto load = [&](auto v) {
+    std::memcpy(&v, at, sizeof v);
+    return v;
+  };
+  switch (b.element()) {
+    case ir::Type::Bool:
+      return *at != 0 ? "true" : "false";
+    case ir::Type::I32:
+      std::snprintf(text, sizeof text, "%" PRId32, load(std::int32_t{}));
+      break;
+    case ir::Type::U32:
+      std::snprintf(text, sizeof text, "%" PRIu32, load(std::uint32_t{}));
+      break;
+    case ir::Type::I64:
+      std::snprintf(text, sizeof text, "%" PRId64, load(std::int64_t{}));
+      break;
+    case ir::Type::U64:
+      std::snprintf(text, sizeof text, "%" PRIu64, load(std::uint64_t{}));
+      break;
+    case ir::Type::F32:
+      std::snprintf(text, sizeof text, "%.9g", static_cast<double>(load(float{})));
+      break;
+    case ir::Type::F64:
+      std::snprintf(text, sizeof text, "%.17g", load(double{}));
+      break;
+    case ir::Type::Unknown:
+      return "?";
+  }
+  return text;
+}
+
+nlohmann::json json_value(const HostBuffer& b, std::size_t i) {
+  const std::uint8_t* at = b.data() + i * ir::size_bytes(b.element());
+  auto load = [&](auto v) {
+    std::memcpy(&v, at, sizeof v);
+    return v;
+  };
+  switch (b.element()) {
+    case ir::Type::Bool:
+      return *at != 0;
+    case ir::Type::I32:
+      return load(std::int32_t{});
+    case ir::Type::U32:
+      return load(std::uint32_t{});
+    case ir::Type::I64:
+      return load(std::int64_t{});
+    case ir::Type::U64:
+      return load(std::uint64_t{});
+    case ir::Type::F32:
+      return static_cast<double>(load(float{}));
+    case ir::Type::F64:
+      return load(double{});
+    case ir::Type::Unknown:
+      break;
+  }
+  return nullptr;
+}
+
+std::string checksum(const HostBuffer& b) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016" PRIx64,
+                static_cast<std::uint64_t>(XXH3_64bits(b.data(), b.size_bytes())));
+  return text;
+}
+
+constexpr std::size_t kShownValues = 8;
+
+void print_human(const RunResult& result, const std::map<std::string, std::string>& written) {
+  const RunReport& r = result.report;
+  std::printf("kernel %s on %s (%s)\n", r.program.c_str(), r.backend.c_str(),
+              r.backend_why.c_str());
+  for (const auto& s : r.skipped) std::printf("  skipped %s: %s\n", s.id.c_str(), s.reason.c_str());
+  std::printf("pipeline: %s\n", r.cache_outcome.c_str());
+  if (!r.sizes.empty()) {
+    std::string sizes;
+    for (const auto& [k, v] : r.sizes)
+      sizes += (sizes.empty() ? "" : " ") + k + "=" + std::to_string(v);
+    std::printf("sizes: %s\n", sizes.c_str());
+  }
+  const auto& g = r.geometry;
+  std::printf("grid: %" PRIu64 "x%" PRIu64 "x%" PRIu64 " workgroups of %ux%ux%u (%" PRIu64
+              " invocations)\n",
+              g.groups[0], g.groups[1], g.groups[2], g.workgroup[0], g.workgroup[1], g.workgroup[2],
+              g.invocations());
+  const auto& t = r.timings;
+  std::printf(
+      "time: route %.3f ms, validate %.3f ms, pipeline %.3f ms, dispatch %.3f ms, "
+      "read back %.3f ms, total %.3f ms\n",
+      t.route_ms, t.validate_ms, t.obtain_ms, t.dispatch_ms, t.readback_ms, t.total_ms);
+  for (const auto& [name, buffer] : result.outputs) {
+    std::string values;
+    std::size_t shown = std::min(buffer.count(), kShownValues);
+    for (std::size_t i = 0; i < shown; ++i) values += (i ? ", " : "") + format_value(buffer, i);
+    if (buffer.count() > shown) values += ", ...";
+    std::printf("output %s: %s[%zu] = [%s]  xxh3 %s", name.c_str(),
+                std::string(ir::type_name(buffer.element())).c_str(), buffer.count(),
+                values.c_str(), checksum(buffer).c_str());
+    if (auto w = written.find(name); w != written.end()) std::printf("  -> %s", w->second.c_str());
+    std::printf("\n");
+  }
+}
+
+void print_json(const RunResult& result, const std::string& file,
+                const std::map<std::string, std::string>& written) {
+  const RunReport& r = result.report;
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const auto& s : r.skipped) skipped.push_back({{"id", s.id}, {"reason", s.reason}});
+  nlohmann::json outputs = nlohmann::json::object();
+  for (const auto& [name, buffer] : result.outputs) {
+    nlohmann::json first = nlohmann::json::array();
+    for (std::size_t i = 0; i < std::min(buffer.count(), kShownValues); ++i) {
+      first.push_back(json_value(buffer, i));
+    }
+    nlohmann::json o = {{"type", ir::type_name(buffer.element())},
+                        {"count", buffer.count()},
+                        {"first", first},
+                        {"xxh3", checksum(buffer)}};
+    if (auto w = written.find(name); w != written.end()) o["file"] = w->second;
+    outputs[name] = o;
+  }
+  const auto& g = r.geometry;
+  const auto& t = r.timings;
+  nlohmann::json out = {
+      {"file", file},
+      {"kernel", r.program},
+      {"backend", {{"id", r.backend}, {"why", r.backend_why}, {"skipped", skipped}}},
+      {"pipeline", r.cache_outcome},
+      {"sizes", r.sizes},
+      {"geometry",
+       {{"workgroup", g.workgroup}, {"groups", g.groups}, {"invocations", g.invocations()}}},
+      {"timings_ms",
+       {{"route", t.route_ms},
+        {"validate", t.validate_ms},
+        {"pipeline", t.obtain_ms},
+        {"dispatch", t.dispatch_ms},
+        {"readback", t.readback_ms},
+        {"total", t.total_ms}}},
+      {"outputs", outputs}};
+  std::printf("%s\n", out.dump().c_str());
+}
+
+// Waits for the run, printing a progress line on stderr once it has taken over a second.
+Status wait_with_progress(RunHandle& handle, const RunArgs& args) {
+  using namespace std::chrono;
+  const auto start = steady_clock::now();
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  bool shown = false;
+  while (true) {
+    Status s = handle.wait(seconds(1));
+    if (s.ok() || s.error().code != code::DispatchTimeout) {
+      if (shown && tty) std::fprintf(stderr, "\n");
+      return s;
+    }
+    auto waited = duration<double>(steady_clock::now() - start).count();
+    if (args.timeout_ms != 0 && waited * 1000 >= args.timeout_ms) return s;
+    std::fprintf(stderr, "%svyre: running `%s` on %s ... %.0f s%s", tty ? "\r" : "",
+                 handle.report().program.c_str(), handle.report().backend.c_str(), waited,
+                 tty ? "" : "\n");
+    std::fflush(stderr);
+    shown = true;
+  }
+}
+
+int run_command(const RunArgs& args) {
+  auto text = read_text_file(args.file);
+  if (!text) {
+    print_diagnostic(text.error(), "", args.json);
+    return 1;
+  }
+  auto fail = [&](const Diagnostic& d) {
+    print_diagnostic(d, *text, args.json);
+    return 1;
+  };
+  ir::CheckOptions options;
+  options.file = args.file;
+  auto program = ir::parse_program(*text, options);
+  if (!program) return fail(program.error());
+  if (auto registered = register_builtin_backends(BackendRegistry::global()); !registered) {
+    return fail(registered.error());
+  }
+  auto prepared = prepare(args, *program);
+  if (!prepared) return fail(prepared.error());
+
+  Runtime runtime;
+  RunHandle handle = runtime.run_async(*program, std::move(prepared->inputs), prepared->config);
+  if (auto waited = wait_with_progress(handle, args); !waited) return fail(waited.error());
+  auto result = handle.get();
+  if (!result) return fail(result.error());
+
+  for (const auto& [name, path] : prepared->out_paths) {
+    if (auto written = write_data_file(path, result->outputs.at(name)); !written) {
+      return fail(written.error());
+    }
+  }
+  if (args.json) {
+    print_json(*result, args.file, prepared->out_paths);
+  } else {
+    print_human(*result, prepared->out_paths);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void install_run(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("run", "Run a kernel and summarise or save its outputs");
+  auto args = std::make_shared<RunArgs>();
+  cmd->add_option("FILE", args->file, "kernel in vyre text IR (.vy)")->required();
+  cmd->add_option("--backend", args->backend, "backend id, or auto (default)");
+  cmd->add_option("--param", args->params, "param value: NAME=VALUE (repeatable)");
+  cmd->add_option("--in", args->inputs,
+                  "input buffer: NAME=PATH (.npy, else raw), NAME=fill:V or NAME=range:N");
+  cmd->add_option("--out", args->outputs, "save an output buffer: NAME=PATH (.npy, else raw)");
+  cmd->add_option("--size", args->sizes, "bind a size symbol: NAME=N (repeatable)");
+  cmd->add_option("--timeout-ms", args->timeout_ms, "give up after this many ms (0 = never)");
+  cmd->add_flag("--json", args->json, "print one JSON object");
+  cmd->callback([&ctx, args] { ctx.exit_code = run_command(*args); });
+}
+
+}  // namespace vyre::cli
