@@ -9,6 +9,11 @@ install(TARGETS ${_layers} ${VYRE_BACKEND_TARGETS} vyre_backends vyre blake3 xxh
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/vyre backends/include/vyre DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# Each backend's public headers (backends/<name>/include/vyre/...), e.g. vyre/backends/reference.h.
+file(GLOB _vyre_backend_headers LIST_DIRECTORIES true ${PROJECT_SOURCE_DIR}/backends/*/include/vyre)
+foreach(_dir IN LISTS _vyre_backend_headers)
+  install(DIRECTORY ${_dir} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+endforeach()
 install(EXPORT vyreTargets NAMESPACE vyre:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/vyre)
 configure_package_config_file(cmake/vyreConfig.cmake.in ${PROJECT_BINARY_DIR}/vyreConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/vyre)

@@ -42,18 +42,22 @@ fi
 echo "blake3: $ROOT/.deps/blake3, xxhash: $ROOT/.deps/xxhash"
 
 section "configure"
-CUDA_HINT=()
+# Extra CMake arguments, e.g. VYRE_DEVICE_CMAKE_ARGS="-DVYRE_WITH_OPENCL=OFF".
+read -r -a EXTRA_CMAKE_ARGS <<<"${VYRE_DEVICE_CMAKE_ARGS:-}"
 if [[ -d /usr/local/cuda ]] && ! command -v nvcc >/dev/null; then
-  CUDA_HINT=(-DCUDAToolkit_ROOT=/usr/local/cuda)
+  EXTRA_CMAKE_ARGS+=(-DCUDAToolkit_ROOT=/usr/local/cuda)
 fi
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
+# Sources that include xxhash.h directly find the copied header too.
+export CPATH="$ROOT/.deps/xxhash${CPATH:+:$CPATH}"
+cmake -S . -B "$BUILD" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release \
   -DVYRE_BLAKE3_DIR="$ROOT/.deps/blake3" -DVYRE_XXHASH_INCLUDE="$ROOT/.deps/xxhash" \
-  "${CUDA_HINT[@]}"
-grep -q "VYRE_HAVE_CUDA\|vyre_backend_cuda" "$BUILD/CMakeCache.txt" "$BUILD"/backends/cuda/Makefile \
-  2>/dev/null || echo "warning: the CUDA backend does not seem to be configured"
+  "${EXTRA_CMAKE_ARGS[@]}"
 
 section "build (-j$JOBS)"
-cmake --build "$BUILD" -j"$JOBS"
+# -k: a broken target elsewhere must not stop the CUDA targets from building.
+if ! cmake --build "$BUILD" -j"$JOBS" -- -k; then
+  fail "build (some targets did not build; continuing with those that did)"
+fi
 
 section "tests (ctest, all suites)"
 if ! ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" \
@@ -61,13 +65,13 @@ if ! ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" \
   fail "ctest"
 fi
 
-section "cuda test suite, verbose (skips and device fingerprint)"
+section "cuda test suite, run directly (skip reasons, device fingerprint)"
 if [[ -x "$BUILD/tests/vyre_cuda_tests" ]]; then
-  if ! "$BUILD/tests/vyre_cuda_tests" --gtest_brief=0 2>&1 | tee ${RESULTS:+"$RESULTS/cuda_tests.txt"} \
-      | grep -E "SKIPPED|FAILED|PASSED|no CUDA device|cuda fingerprint" ; then
-    true
-  fi
-  [[ ${PIPESTATUS[0]} -eq 0 ]] || fail "vyre_cuda_tests"
+  CUDA_LOG="${RESULTS:-$BUILD}/cuda_tests.txt"
+  status=0
+  "$BUILD/tests/vyre_cuda_tests" >"$CUDA_LOG" 2>&1 || status=$?
+  grep -E "Skipped|no CUDA device|cuda fingerprint|FAILED|PASSED" "$CUDA_LOG" || true
+  [[ $status -eq 0 ]] || fail "vyre_cuda_tests (log: $CUDA_LOG)"
 else
   fail "vyre_cuda_tests was not built"
 fi

@@ -54,31 +54,37 @@ template <class U>
 inline U& element_ref(const MemoryView& m, std::uint64_t i) {
   return reinterpret_cast<U*>(m.data)[i];
 }
-inline std::uint64_t load_element(const MemoryView& m, std::uint64_t i) {
-  switch (ir::size_bytes(m.element)) {
-    case 1:
-      return std::atomic_ref<std::uint8_t>(m.data[i]).load(std::memory_order_relaxed) != 0;
-    case 4:
-      return std::atomic_ref<std::uint32_t>(element_ref<std::uint32_t>(m, i))
-          .load(std::memory_order_relaxed);
+// Storage types by element width: bool is one byte (0 or 1), the rest their bit patterns.
+template <class F>
+inline void with_storage(Type element, F&& f) {
+  switch (element) {
+    case Type::Bool:
+      f(bool{});
+      break;
+    case Type::I32:
+    case Type::U32:
+    case Type::F32:
+      f(std::uint32_t{});
+      break;
     default:
-      return std::atomic_ref<std::uint64_t>(element_ref<std::uint64_t>(m, i))
-          .load(std::memory_order_relaxed);
+      f(std::uint64_t{});
+      break;
   }
 }
-inline void store_element(const MemoryView& m, std::uint64_t i, std::uint64_t v) {
-  switch (ir::size_bytes(m.element)) {
-    case 1:
-      std::atomic_ref<std::uint8_t>(m.data[i]).store(v != 0 ? 1 : 0, std::memory_order_relaxed);
-      break;
-    case 4:
-      std::atomic_ref<std::uint32_t>(element_ref<std::uint32_t>(m, i))
-          .store(static_cast<std::uint32_t>(v), std::memory_order_relaxed);
-      break;
-    default:
-      std::atomic_ref<std::uint64_t>(element_ref<std::uint64_t>(m, i))
-          .store(v, std::memory_order_relaxed);
-      break;
+template <class S>
+inline std::uint64_t load_as(const MemoryView& m, std::uint64_t i) {
+  if constexpr (std::is_same_v<S, bool>) {
+    return std::atomic_ref<std::uint8_t>(m.data[i]).load(std::memory_order_relaxed) != 0;
+  } else {
+    return std::atomic_ref<S>(element_ref<S>(m, i)).load(std::memory_order_relaxed);
+  }
+}
+template <class S>
+inline void store_as(const MemoryView& m, std::uint64_t i, std::uint64_t v) {
+  if constexpr (std::is_same_v<S, bool>) {
+    std::atomic_ref<std::uint8_t>(m.data[i]).store(v != 0 ? 1 : 0, std::memory_order_relaxed);
+  } else {
+    std::atomic_ref<S>(element_ref<S>(m, i)).store(static_cast<S>(v), std::memory_order_relaxed);
   }
 }
 
@@ -312,10 +318,14 @@ class WorkgroupExecutor::Impl {
         const std::uint64_t* index = eval(*e.args[0], set, d);
         std::uint64_t* out = temp(d);
         const MemoryView& m = memory(e.space, e.ref);
-        Type index_type = e.args[0]->type;
-        for_each(set, [&](Lane l) {
-          std::uint64_t i = element_index(index[l], index_type);
-          out[l] = i < m.count ? load_element(m, i) : 0;
+        const Type index_type = e.args[0]->type;
+        // The element width is hoisted out of the lane loop.
+        with_storage(m.element, [&](auto tag) {
+          using S = decltype(tag);
+          for_each(set, [&](Lane l) {
+            std::uint64_t i = element_index(index[l], index_type);
+            out[l] = i < m.count ? load_as<S>(m, i) : 0;
+          });
         });
         return out;
       }
@@ -528,10 +538,13 @@ class WorkgroupExecutor::Impl {
         const std::uint64_t* index = eval(*s.exprs[0], set, 0);
         const std::uint64_t* value = eval(*s.exprs[1], set, 1);
         const MemoryView& m = memory(s.space, s.ref);
-        Type index_type = s.exprs[0]->type;
-        for_each(set, [&](Lane l) {
-          std::uint64_t i = element_index(index[l], index_type);
-          if (i < m.count) store_element(m, i, value[l]);
+        const Type index_type = s.exprs[0]->type;
+        with_storage(m.element, [&](auto tag) {
+          using S = decltype(tag);
+          for_each(set, [&](Lane l) {
+            std::uint64_t i = element_index(index[l], index_type);
+            if (i < m.count) store_as<S>(m, i, value[l]);
+          });
         });
         return;
       }

@@ -32,17 +32,29 @@ Result<std::uint64_t> parse_size_setting(std::string_view variable, std::string_
   unsigned shift = 0;
   if (!suffix.empty()) {
     switch (std::toupper(static_cast<unsigned char>(suffix[0]))) {
-      case 'K': shift = 10; break;
-      case 'M': shift = 20; break;
-      case 'G': shift = 30; break;
-      case 'T': shift = 40; break;
-      case 'B': shift = 0; break;
-      default: return bad_size(variable, text, "has an unknown suffix");
+      case 'K':
+        shift = 10;
+        break;
+      case 'M':
+        shift = 20;
+        break;
+      case 'G':
+        shift = 30;
+        break;
+      case 'T':
+        shift = 40;
+        break;
+      case 'B':
+        shift = 0;
+        break;
+      default:
+        return bad_size(variable, text, "has an unknown suffix");
     }
     std::string rest(suffix.substr(1));
     for (char& c : rest) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    bool unit_ok = suffix[0] == 'B' || suffix[0] == 'b' ? rest.empty()
-                                                        : (rest.empty() || rest == "B" || rest == "IB");
+    bool unit_ok = suffix[0] == 'B' || suffix[0] == 'b'
+                       ? rest.empty()
+                       : (rest.empty() || rest == "B" || rest == "IB");
     if (!unit_ok) return bad_size(variable, text, "has an unknown suffix");
   }
   if (shift != 0 && value > (UINT64_MAX >> shift)) return bad_size(variable, text, "is too large");

@@ -10,7 +10,8 @@ std::vector<std::shared_ptr<const KeyFactors>> DiskIndex::entries(const DiskTier
     map_.clear();
     for (DiskEntry& entry : disk.scan(/*read_headers=*/true)) {
       if (!entry.metadata) continue;
-      map_.emplace(entry.key, std::make_shared<const KeyFactors>(std::move(entry.metadata->factors)));
+      map_.emplace(entry.key,
+                   std::make_shared<const KeyFactors>(std::move(entry.metadata->factors)));
     }
     loaded_ = true;
     loaded_at_ = now;

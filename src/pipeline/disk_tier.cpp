@@ -85,7 +85,8 @@ bool InvalidationFilter::matches(const KeyFactors& factors) const {
   if (device && factors.fingerprint.device != *device) {
     std::string wanted = *device;
     std::transform(wanted.begin(), wanted.end(), wanted.begin(), ::tolower);
-    if (wanted.size() < 8 || !is_hex(wanted) || !to_hex(factors.device_digest()).starts_with(wanted)) {
+    if (wanted.size() < 8 || !is_hex(wanted) ||
+        !to_hex(factors.device_digest()).starts_with(wanted)) {
       return false;
     }
   }
@@ -153,7 +154,9 @@ fs::path DiskTier::entry_path(const Digest& key) const {
   return path;
 }
 
-bool DiskTier::remove_path(const fs::path& path) { return ::unlink(path.c_str()) == 0; }
+bool DiskTier::remove_path(const fs::path& path) {
+  return ::unlink(path.c_str()) == 0;
+}
 
 bool DiskTier::remove(const Digest& key) {
   bool removed = remove_path(entry_path(key));
@@ -257,7 +260,8 @@ bool DiskTier::write(const Digest& key, std::span<const std::uint8_t> entry_byte
   const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
   int fd = ::open(temp.c_str(), flags, 0600);
   if (fd < 0 && errno == ENOENT) {  // the folder was removed under us: recreate it once
-    if (int e = file_io::make_dirs(temp_dir, 0700); e != 0) return fail("create the temp folder", e);
+    if (int e = file_io::make_dirs(temp_dir, 0700); e != 0)
+      return fail("create the temp folder", e);
     fd = ::open(temp.c_str(), flags, 0600);
   }
   if (fd < 0) return fail("create a temp file", errno);
@@ -297,11 +301,11 @@ Status DiskTier::flush() {
   std::optional<Diagnostic> failure;
   auto record = [&](const fs::path& path, int e) {
     if (!failure) {
-      failure = Diagnostic::error(code::CacheIoError,
-                                  "cannot flush pipeline cache file '" + path.string() +
-                                      "': " + file_io::errno_text(e),
-                                  "check the cache folder's disk; entries that were not flushed "
-                                  "may be lost in a crash, and are then recompiled");
+      failure = Diagnostic::error(
+          code::CacheIoError,
+          "cannot flush pipeline cache file '" + path.string() + "': " + file_io::errno_text(e),
+          "check the cache folder's disk; entries that were not flushed "
+          "may be lost in a crash, and are then recompiled");
     }
   };
   for (const fs::path& path : paths) {
@@ -372,9 +376,9 @@ std::vector<DiskEntry> DiskTier::verify(bool fix) {
       } else {
         struct stat st {};
         std::vector<std::uint8_t> bytes;
-        std::optional<std::string> problem =
-            ::fstat(fd, &st) != 0 ? std::optional<std::string>("fstat failed")
-                                  : read_entry_fd(fd, st, &bytes);
+        std::optional<std::string> problem = ::fstat(fd, &st) != 0
+                                                 ? std::optional<std::string>("fstat failed")
+                                                 : read_entry_fd(fd, st, &bytes);
         ::close(fd);
         if (problem) {
           entry.defect = corrupt(*problem);

@@ -140,8 +140,7 @@ bool decode_metadata(std::span<const std::uint8_t> bytes, std::uint32_t version,
 
 // Header and metadata checks shared by the full and the header-only decoder.
 Result<DecodedEntry> decode_prefix(std::span<const std::uint8_t> prefix, std::uint64_t file_size,
-                                   std::uint32_t* metadata_length,
-                                   std::uint64_t* payload_length) {
+                                   std::uint32_t* metadata_length, std::uint64_t* payload_length) {
   if (file_size < kEntryHeaderBytes || prefix.size() < kEntryHeaderBytes) {
     return defect("truncated header (" + std::to_string(file_size) + " bytes)");
   }
@@ -190,8 +189,7 @@ Result<std::vector<std::uint8_t>> encode_entry(const EntryMetadata& metadata,
   if (meta.size() > kMaxMetadataBytes) {
     return Diagnostic::warning(code::PipelineNotPersisted,
                                "pipeline cache key factors take " + std::to_string(meta.size()) +
-                                   " bytes, over the bound of " +
-                                   std::to_string(kMaxMetadataBytes),
+                                   " bytes, over the bound of " + std::to_string(kMaxMetadataBytes),
                                "shorten the backend's fingerprint strings or policy values");
   }
   std::vector<std::uint8_t> out;

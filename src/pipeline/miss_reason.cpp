@@ -4,12 +4,18 @@ namespace vyre::pipeline {
 
 std::string_view metric_name(MissReason reason) {
   switch (reason) {
-    case MissReason::EmptyCache: return "empty_cache";
-    case MissReason::ProgramChanged: return "program_changed";
-    case MissReason::DispatchPolicyChanged: return "dispatch_policy_changed";
-    case MissReason::DeviceOrRuntimeChanged: return "device_or_runtime_changed";
-    case MissReason::KeyAbsent: return "key_absent";
-    case MissReason::CorruptEntry: return "corrupt_entry";
+    case MissReason::EmptyCache:
+      return "empty_cache";
+    case MissReason::ProgramChanged:
+      return "program_changed";
+    case MissReason::DispatchPolicyChanged:
+      return "dispatch_policy_changed";
+    case MissReason::DeviceOrRuntimeChanged:
+      return "device_or_runtime_changed";
+    case MissReason::KeyAbsent:
+      return "key_absent";
+    case MissReason::CorruptEntry:
+      return "corrupt_entry";
   }
   return "key_absent";
 }

@@ -37,9 +37,7 @@ class RawIdentity {
     bytes_.append(reinterpret_cast<const char*>(&n), sizeof n);
     bytes_.append(text);
   }
-  void raw(const void* data, std::size_t n) {
-    bytes_.append(static_cast<const char*>(data), n);
-  }
+  void raw(const void* data, std::size_t n) { bytes_.append(static_cast<const char*>(data), n); }
   XXH128_hash_t hash() const { return XXH3_128bits(bytes_.data(), bytes_.size()); }
   void clear() { bytes_.clear(); }
 
@@ -71,10 +69,9 @@ PipelineCache::PipelineCache(PipelineCacheOptions options)
       index_(std::make_unique<DiskIndex>()),
       counters_(std::make_unique<TelemetryCounters>()) {
   jit_.store(options_.jit);
-  startup_ends_ns_.store(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          (Clock::now() + options_.jit_startup_grace).time_since_epoch())
-          .count());
+  startup_ends_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                             (Clock::now() + options_.jit_startup_grace).time_since_epoch())
+                             .count());
   if (!options_.root.empty()) {
     DiskTierOptions disk;
     disk.root = options_.root;
@@ -86,9 +83,13 @@ PipelineCache::PipelineCache(PipelineCacheOptions options)
   }
 }
 
-PipelineCache::~PipelineCache() { (void)flush(); }
+PipelineCache::~PipelineCache() {
+  (void)flush();
+}
 
-void PipelineCache::end_startup() { startup_ends_ns_.store(0); }
+void PipelineCache::end_startup() {
+  startup_ends_ns_.store(0);
+}
 
 void PipelineCache::warn(const Diagnostic& diagnostic) const {
   if (disk_) {

@@ -152,12 +152,10 @@ Status add_persisted_stats(const std::filesystem::path& root, const PersistedSta
   }
   total += delta;
   const std::string json = total.to_json();
-  const std::filesystem::path temp =
-      root / ("stats.json." + std::to_string(::getpid()) + ".tmp");
+  const std::filesystem::path temp = root / ("stats.json." + std::to_string(::getpid()) + ".tmp");
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return finish(io_error(temp, file_io::errno_text(errno)));
-  int e = file_io::write_all(
-      fd, {reinterpret_cast<const std::uint8_t*>(json.data()), json.size()});
+  int e = file_io::write_all(fd, {reinterpret_cast<const std::uint8_t*>(json.data()), json.size()});
   if (::close(fd) != 0 && e == 0) e = errno;
   if (e == 0 && ::rename(temp.c_str(), path.c_str()) != 0) e = errno;
   if (e != 0) {

@@ -8,9 +8,12 @@ namespace vyre::pipeline {
 
 std::string_view cache_tier_name(CacheTier tier) {
   switch (tier) {
-    case CacheTier::Memory: return "memory";
-    case CacheTier::Disk: return "disk";
-    case CacheTier::Compiled: return "compiled";
+    case CacheTier::Memory:
+      return "memory";
+    case CacheTier::Disk:
+      return "disk";
+    case CacheTier::Compiled:
+      return "compiled";
   }
   return "compiled";
 }
@@ -57,8 +60,12 @@ nlohmann::json histogram_json(const Histogram& h) {
     buckets.push_back({{"le_ms", std::isinf(bound) ? nlohmann::json("inf") : nlohmann::json(bound)},
                        {"count", h.counts[i]}});
   }
-  return {{"count", h.count}, {"sum_ms", h.sum_ms}, {"mean_ms", h.mean_ms()},
-          {"p50_ms", h.quantile_ms(0.5)}, {"p99_ms", h.quantile_ms(0.99)}, {"buckets", buckets}};
+  return {{"count", h.count},
+          {"sum_ms", h.sum_ms},
+          {"mean_ms", h.mean_ms()},
+          {"p50_ms", h.quantile_ms(0.5)},
+          {"p99_ms", h.quantile_ms(0.99)},
+          {"buckets", buckets}};
 }
 
 nlohmann::json named_json(const NamedValues& values) {
@@ -70,7 +77,8 @@ nlohmann::json named_json(const NamedValues& values) {
 
 std::string Telemetry::to_json() const {
   nlohmann::json miss_json = nlohmann::json::object();
-  for (MissReason reason : kMissReasons) miss_json[std::string(metric_name(reason))] = misses_for(reason);
+  for (MissReason reason : kMissReasons)
+    miss_json[std::string(metric_name(reason))] = misses_for(reason);
   nlohmann::json j = {
       {"hits", {{"memory", memory_hits}, {"disk", disk_hits}}},
       {"coalesced", coalesced},
@@ -82,13 +90,15 @@ std::string Telemetry::to_json() const {
       {"jit_forbidden", jit_forbidden},
       {"jit_warnings", jit_warnings},
       {"lookup_only", {{"hits", lookup_only_hits}, {"misses", lookup_only_misses}}},
-      {"disk", {{"writable", disk_writable},
-                {"writes", disk_writes},
-                {"write_failures", disk_write_failures},
-                {"evictions", disk_evictions},
-                {"corrupt_entries_removed", corrupt_entries_removed},
-                {"orphans_removed", orphans_removed}}},
-      {"memory", {{"entries", memory_entries}, {"bytes", memory_bytes}, {"evictions", memory_evictions}}},
+      {"disk",
+       {{"writable", disk_writable},
+        {"writes", disk_writes},
+        {"write_failures", disk_write_failures},
+        {"evictions", disk_evictions},
+        {"corrupt_entries_removed", corrupt_entries_removed},
+        {"orphans_removed", orphans_removed}}},
+      {"memory",
+       {{"entries", memory_entries}, {"bytes", memory_bytes}, {"evictions", memory_evictions}}},
       {"warnings", warnings},
       {"compile_seconds", compile_seconds},
       {"compile_seconds_saved", compile_seconds_saved},
@@ -101,13 +111,14 @@ std::string Telemetry::to_json() const {
 std::string manifest_json(const CacheOutcome& outcome) {
   nlohmann::json j = {{"manifest", "vyre pipeline v1"},
                       {"key", to_hex(outcome.key)},
-                      {"outcome", {{"tier", cache_tier_name(outcome.tier)},
-                                   {"miss", outcome.miss ? nlohmann::json(metric_name(*outcome.miss))
-                                                         : nlohmann::json(nullptr)},
-                                   {"explanation", outcome.miss_explanation},
-                                   {"lookup_ms", outcome.lookup_ms},
-                                   {"load_ms", outcome.load_ms},
-                                   {"compile_ms", outcome.compile_ms}}}};
+                      {"outcome",
+                       {{"tier", cache_tier_name(outcome.tier)},
+                        {"miss", outcome.miss ? nlohmann::json(metric_name(*outcome.miss))
+                                              : nlohmann::json(nullptr)},
+                        {"explanation", outcome.miss_explanation},
+                        {"lookup_ms", outcome.lookup_ms},
+                        {"load_ms", outcome.load_ms},
+                        {"compile_ms", outcome.compile_ms}}}};
   if (const KeyFactors* f = outcome.factors.get()) {
     j["backend"] = f->backend;
     j["program_digest"] = to_hex(f->program);

@@ -104,7 +104,9 @@ TEST(Npy, RandomBytesNeverCrash) {
     for (int i = 0; i < flips; ++i) bytes[rng() % bytes.size()] = static_cast<std::uint8_t>(rng());
     if (rng() % 3 == 0) bytes.resize(rng() % bytes.size());
     auto r = parse_npy(bytes, "fuzz.npy");
-    if (r.ok()) EXPECT_LE(r->size_bytes(), bytes.size());
+    if (r.ok()) {
+      EXPECT_LE(r->size_bytes(), bytes.size());
+    }
   }
 }
 

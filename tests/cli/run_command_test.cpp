@@ -66,7 +66,7 @@ TEST_F(RunCommand, SaxpyWithGeneratedInputsAndNpyOutput) {
   EXPECT_EQ(json["outputs"]["y"]["count"], 1000);
   EXPECT_EQ(json["outputs"]["y"]["first"][0], 1.0);
   EXPECT_EQ(json["outputs"]["y"]["first"][3], 7.0);
-  EXPECT_EQ(json["outputs"]["y"]["xxh3"].get<std::string>().size(), 16u);
+  EXPECT_EQ(json["outputs"]["y"]["blake3"].get<std::string>().size(), 16u);
   ASSERT_TRUE(fs::exists(out));
   std::ifstream in(out, std::ios::binary);
   std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -82,7 +82,7 @@ TEST_F(RunCommand, HumanOutputNamesBackendTimingsAndChecksums) {
   EXPECT_NE(r.out.find("kernel hash on "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("time: route"), std::string::npos);
   EXPECT_NE(r.out.find("output hashes: u32[100]"), std::string::npos);
-  EXPECT_NE(r.out.find("xxh3 "), std::string::npos);
+  EXPECT_NE(r.out.find("blake3 "), std::string::npos);
 }
 
 TEST_F(RunCommand, RawInputUsesTheDeclaredType) {

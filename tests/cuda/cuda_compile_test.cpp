@@ -3,6 +3,8 @@
 // the provider's behaviour without a driver.
 #include <gtest/gtest.h>
 
+#if __has_include("vyre/backends/cuda/backend.h")  // the CUDA backend was built
+
 #include <cstdlib>
 
 #include "cuda_test_support.h"
@@ -289,6 +291,22 @@ TEST_F(CudaPipelineFormat, RejectsBytesOfAnotherProgram) {
   EXPECT_EQ(loaded.error().code, code::BadPipelineBytes);
 }
 
+TEST(CudaDriver, FailedCallsBecomeDiagnostics) {
+  DriverApi no_driver;  // no entry points: describe_error falls back to the number
+  const Diagnostic oom =
+      driver_error(no_driver, CUDA_ERROR_OUT_OF_MEMORY, "cuMemAlloc", "allocating buffer `y`");
+  EXPECT_EQ(oom.code, code::CudaOutOfMemory);
+  EXPECT_NE(oom.message.find("cuMemAlloc"), std::string::npos) << oom.message;
+  const Diagnostic invalid =
+      driver_error(no_driver, CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel", "launching `saxpy`");
+  EXPECT_EQ(invalid.code, code::CudaDriverError);
+  EXPECT_NE(invalid.message.find("launching `saxpy`"), std::string::npos) << invalid.message;
+  EXPECT_TRUE(poisons_context(CUDA_ERROR_ILLEGAL_ADDRESS));
+  EXPECT_TRUE(poisons_context(CUDA_ERROR_LAUNCH_FAILED));
+  EXPECT_FALSE(poisons_context(CUDA_ERROR_OUT_OF_MEMORY));
+  EXPECT_FALSE(poisons_context(CUDA_ERROR_INVALID_VALUE));
+}
+
 TEST(CudaProvider, RegisteredAsBuiltin) {
   BackendRegistry registry;
   ASSERT_TRUE(register_builtin_backends(registry).ok());
@@ -336,3 +354,25 @@ TEST(CudaProvider, CompileOnlyBackendRefusesDispatch) {
 
 }  // namespace
 }  // namespace vyre::cuda
+
+#else  // built without the CUDA toolkit: the provider is listed as unavailable
+
+#include "vyre/backends/builtin.h"
+#include "vyre/diag/codes.h"
+#include "vyre/registry/backend_registry.h"
+
+namespace vyre {
+namespace {
+
+TEST(CudaProvider, ListedAsNotBuilt) {
+  BackendRegistry registry;
+  ASSERT_TRUE(register_builtin_backends(registry).ok());
+  auto backend = registry.acquire("cuda");
+  ASSERT_FALSE(backend.ok());
+  EXPECT_EQ(backend.error().code, code::CudaNotBuilt);
+}
+
+}  // namespace
+}  // namespace vyre
+
+#endif

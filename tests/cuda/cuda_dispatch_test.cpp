@@ -3,6 +3,8 @@
 // dispatch with timeouts, and recovery from a context poisoned by a faulting kernel.
 #include <gtest/gtest.h>
 
+#if __has_include("vyre/backends/cuda/backend.h")  // the CUDA backend was built
+
 #include <cstdio>
 #include <thread>
 
@@ -310,3 +312,5 @@ TEST(CudaDispatch, FingerprintDescribesTheDevice) {
 
 }  // namespace
 }  // namespace vyre::cuda
+
+#endif

@@ -31,7 +31,8 @@ TEST(CacheKey, ChangesWhenAnyIdentityPartChanges) {
   };
   const std::vector<Change> changes = {
       {"program", [](KeyFactors& f) { f.program = make_program(2).digest(); }},
-      {"ulp_budget", [](KeyFactors& f) { f.policy = DispatchConfig{.ulp_budget = 1}.policy_fields(); }},
+      {"ulp_budget",
+       [](KeyFactors& f) { f.policy = DispatchConfig{.ulp_budget = 1}.policy_fields(); }},
       {"workgroup_override",
        [](KeyFactors& f) {
          DispatchConfig c;
@@ -43,7 +44,10 @@ TEST(CacheKey, ChangesWhenAnyIdentityPartChanges) {
       {"device", [](KeyFactors& f) { f.fingerprint.device = "fake-device sm_1a"; }},
       {"driver", [](KeyFactors& f) { f.fingerprint.driver = "driver 1.1"; }},
       {"compiler", [](KeyFactors& f) { f.fingerprint.compiler = "fakecc 1.1"; }},
-      {"VYRE_CUDA_ARCH", [](KeyFactors& f) { f.environment = {{"VYRE_CUDA_ARCH", "sm_90"}}; }},
+      {"VYRE_CUDA_ARCH",
+       [](KeyFactors& f) {
+         f.environment = {{"VYRE_CUDA_ARCH", "sm_90"}};
+       }},
       {"cache_format", [](KeyFactors& f) { f.format_version = kCacheFormatVersion + 1; }},
   };
   const KeyFactors base = base_factors();
@@ -134,7 +138,9 @@ TEST(StructuredKey, EveryFieldMatters) {
       [](StructuredKey& k) { k.shader_hash[0] ^= 1; },
       [](StructuredKey& k) { k.binding_layout_hash[31] ^= 1; },
       [](StructuredKey& k) { k.param_block_bytes = 16; },
-      [](StructuredKey& k) { k.workgroup = {128, 1, 1}; },
+      [](StructuredKey& k) {
+        k.workgroup = {128, 1, 1};
+      },
       [](StructuredKey& k) { k.features = {FeatureFlags::kSubgroupOps}; },
       [](StructuredKey& k) { k.backend = "cuda"; },
   };

@@ -16,12 +16,18 @@ class ScopedEnv {
     for (auto [name, value] : vars) {
       const char* old = std::getenv(name);
       saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
-      if (value) ::setenv(name, value, 1); else ::unsetenv(name);
+      if (value)
+        ::setenv(name, value, 1);
+      else
+        ::unsetenv(name);
     }
   }
   ~ScopedEnv() {
     for (auto& [name, value] : saved_) {
-      if (value) ::setenv(name.c_str(), value->c_str(), 1); else ::unsetenv(name.c_str());
+      if (value)
+        ::setenv(name.c_str(), value->c_str(), 1);
+      else
+        ::unsetenv(name.c_str());
     }
   }
 
@@ -36,8 +42,8 @@ TEST(CacheOptions, SizeSettings) {
   EXPECT_EQ(*parse_size_setting("X", "2GiB"), 2ull << 30);
   EXPECT_EQ(*parse_size_setting("X", "1gb"), 1ull << 30);
   EXPECT_EQ(*parse_size_setting("X", "10B"), 10u);
-  for (const char* bad : {"", "abc", "12Q", "-5", "0", "1.5G", "99999999999999999999", "16777216T",
-                          "5 M", "5KBB"}) {
+  for (const char* bad :
+       {"", "abc", "12Q", "-5", "0", "1.5G", "99999999999999999999", "16777216T", "5 M", "5KBB"}) {
     auto r = parse_size_setting("VYRE_CACHE_MAX_BYTES", bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code, code::BadCacheSetting);

@@ -20,7 +20,9 @@ pid_t dead_pid() {
 }
 
 void set_mtime(const std::filesystem::path& path, std::time_t when) {
-  struct utimbuf times {when, when};
+  struct utimbuf times {
+    when, when
+  };
   ::utime(path.c_str(), &times);
 }
 
@@ -44,7 +46,8 @@ TEST(DiskTier, OrphanedTempFilesAreCleanedOnOpen) {
   auto live_fresh = tmp / (key + "." + std::to_string(::getpid()) + ".1.tmp");
   auto live_old = tmp / (key + "." + std::to_string(::getpid()) + ".2.tmp");
   auto garbage_old = tmp / "something-else";
-  for (const auto& p : {dead, live_fresh, live_old, garbage_old}) write_file(p, std::vector<std::uint8_t>(10, 1));
+  for (const auto& p : {dead, live_fresh, live_old, garbage_old})
+    write_file(p, std::vector<std::uint8_t>(10, 1));
   set_mtime(live_old, std::time(nullptr) - 7200);
   set_mtime(garbage_old, std::time(nullptr) - 7200);
   DiskTier disk({.root = dir.path(), .orphan_age = std::chrono::seconds(3600)});
@@ -131,7 +134,8 @@ TEST(DiskTier, FolderThatBreaksLaterWarnsOnce) {
   ASSERT_TRUE(cache->obtain(backend, make_program(0), {}).ok());
   std::filesystem::remove_all(dir / "tmp");
   write_file(dir / "tmp", std::vector<std::uint8_t>{1});
-  for (std::uint32_t v = 1; v < 6; ++v) ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
+  for (std::uint32_t v = 1; v < 6; ++v)
+    ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
   EXPECT_EQ(log.count(code::CacheDiskUnavailable), 1u);
   EXPECT_FALSE(cache->disk()->writable());
   CacheOutcome o;
@@ -148,7 +152,8 @@ TEST(DiskTier, ReadOnlyFolderWhenNotRoot) {
   WarningLog log;
   FakeBackend backend;
   auto cache = open_cache(options_at(root, &log));
-  for (std::uint32_t v = 0; v < 3; ++v) ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
+  for (std::uint32_t v = 0; v < 3; ++v)
+    ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
   EXPECT_EQ(log.count(code::CacheDiskUnavailable), 1u);
   EXPECT_EQ(log.count(), 1u);
 }
@@ -158,7 +163,8 @@ TEST(DiskTier, VerifyFindsAndFixesBadEntries) {
   FakeBackend backend;
   {
     auto cache = open_cache(options_at(dir.path()));
-    for (std::uint32_t v = 0; v < 3; ++v) ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
+    for (std::uint32_t v = 0; v < 3; ++v)
+      ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
   }
   DiskTier disk({.root = dir.path()});
   auto entries = disk.scan(true);
@@ -168,7 +174,9 @@ TEST(DiskTier, VerifyFindsAndFixesBadEntries) {
   write_file(entries[1].path, bytes);
   auto verified = disk.verify(false);
   ASSERT_EQ(verified.size(), 3u);
-  EXPECT_EQ(std::count_if(verified.begin(), verified.end(), [](auto& e) { return e.defect.has_value(); }), 1);
+  EXPECT_EQ(
+      std::count_if(verified.begin(), verified.end(), [](auto& e) { return e.defect.has_value(); }),
+      1);
   EXPECT_TRUE(verified[1].defect);
   EXPECT_TRUE(std::filesystem::exists(entries[1].path));
   disk.verify(true);
@@ -187,7 +195,8 @@ TEST(DiskTier, GcAndClear) {
   backend.payload_bytes = 1000;
   {
     auto cache = open_cache(options_at(dir.path()));
-    for (std::uint32_t v = 0; v < 10; ++v) ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
+    for (std::uint32_t v = 0; v < 10; ++v)
+      ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
   }
   write_file(dir / "tmp" / (std::string(64, 'b') + "." + std::to_string(dead_pid()) + ".0.tmp"),
              std::vector<std::uint8_t>(5));

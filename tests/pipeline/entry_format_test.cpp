@@ -32,10 +32,10 @@ TEST(EntryFormat, RoundTrips) {
   ASSERT_TRUE(decoded.ok()) << decoded.error().message;
   EXPECT_EQ(decoded->key, key);
   EXPECT_EQ(decoded->metadata, m);
-  EXPECT_TRUE(std::equal(decoded->payload.begin(), decoded->payload.end(), payload.begin(),
-                         payload.end()));
-  auto header = decode_entry_header(std::span(*bytes).first(bytes->size() - payload.size()),
-                                    bytes->size());
+  EXPECT_TRUE(
+      std::equal(decoded->payload.begin(), decoded->payload.end(), payload.begin(), payload.end()));
+  auto header =
+      decode_entry_header(std::span(*bytes).first(bytes->size() - payload.size()), bytes->size());
   ASSERT_TRUE(header.ok());
   EXPECT_EQ(header->metadata, m);
 }

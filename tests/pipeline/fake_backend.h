@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -48,12 +49,13 @@ class FakeBackend : public Backend {
   // The bytes a pipeline of (program, config) serializes to: a readable tag padded to
   // payload_bytes with a pattern derived from it.
   std::string expected_bytes(const ir::Program& program, const DispatchConfig& config) const {
-    std::string tag = "fake|" + id_ + "|" + fingerprint_.compiler + "|" +
-                      to_hex(program.digest()) + "|" + std::to_string(config.ulp_budget);
+    std::string tag = "fake|" + id_ + "|" + fingerprint_.compiler + "|" + to_hex(program.digest()) +
+                      "|" + std::to_string(config.ulp_budget);
     auto wg = effective_workgroup(program, config);
     tag += "|" + std::to_string(wg[0]) + "x" + std::to_string(wg[1]) + "x" + std::to_string(wg[2]);
     std::string out = tag;
-    for (std::size_t i = 0; out.size() < payload_bytes; ++i) out += tag[i % tag.size()];
+    while (out.size() < payload_bytes) out += out;  // doubling: cheap even for megabytes
+    out.resize(std::max(payload_bytes, tag.size()));
     return out;
   }
 
@@ -171,7 +173,8 @@ struct WarningLog {
   }
 };
 
-inline PipelineCacheOptions options_at(const std::filesystem::path& root, WarningLog* log = nullptr) {
+inline PipelineCacheOptions options_at(const std::filesystem::path& root,
+                                       WarningLog* log = nullptr) {
   PipelineCacheOptions options;
   options.root = root;
   options.persist_stats = false;
@@ -193,7 +196,8 @@ inline std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
 
 inline void write_file(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 inline std::size_t count_files(const std::filesystem::path& dir) {

@@ -15,7 +15,7 @@ using namespace testing;
 // A child that writes entries (large payloads, so the kill often lands mid-write) until killed.
 [[noreturn]] void write_forever(const std::filesystem::path& root, std::uint32_t seed) {
   FakeBackend backend;
-  backend.payload_bytes = 1 << 20;
+  backend.payload_bytes = 8 << 20;
   auto options = options_at(root);
   options.memory_max_entries = 0;
   auto cache = open_cache(options);
@@ -35,7 +35,7 @@ TEST(Multiprocess, KilledWritersNeverLeaveAServedBadEntry) {
     pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) write_forever(dir.path(), static_cast<std::uint32_t>(round));
-    std::this_thread::sleep_for(std::chrono::microseconds(2000 + rng() % 30000));
+    std::this_thread::sleep_for(std::chrono::microseconds(5000 + rng() % 60000));
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
@@ -44,7 +44,7 @@ TEST(Multiprocess, KilledWritersNeverLeaveAServedBadEntry) {
 
     // The next open removes the dead writer's temp files...
     FakeBackend backend;
-    backend.payload_bytes = 1 << 20;
+    backend.payload_bytes = 8 << 20;
     auto cache = open_cache(options_at(dir.path()));
     EXPECT_EQ(count_files(dir / "tmp"), 0u) << "round " << round;
     // ...and every entry on disk is whole: none is ever served damaged.
@@ -79,7 +79,7 @@ TEST(Multiprocess, ConcurrentProcessesShareOneFolder) {
         FakeBackend backend;
         backend.payload_bytes = 16 << 10;
         auto options = options_at(dir.path());
-        options.memory_max_entries = 0;  // every read goes to the shared folder
+        options.memory_max_entries = 0;      // every read goes to the shared folder
         options.disk_max_bytes = 200 << 10;  // and eviction runs concurrently too
         auto cache = open_cache(options);
         std::mt19937 rng(static_cast<unsigned>(p) * 7919u + 1);

@@ -244,7 +244,8 @@ TEST(PipelineCache, RelocatedFolderStillHits) {
   FakeBackend backend;
   {
     auto cache = open_cache(options_at(dir / "a"));
-    for (std::uint32_t v = 0; v < 4; ++v) ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
+    for (std::uint32_t v = 0; v < 4; ++v)
+      ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
     ASSERT_TRUE(cache->flush().ok());
   }
   std::filesystem::create_directories(dir / "moved");
@@ -494,7 +495,9 @@ TEST(PipelineCache, InvalidateByBackendDeviceAndProgram) {
   }
   EXPECT_EQ(cache->disk()->scan(false).size(), 6u);
   EXPECT_EQ(cache->invalidate({.backend = "alpha"}), 3u);
-  EXPECT_EQ(cache->invalidate({.device = "other-device", .program = to_hex(make_program(1).digest()).substr(0, 10)}), 1u);
+  EXPECT_EQ(cache->invalidate({.device = "other-device",
+                               .program = to_hex(make_program(1).digest()).substr(0, 10)}),
+            1u);
   EXPECT_EQ(cache->disk()->scan(false).size(), 2u);
   CacheOutcome o;
   ASSERT_TRUE(cache->obtain(a, make_program(0), {}, &o).ok());

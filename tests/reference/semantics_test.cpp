@@ -159,7 +159,7 @@ kernel rounding workgroup(1) {
     out[0] = a * b + c
     out[1] = fma(a, b, c)
     out[2] = tiny * 0.001
-    out[3] = tiny / 3.0e8
+    out[3] = tiny / 3.0
     wide[0] = f64(a) * f64(b) + f64(c)
   }
 })");
@@ -176,6 +176,7 @@ kernel rounding workgroup(1) {
   EXPECT_EQ(out[1], 0x1p-24f);  // fma rounds once
   EXPECT_EQ(out[2], 1e-38f * 0.001f);
   EXPECT_TRUE(std::fpclassify(out[2]) == FP_SUBNORMAL);  // denormals are kept
+  EXPECT_EQ(out[3], 1e-38f / 3.0f);
   EXPECT_GT(out[3], 0.0f);
   EXPECT_EQ(output<double>(r, "wide")[0], 0x1p-24);
 }

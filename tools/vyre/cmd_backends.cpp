@@ -80,6 +80,7 @@ int backends_command(bool json) {
                 status.origin.c_str());
     if (status.why_unavailable) {
       std::string text = render_human(*status.why_unavailable);
+      while (!text.empty() && text.back() == '\n') text.pop_back();
       std::string indented = "    ";
       for (char ch : text) {
         indented += ch;

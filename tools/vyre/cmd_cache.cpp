@@ -50,8 +50,9 @@ Result<PipelineCacheOptions> cache_options(const CacheArgs& args) {
   PipelineCacheOptions options = VYRE_TRY(PipelineCacheOptions::from_environment());
   if (!args.dir.empty()) options.root = args.dir;
   if (options.root.empty()) {
-    return query_error("no pipeline cache folder: VYRE_CACHE_DIR, XDG_CACHE_HOME and HOME are unset",
-                       "pass --dir or set VYRE_CACHE_DIR");
+    return query_error(
+        "no pipeline cache folder: VYRE_CACHE_DIR, XDG_CACHE_HOME and HOME are unset",
+        "pass --dir or set VYRE_CACHE_DIR");
   }
   return options;
 }
@@ -388,7 +389,8 @@ void install_cache(CLI::App& app, Context& ctx) {
   auto* invalidate = add("invalidate", "Remove entries by backend, device or program",
                          [](const CacheArgs& a) { return run_invalidate(a); });
   invalidate->add_option("--backend", args->inv_backend, "backend id");
-  invalidate->add_option("--device", args->inv_device, "fingerprint device, or device digest prefix");
+  invalidate->add_option("--device", args->inv_device,
+                         "fingerprint device, or device digest prefix");
   invalidate->add_option("--program", args->inv_program, "program digest (or 8+ hex prefix)");
 }
 

@@ -8,9 +8,6 @@
 #include <cstdlib>
 #include <map>
 
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include <nlohmann/json.hpp>
 
 #include "command.h"
@@ -18,6 +15,7 @@
 #include "source_file.h"
 #include "vyre/backends/builtin.h"
 #include "vyre/diag/codes.h"
+#include "vyre/ir/hash.h"
 #include "vyre/ir/text.h"
 #include "vyre/runtime/runtime.h"
 
@@ -267,11 +265,9 @@ nlohmann::json json_value(const HostBuffer& b, std::size_t i) {
   return nullptr;
 }
 
+// The first 64 bits of the BLAKE3 digest of the output's bytes, as hex.
 std::string checksum(const HostBuffer& b) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016" PRIx64,
-                static_cast<std::uint64_t>(XXH3_64bits(b.data(), b.size_bytes())));
-  return text;
+  return to_hex(blake3(std::span<const std::uint8_t>(b.data(), b.size_bytes()))).substr(0, 16);
 }
 
 constexpr std::size_t kShownValues = 8;
@@ -303,7 +299,7 @@ void print_human(const RunResult& result, const std::map<std::string, std::strin
     std::size_t shown = std::min(buffer.count(), kShownValues);
     for (std::size_t i = 0; i < shown; ++i) values += (i ? ", " : "") + format_value(buffer, i);
     if (buffer.count() > shown) values += ", ...";
-    std::printf("output %s: %s[%zu] = [%s]  xxh3 %s", name.c_str(),
+    std::printf("output %s: %s[%zu] = [%s]  blake3 %s", name.c_str(),
                 std::string(ir::type_name(buffer.element())).c_str(), buffer.count(),
                 values.c_str(), checksum(buffer).c_str());
     if (auto w = written.find(name); w != written.end()) std::printf("  -> %s", w->second.c_str());
@@ -325,7 +321,7 @@ void print_json(const RunResult& result, const std::string& file,
     nlohmann::json o = {{"type", ir::type_name(buffer.element())},
                         {"count", buffer.count()},
                         {"first", first},
-                        {"xxh3", checksum(buffer)}};
+                        {"blake3", checksum(buffer)}};
     if (auto w = written.find(name); w != written.end()) o["file"] = w->second;
     outputs[name] = o;
   }

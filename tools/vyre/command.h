@@ -15,5 +15,6 @@ void install_explain(CLI::App& app, Context& ctx);
 void install_emit(CLI::App& app, Context& ctx);
 void install_run(CLI::App& app, Context& ctx);
 void install_backends(CLI::App& app, Context& ctx);
+void install_cache(CLI::App& app, Context& ctx);
 
 }  // namespace vyre::cli

@@ -33,15 +33,15 @@ Diagnostic api_error(std::string_view call, cl_int err, std::string_view context
 
 class OpenClPipeline final : public CompiledPipeline {
  public:
-  OpenClPipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup, ClProgram cl_program,
+  OpenClPipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup, ClProgram built,
                  std::vector<codegen::KernelArg> args, std::uint32_t ulp_budget, std::string source)
       : CompiledPipeline(std::move(program), workgroup),
-        cl_program_(std::move(cl_program)),
+        cl_program_(std::move(built)),
         args_(std::move(args)),
         ulp_budget_(ulp_budget),
         source_(std::move(source)) {}
 
-  cl_program cl_program() const { return cl_program_.get(); }
+  cl_program program_handle() const { return cl_program_.get(); }
   const std::vector<codegen::KernelArg>& args() const { return args_; }
   std::uint32_t ulp_budget() const { return ulp_budget_; }
   const std::string& source() const { return source_; }  // empty when loaded from a binary
@@ -206,15 +206,15 @@ class OpenClBackend final : public Backend {
     const char* text = kernel.source.c_str();
     const std::size_t length = kernel.source.size();
     cl_int err = CL_SUCCESS;
-    ClProgram cl_program(clCreateProgramWithSource(context_.get(), 1, &text, &length, &err));
+    ClProgram built(clCreateProgramWithSource(context_.get(), 1, &text, &length, &err));
     if (err != CL_SUCCESS) return api_error("clCreateProgramWithSource", err);
-    err = clBuildProgram(cl_program.get(), 1, &entry_.device, build_options_.c_str(), nullptr,
+    err = clBuildProgram(built.get(), 1, &entry_.device, build_options_.c_str(), nullptr,
                          nullptr);
     if (err == CL_BUILD_PROGRAM_FAILURE || err == CL_INVALID_BUILD_OPTIONS) {
-      return build_failure(program->name, build_log(cl_program.get()), kernel.source);
+      return build_failure(program->name, build_log(built.get()), kernel.source);
     }
     if (err != CL_SUCCESS) return api_error("clBuildProgram", err);
-    auto pipeline = std::make_shared<OpenClPipeline>(program, workgroup, std::move(cl_program),
+    auto pipeline = std::make_shared<OpenClPipeline>(program, workgroup, std::move(built),
                                                      std::move(kernel.args), config.ulp_budget,
                                                      std::move(kernel.source));
     ClKernel probe = VYRE_TRY(pipeline->take_kernel());  // links the kernel now, not at dispatch
@@ -229,13 +229,13 @@ class OpenClBackend final : public Backend {
                                "pass pipelines back to the backend that compiled them");
     }
     std::size_t size = 0;
-    cl_int err = clGetProgramInfo(pipeline->cl_program(), CL_PROGRAM_BINARY_SIZES, sizeof size,
+    cl_int err = clGetProgramInfo(pipeline->program_handle(), CL_PROGRAM_BINARY_SIZES, sizeof size,
                                   &size, nullptr);
     if (err != CL_SUCCESS) return api_error("clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)", err);
     PipelineImage image;
     image.binary.resize(size);
     unsigned char* target = image.binary.data();
-    err = clGetProgramInfo(pipeline->cl_program(), CL_PROGRAM_BINARIES, sizeof target, &target,
+    err = clGetProgramInfo(pipeline->program_handle(), CL_PROGRAM_BINARIES, sizeof target, &target,
                            nullptr);
     if (err != CL_SUCCESS) return api_error("clGetProgramInfo(CL_PROGRAM_BINARIES)", err);
     image.program = pipeline->program().digest();
@@ -273,18 +273,18 @@ class OpenClBackend final : public Backend {
     const std::size_t length = image.binary.size();
     cl_int binary_status = CL_SUCCESS;
     cl_int err = CL_SUCCESS;
-    ClProgram cl_program(clCreateProgramWithBinary(context_.get(), 1, &entry_.device, &length,
+    ClProgram built(clCreateProgramWithBinary(context_.get(), 1, &entry_.device, &length,
                                                    &binary, &binary_status, &err));
     if (err != CL_SUCCESS || binary_status != CL_SUCCESS) {
       return reject(fmt::format("the device refused the binary ({})",
                                 cl_error_name(err != CL_SUCCESS ? err : binary_status)));
     }
-    err = clBuildProgram(cl_program.get(), 1, &entry_.device, build_options_.c_str(), nullptr,
+    err = clBuildProgram(built.get(), 1, &entry_.device, build_options_.c_str(), nullptr,
                          nullptr);
     if (err != CL_SUCCESS) {
       return reject(fmt::format("building it failed ({})", cl_error_name(err)));
     }
-    auto pipeline = std::make_shared<OpenClPipeline>(program, workgroup, std::move(cl_program),
+    auto pipeline = std::make_shared<OpenClPipeline>(program, workgroup, std::move(built),
                                                      std::move(expected), config.ulp_budget,
                                                      std::string());
     auto probe = pipeline->take_kernel();

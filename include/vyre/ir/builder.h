@@ -37,12 +37,15 @@ namespace vyre::ir::dsl {
 using vyre::Result;
 using vyre::ir::Access;
 using vyre::ir::AtomicOp;
+using vyre::ir::BinaryOp;
 using vyre::ir::Builtin;
 using vyre::ir::CheckOptions;
+using vyre::ir::MemorySpace;
 using vyre::ir::Program;
 using vyre::ir::ProgramData;
 using vyre::ir::SizeExpr;
 using vyre::ir::Type;
+using vyre::ir::UnaryOp;
 
 // An expression handle. Cheap to copy (the tree is shared and immutable); combining Values
 // copies the operands into the new node.

@@ -42,11 +42,11 @@ struct Factor {
 };
 
 struct KeyFactors {
-  Digest program{};          // ir::Program::digest(): normalised, names do not matter
-  NamedValues policy;        // DispatchConfig::policy_fields(), in their fixed order
-  std::string backend;       // Backend::id()
+  Digest program{};               // ir::Program::digest(): normalised, names do not matter
+  NamedValues policy;             // DispatchConfig::policy_fields(), in their fixed order
+  std::string backend;            // Backend::id()
   DeviceFingerprint fingerprint;  // vendor, device, driver, compiler
-  NamedValues environment;   // every variable marked changes_generated_code, "" when unset
+  NamedValues environment;        // every variable marked changes_generated_code, "" when unset
   std::uint32_t format_version = kCacheFormatVersion;
 
   Digest policy_digest() const;  // over `policy` only

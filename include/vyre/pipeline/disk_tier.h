@@ -28,7 +28,7 @@ struct DiskTierOptions {
   std::chrono::seconds orphan_age{3600};
   std::chrono::seconds touch_granularity{60};
   DiagnosticSink warning_sink;  // empty: render to stderr
-  bool create = true;  // create the root (0700) if missing; false for inspection tools
+  bool create = true;           // create the root (0700) if missing; false for inspection tools
 };
 
 // One entry file found by a scan.
@@ -36,7 +36,7 @@ struct DiskEntry {
   Digest key{};  // from the file name
   std::filesystem::path path;
   std::uint64_t size = 0;
-  std::int64_t mtime_ns = 0;  // last use
+  std::int64_t mtime_ns = 0;              // last use
   std::optional<EntryMetadata> metadata;  // when its header was read and valid
   std::optional<Diagnostic> defect;       // when its header or (verify) its payload was bad
 };
@@ -45,8 +45,8 @@ enum class ReadStatus : std::uint8_t { Hit, Absent, Corrupt };
 
 struct DiskRead {
   ReadStatus status = ReadStatus::Absent;
-  std::vector<std::uint8_t> bytes;  // the whole file, on Hit
-  DecodedEntry entry;               // views into `bytes`, on Hit
+  std::vector<std::uint8_t> bytes;   // the whole file, on Hit
+  DecodedEntry entry;                // views into `bytes`, on Hit
   std::optional<Diagnostic> defect;  // on Corrupt: what was wrong (the file is already removed)
 };
 

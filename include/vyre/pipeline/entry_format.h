@@ -28,7 +28,8 @@ namespace vyre::pipeline {
 inline constexpr std::size_t kEntryHeaderBytes = 88;
 inline constexpr std::uint64_t kMaxPayloadBytes = 64ull << 20;  // bounded reads
 inline constexpr std::uint32_t kMaxMetadataBytes = 64u << 10;
-inline constexpr std::uint64_t kMaxEntryBytes = kEntryHeaderBytes + kMaxMetadataBytes + kMaxPayloadBytes;
+inline constexpr std::uint64_t kMaxEntryBytes =
+    kEntryHeaderBytes + kMaxMetadataBytes + kMaxPayloadBytes;
 
 struct EntryMetadata {
   KeyFactors factors;

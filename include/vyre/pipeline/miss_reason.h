@@ -20,9 +20,12 @@ enum class MissReason : std::uint8_t {
   CorruptEntry,            // the entry exists but is damaged, mismatched or rejected by load
 };
 
-inline constexpr std::array kMissReasons = {
-    MissReason::EmptyCache,   MissReason::ProgramChanged, MissReason::DispatchPolicyChanged,
-    MissReason::DeviceOrRuntimeChanged, MissReason::KeyAbsent, MissReason::CorruptEntry};
+inline constexpr std::array kMissReasons = {MissReason::EmptyCache,
+                                            MissReason::ProgramChanged,
+                                            MissReason::DispatchPolicyChanged,
+                                            MissReason::DeviceOrRuntimeChanged,
+                                            MissReason::KeyAbsent,
+                                            MissReason::CorruptEntry};
 
 // "empty_cache", "program_changed", "dispatch_policy_changed", "device_or_runtime_changed",
 // "key_absent", "corrupt_entry". Stable: dashboards key on them.

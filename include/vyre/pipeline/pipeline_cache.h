@@ -78,8 +78,9 @@ class PipelineCache {
  private:
   explicit PipelineCache(PipelineCacheOptions options);
   struct Resolved;
-  std::shared_ptr<const RequestIdentity> identify(const Backend& backend, const ir::Program& program,
-                                           const DispatchConfig& config) const;
+  std::shared_ptr<const RequestIdentity> identify(const Backend& backend,
+                                                  const ir::Program& program,
+                                                  const DispatchConfig& config) const;
   std::shared_ptr<const Resolved> resolve_miss(Backend& backend, const ir::Program& program,
                                                const DispatchConfig& config,
                                                const RequestIdentity& identity,

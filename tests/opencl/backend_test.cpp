@@ -1,0 +1,265 @@
+// The OpenCL backend's own behaviour: device selection, registry wiring, build failures shown
+// at the generated line, serialize/load and rejection of bad bytes, zero-length buffers,
+// timeouts, concurrent dispatch, and a missing platform reported as a diagnostic.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "opencl_fixture.h"
+#include "vyre/backends/builtin.h"
+#include "vyre/backends/opencl/backend.h"
+#include "vyre/ir/ops.h"
+#include "vyre/registry/backend_registry.h"
+
+namespace vyre::testing {
+namespace {
+
+const char* kSaxpy = R"(kernel saxpy workgroup(64) {
+  param a: f32
+  buffer x: read f32[n]
+  buffer y: read_write f32[n]
+  let i = global_id.x
+  if i < len(y) { y[i] = a * x[i] + y[i] }
+})";
+
+class OpenClBackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override { VYRE_REQUIRE_OPENCL(); }
+  Backend& backend() { return *opencl_backend(); }
+};
+
+TEST_F(OpenClBackendTest, ReportsDeviceCapabilitiesAndFingerprint) {
+  const Capabilities& caps = backend().capabilities();
+  EXPECT_GE(caps.max_workgroup_invocations, 64u);
+  EXPECT_GT(caps.max_shared_bytes, 0u);
+  EXPECT_GT(caps.max_buffer_bytes, 0u);
+  EXPECT_TRUE(caps.supports(ir::Type::F32));
+  const DeviceFingerprint& fp = backend().fingerprint();
+  EXPECT_FALSE(fp.vendor.empty());
+  EXPECT_FALSE(fp.device.empty());
+  EXPECT_NE(fp.driver.find("driver"), std::string::npos);
+  EXPECT_NE(fp.compiler.find("vyre-codegen-c"), std::string::npos);
+  std::printf("OpenCL device: %s\n", fp.describe().c_str());
+}
+
+TEST_F(OpenClBackendTest, SelectsDevicesByIndexAndName) {
+  auto by_index = opencl::make_opencl_backend({.device = "0:0"});
+  EXPECT_TRUE(by_index.ok()) << (by_index.ok() ? "" : render(by_index.error()));
+  std::string vendor = backend().fingerprint().vendor;
+  std::string part = vendor.substr(0, std::min<std::size_t>(vendor.size(), 8));
+  for (char& c : part) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto by_name = opencl::make_opencl_backend({.device = part});
+  EXPECT_TRUE(by_name.ok()) << (by_name.ok() ? "" : render(by_name.error()));
+  auto missing = opencl::make_opencl_backend({.device = "no-such-device-anywhere"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "VY6002");
+  EXPECT_FALSE(missing.error().notes.empty());
+  auto bad_index = opencl::make_opencl_backend({.device = "7:9"});
+  ASSERT_FALSE(bad_index.ok());
+  EXPECT_EQ(bad_index.error().code, "VY6002");
+}
+
+TEST_F(OpenClBackendTest, RegistersWithTheBuiltinRegistry) {
+  BackendRegistry registry;
+  ASSERT_TRUE(register_builtin_backends(registry).ok());
+  ASSERT_TRUE(registry.has("opencl"));
+  auto acquired = registry.acquire("opencl");
+  ASSERT_TRUE(acquired.ok()) << render(acquired.error());
+  auto ops = (*acquired)->supported_ops();
+  EXPECT_NE(std::find(ops.begin(), ops.end(), "sqrt"), ops.end());
+  EXPECT_NE(std::find(ops.begin(), ops.end(), "ctz"), ops.end());
+}
+
+TEST_F(OpenClBackendTest, BuildFailureShowsTheGeneratedLine) {
+  ASSERT_TRUE(ir::OpRegistry::global().add("vyre_test_broken", ir::OpSignature::FloatUnary, true,
+                                           "an op whose OpenCL lowering does not compile"));
+  ir::OpRegistry::global().set_lowering("opencl", "vyre_test_broken",
+                                        "vyre_no_such_function({0})");
+  auto program = parse(R"(kernel broken workgroup(1) {
+    buffer x: read_write f32[4]
+    x[0u] = vyre_test_broken(x[1u])
+  })");
+  auto pipeline = backend().compile(program, {});
+  ASSERT_FALSE(pipeline.ok());
+  const Diagnostic& d = pipeline.error();
+  EXPECT_EQ(d.code, "VY6003");
+  EXPECT_NE(d.message.find("generated line"), std::string::npos) << d.message;
+  bool quoted = false;
+  for (const Note& note : d.notes) {
+    quoted = quoted || (note.message.find("| ") != std::string::npos &&
+                        note.message.find("vyre_no_such_function(") != std::string::npos);
+  }
+  EXPECT_TRUE(quoted) << render(d);
+}
+
+TEST_F(OpenClBackendTest, SerializedPipelineLoadsAndRuns) {
+  auto program = parse(kSaxpy);
+  auto compiled = backend().compile(program, {});
+  ASSERT_TRUE(compiled.ok()) << render(compiled.error());
+  auto bytes = backend().serialize(**compiled);
+  ASSERT_TRUE(bytes.ok()) << render(bytes.error());
+  EXPECT_GT(bytes->size(), 64u);
+  auto loaded = backend().load(program, {}, *bytes);
+  ASSERT_TRUE(loaded.ok()) << render(loaded.error());
+
+  Bindings bindings = make_bindings(program, {{"n", 300}}, 7);
+  Bindings expected = bindings;
+  LaunchGeometry g = geometry_for(program, bindings, (*loaded)->workgroup());
+  ASSERT_TRUE(backend().dispatch(**loaded, bindings, g, {}).ok());
+  ASSERT_TRUE(reference_backend()->dispatch(**reference_backend()->compile(program, {}), expected,
+                                            g, {}).ok());
+  EXPECT_EQ(compare_buffers(expected.buffers[1], bindings.buffers[1]), "");
+}
+
+TEST_F(OpenClBackendTest, LoadRejectsBytesItCannotUse) {
+  auto program = parse(kSaxpy);
+  auto compiled = backend().compile(program, {});
+  ASSERT_TRUE(compiled.ok());
+  std::vector<std::uint8_t> bytes = *backend().serialize(**compiled);
+
+  auto expect_rejected = [&](std::span<const std::uint8_t> b, const ir::Program& p,
+                             DispatchConfig config, std::string_view why) {
+    auto loaded = backend().load(p, config, b);
+    ASSERT_FALSE(loaded.ok()) << why;
+    EXPECT_EQ(loaded.error().code, "VY4019") << why << ": " << render(loaded.error());
+  };
+  expect_rejected({}, program, {}, "empty");
+  expect_rejected(std::span(bytes).first(bytes.size() / 2), program, {}, "truncated");
+  std::vector<std::uint8_t> magic = bytes;
+  magic[0] ^= 0xff;
+  expect_rejected(magic, program, {}, "bad magic");
+  std::vector<std::uint8_t> garbage = bytes;
+  for (std::size_t i = garbage.size() - std::min<std::size_t>(garbage.size() - 80, 4096);
+       i < garbage.size(); ++i) {
+    garbage[i] = static_cast<std::uint8_t>(i * 131);
+  }
+  expect_rejected(garbage, program, {}, "garbage binary");
+  std::vector<std::uint8_t> longer = bytes;
+  longer.push_back(0);
+  expect_rejected(longer, program, {}, "trailing byte");
+  auto other = parse(R"(kernel other workgroup(64) {
+    buffer y: read_write f32[n]
+    y[global_id.x] = 1.0
+  })");
+  expect_rejected(bytes, other, {}, "another program");
+  DispatchConfig wider;
+  wider.workgroup_override = std::array<std::uint32_t, 3>{128, 1, 1};
+  expect_rejected(bytes, program, wider, "another workgroup");
+  DispatchConfig tighter;
+  tighter.ulp_budget = 1;
+  expect_rejected(bytes, program, tighter, "another ULP budget");
+}
+
+TEST_F(OpenClBackendTest, ZeroLengthBuffersAndEmptyGrids) {
+  auto program = parse(R"(kernel tail workgroup(4) {
+    buffer e: read u32[m]
+    buffer out: write u32[n]
+    let i = global_id.x
+    out[i] = e[i] + len(e) + 1u
+  })");
+  Bindings b;
+  b.buffers = {HostBuffer(ir::Type::U32, 0), HostBuffer(ir::Type::U32, 6)};
+  b.sizes = {0, 6};
+  ASSERT_TRUE(run(backend(), program, b).ok());
+  EXPECT_EQ(b.buffers[1].to_vector<std::uint32_t>(), std::vector<std::uint32_t>(6, 1));
+
+  Bindings empty;
+  empty.buffers = {HostBuffer(ir::Type::U32, 0), HostBuffer(ir::Type::U32, 0)};
+  empty.sizes = {0, 0};
+  Status s = run(backend(), program, empty);
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : render(s.error()));
+}
+
+TEST_F(OpenClBackendTest, TimeoutIsADiagnosticAndTheDispatchKeepsRunning) {
+  auto program = parse(R"(kernel spin workgroup(1) dispatch(1) {
+    buffer out: write u32[1]
+    var x = 1u
+    for j in 0u..150000000u { x = x * 1664525u + j }
+    out[0u] = x
+  })");
+  auto pipeline = backend().compile(program, {});
+  ASSERT_TRUE(pipeline.ok()) << render(pipeline.error());
+  Bindings b;
+  b.buffers = {HostBuffer(ir::Type::U32, 1)};
+  LaunchGeometry g;
+  g.workgroup = {1, 1, 1};
+  auto pending = backend().dispatch_async(**pipeline, b, g, {});
+  ASSERT_TRUE(pending.ok()) << render(pending.error());
+  Status early = (*pending)->wait(std::chrono::microseconds(200));
+  ASSERT_FALSE(early.ok()) << "the kernel finished in under 200 us";
+  EXPECT_EQ(early.error().code, "VY4017");
+  EXPECT_TRUE((*pending)->wait(std::chrono::nanoseconds(0)).ok());
+  EXPECT_TRUE((*pending)->ready());
+  std::uint32_t x = 1;
+  for (std::uint32_t j = 0; j < 150000000u; ++j) x = x * 1664525u + j;
+  EXPECT_EQ(b.buffers[0].to_vector<std::uint32_t>()[0], x);
+}
+
+TEST_F(OpenClBackendTest, ConcurrentDispatchesOnOnePipeline) {
+  auto program = parse(kSaxpy);
+  auto pipeline = backend().compile(program, {});
+  ASSERT_TRUE(pipeline.ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 8; ++round) {
+        Bindings b = make_bindings(program, {{"n", 1000}}, 100 * t + round);
+        Bindings want = b;
+        LaunchGeometry g = geometry_for(program, b, (*pipeline)->workgroup());
+        if (!backend().dispatch(**pipeline, b, g, {}).ok()) ++failures;
+        auto x = want.buffers[0].as<float>();
+        auto y = want.buffers[1].as<float>();
+        float a = std::bit_cast<float>(static_cast<std::uint32_t>(want.params[0].bits));
+        for (std::size_t i = 0; i < y.size(); ++i) {
+          volatile float product = a * x[i];
+          y[i] = product + y[i];
+        }
+        if (compare_buffers(want.buffers[1], b.buffers[1]) != "") ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+// With OCL_ICD_VENDORS pointing at an empty folder the ICD loader finds no platform. The loader
+// reads it once per process, so the check runs in a child process (this binary, filtered to the
+// ChildProcess test below).
+TEST(OpenClUnavailable, MissingPlatformIsADiagnostic) {
+  std::filesystem::path empty = std::filesystem::temp_directory_path() / "vyre-no-icd";
+  std::filesystem::create_directories(empty);
+  std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::string command = "OCL_ICD_VENDORS=" + empty.string() + " VYRE_OPENCL_CHILD=1 " + exe +
+                        " --gtest_filter=OpenClUnavailable.ChildProcess 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string output;
+  char chunk[512];
+  while (std::fgets(chunk, sizeof chunk, pipe) != nullptr) output += chunk;
+  int status = pclose(pipe);
+  EXPECT_EQ(status, 0) << output;
+  EXPECT_NE(output.find("VY6001"), std::string::npos) << output;
+  EXPECT_NE(output.find("[  PASSED  ] 1 test"), std::string::npos) << output;
+}
+
+TEST(OpenClUnavailable, ChildProcess) {
+  if (std::getenv("VYRE_OPENCL_CHILD") == nullptr) GTEST_SKIP() << "runs only as a child process";
+  Status probe = opencl::probe_opencl();
+  ASSERT_FALSE(probe.ok());
+  EXPECT_EQ(probe.error().code, "VY6001");
+  std::printf("probe: %s\n", render(probe.error()).c_str());
+  auto backend = opencl::make_opencl_backend();
+  ASSERT_FALSE(backend.ok());
+  EXPECT_EQ(backend.error().code, "VY6001");
+  BackendRegistry registry;
+  ASSERT_TRUE(register_builtin_backends(registry).ok());
+  auto acquired = registry.acquire("opencl");
+  EXPECT_FALSE(acquired.ok());
+}
+
+}  // namespace
+}  // namespace vyre::testing
