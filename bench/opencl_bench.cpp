@@ -31,7 +31,9 @@ std::string saxpy_text(int variant) {
          std::to_string(variant) + ".0\n  }\n}\n";
 }
 
-ir::Program saxpy(int variant) { return *ir::parse_program(saxpy_text(variant)); }
+ir::Program saxpy(int variant) {
+  return *ir::parse_program(saxpy_text(variant));
+}
 
 std::atomic<int> g_variant{1000};
 
@@ -87,10 +89,10 @@ std::vector<unsigned char> raw_binary(cl_program p) {
   return out;
 }
 
-#define REQUIRE_DEVICE(state)                                  \
-  if (backend() == nullptr) {                                  \
-    state.SkipWithError("no OpenCL device");                   \
-    return;                                                    \
+#define REQUIRE_DEVICE(state)                \
+  if (backend() == nullptr) {                \
+    state.SkipWithError("no OpenCL device"); \
+    return;                                  \
   }
 
 void BM_RawBuildSource_PoclCold(benchmark::State& state) {

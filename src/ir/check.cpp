@@ -324,9 +324,24 @@ class Checker {
   }
 
   Type check_expr(Expr& e, Type hint) {
+    if (++expr_depth_ > kMaxDepth) {
+      --expr_depth_;
+      too_deep(e.loc);
+      return Type::Unknown;
+    }
     Type t = check_expr_inner(e, hint);
     e.type = t;
+    --expr_depth_;
     return t;
+  }
+
+  // Programs from the builder are not depth-limited by a parser; the encoding and every
+  // recursive consumer rely on this bound.
+  void too_deep(SourceLocation loc) {
+    if (reported_depth_) return;
+    reported_depth_ = true;
+    report(code::TooDeeplyNested, fmt::format("program nests more than {} deep", kMaxDepth),
+           "split deep expressions into several lets, or flatten nested blocks", loc);
   }
 
   Type check_expr_inner(Expr& e, Type hint) {
@@ -672,6 +687,11 @@ class Checker {
 
   // ---- statements -----------------------------------------------------------------------------
   void check_block(std::vector<Stmt>& block, std::string_view label) {
+    if (++block_depth_ > kMaxDepth) {
+      --block_depth_;
+      too_deep(block.empty() ? SourceLocation{} : block.front().loc);
+      return;
+    }
     push_scope();
     for (std::size_t i = 0; i < block.size(); ++i) {
       path_.push_back(fmt::format("{}[{}]", label, i));
@@ -679,6 +699,7 @@ class Checker {
       path_.pop_back();
     }
     pop_scope();
+    --block_depth_;
   }
 
   void expect_type(Type got, Type want, SourceLocation loc, std::string_view what) {
@@ -828,6 +849,10 @@ class Checker {
   std::vector<std::vector<std::string>> scopes_;
   std::vector<std::string> path_;
   int loop_depth_ = 0;
+  static constexpr int kMaxDepth = 256;
+  int expr_depth_ = 0;   // expressions and blocks nest at most kMaxDepth deep each, as in
+  int block_depth_ = 0;  // the text format and the binary encoding
+  bool reported_depth_ = false;
 };
 
 }  // namespace

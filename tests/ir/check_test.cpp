@@ -266,3 +266,45 @@ TEST(Check, CastsBetweenAllTypes) {
 
 }  // namespace
 }  // namespace vyre::ir
+
+namespace vyre::ir {
+namespace {
+
+// The builder and decoder are not depth-limited by the parser; the checker bounds nesting so
+// every recursive consumer (encoder, backends' codegen, interpreter) is safe.
+TEST(Check, NestingIsBounded) {
+  ProgramData draft;
+  draft.name = "deep";
+  draft.buffers.push_back(BufferDecl{"y", 0, Access::Write, Type::U32, SizeExpr{1, {"n"}}, {}});
+  ExprPtr value = std::make_unique<Expr>();
+  value->kind = ExprKind::Literal;
+  value->op = static_cast<std::uint8_t>(LiteralForm::UntypedInt);
+  value->bits = 1;
+  for (int i = 0; i < 300; ++i) {
+    auto sum = std::make_unique<Expr>();
+    sum->kind = ExprKind::Binary;
+    sum->op = static_cast<std::uint8_t>(BinaryOp::Add);
+    sum->args.push_back(std::move(value));
+    auto one = std::make_unique<Expr>();
+    one->kind = ExprKind::Literal;
+    one->op = static_cast<std::uint8_t>(LiteralForm::UntypedInt);
+    one->bits = 1;
+    sum->args.push_back(std::move(one));
+    value = std::move(sum);
+  }
+  Stmt store;
+  store.kind = StmtKind::Store;
+  store.name = "y";
+  auto index = std::make_unique<Expr>();
+  index->kind = ExprKind::Literal;
+  index->op = static_cast<std::uint8_t>(LiteralForm::UntypedInt);
+  store.exprs.push_back(std::move(index));
+  store.exprs.push_back(std::move(value));
+  draft.body.push_back(std::move(store));
+  auto p = check(std::move(draft));
+  ASSERT_FALSE(p);
+  EXPECT_EQ(p.error().code, code::TooDeeplyNested);
+}
+
+}  // namespace
+}  // namespace vyre::ir

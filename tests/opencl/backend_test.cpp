@@ -76,8 +76,7 @@ TEST_F(OpenClBackendTest, RegistersWithTheBuiltinRegistry) {
 TEST_F(OpenClBackendTest, BuildFailureShowsTheGeneratedLine) {
   ASSERT_TRUE(ir::OpRegistry::global().add("vyre_test_broken", ir::OpSignature::FloatUnary, true,
                                            "an op whose OpenCL lowering does not compile"));
-  ir::OpRegistry::global().set_lowering("opencl", "vyre_test_broken",
-                                        "vyre_no_such_function({0})");
+  ir::OpRegistry::global().set_lowering("opencl", "vyre_test_broken", "vyre_no_such_function({0})");
   auto program = parse(R"(kernel broken workgroup(1) {
     buffer x: read_write f32[4]
     x[0u] = vyre_test_broken(x[1u])
@@ -109,8 +108,9 @@ TEST_F(OpenClBackendTest, SerializedPipelineLoadsAndRuns) {
   Bindings expected = bindings;
   LaunchGeometry g = geometry_for(program, bindings, (*loaded)->workgroup());
   ASSERT_TRUE(backend().dispatch(**loaded, bindings, g, {}).ok());
-  ASSERT_TRUE(reference_backend()->dispatch(**reference_backend()->compile(program, {}), expected,
-                                            g, {}).ok());
+  ASSERT_TRUE(reference_backend()
+                  ->dispatch(**reference_backend()->compile(program, {}), expected, g, {})
+                  .ok());
   EXPECT_EQ(compare_buffers(expected.buffers[1], bindings.buffers[1]), "");
 }
 

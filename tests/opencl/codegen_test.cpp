@@ -93,8 +93,8 @@ TEST_P(EmitExample, OpenClSourceBuildsOnTheDevice) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, EmitExample, ::testing::ValuesIn(example_files()),
-                         [](const ::testing::TestParamInfo<std::filesystem::path>& info) {
-                           return info.param.stem().string();
+                         [](const ::testing::TestParamInfo<std::filesystem::path>& param) {
+                           return param.param.stem().string();
                          });
 
 TEST(Codegen, SaxpyReadsLikeTheProgram) {
@@ -110,10 +110,10 @@ TEST(Codegen, SaxpyReadsLikeTheProgram) {
   EXPECT_TRUE(contains(src, "__global vy_f32* restrict b_y"));
   EXPECT_TRUE(contains(src, "vy_f32 p_a"));
   EXPECT_TRUE(contains(src, "vy_u32 s_n"));
-  EXPECT_TRUE(contains(src, "const vy_u32 v_i = ((vy_u32)get_global_id(0));"));
-  EXPECT_TRUE(contains(src, "vy_store_global_f32(b_y, len_y, v_i, ((p_a * vy_load_global_f32("));
+  EXPECT_TRUE(contains(src, "const vy_u32 v_i = (vy_u32)get_global_id(0);"));
+  EXPECT_TRUE(contains(src, "vy_store_global_f32(b_y, len_y, v_i, (p_a * vy_load_global_f32("));
   // 2-space indents inside the kernel.
-  EXPECT_TRUE(contains(src, "\n  if ((v_i < vy_len32(len_y))) {\n    vy_store"));
+  EXPECT_TRUE(contains(src, "\n  if (v_i < vy_len32(len_y)) {\n    vy_store"));
   std::string cuda = emit(program, Dialect::Cuda);
   EXPECT_TRUE(contains(cuda, "const vy_f32* __restrict__ b_x"));
   EXPECT_TRUE(contains(cuda, "(blockIdx.x * blockDim.x + threadIdx.x)"));
@@ -138,8 +138,9 @@ TEST(Codegen, SemanticsHelpersAreExplicit) {
        {"vy_add_i32(vy_i32 a, vy_i32 b)", "vy_mul_i32", "vy_div_i32", "vy_rem_i32", "vy_shl_i32",
         "vy_shr_i32", "vy_f32_to_i32", "vy_abs_i32", "vy_ctz_i32", "vy_for_next_i32",
         "vy_atomic_max_global_u64", "atom_max(&m[i], v)",
-        "#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable", "if (b == -1) return vy_neg_i32(a);",
-        "if (x != x) return 0;", "return i < n ? m[i] : 0;", "vy_iteration_", " < 10UL && "}) {
+        "#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable",
+        "if (b == -1) return vy_neg_i32(a);", "if (x != x) return 0;", "return i < n ? m[i] : 0;",
+        "vy_iteration_", " < 10UL && "}) {
     EXPECT_TRUE(contains(src, helper)) << helper << "\n" << src;
   }
   std::string cuda = emit(program, Dialect::Cuda);
@@ -201,8 +202,8 @@ TEST(Codegen, NamesAreSanitisedAndPrefixed) {
 }
 
 TEST(Codegen, MissingLoweringIsADiagnostic) {
-  ASSERT_TRUE(ir::OpRegistry::global().add("vyre_test_unlowered", ir::OpSignature::FloatUnary,
-                                           true, "an op no backend lowers"));
+  ASSERT_TRUE(ir::OpRegistry::global().add("vyre_test_unlowered", ir::OpSignature::FloatUnary, true,
+                                           "an op no backend lowers"));
   auto program = parse(R"(kernel k workgroup(1) {
     buffer x: read_write f32[4]
     x[0u] = vyre_test_unlowered(x[0u])

@@ -43,7 +43,8 @@ TEST_P(ExampleTest, MatchesReferenceBackend) {
 
   std::map<std::string, Scalar> params;
   if (program->data().name == "mandelbrot") {  // a view that has both fast and slow escapes
-    params = {{"x0", Scalar::f32(-2.0f)}, {"y0", Scalar::f32(-1.2f)}, {"scale", Scalar::f32(0.07f)}};
+    params = {
+        {"x0", Scalar::f32(-2.0f)}, {"y0", Scalar::f32(-1.2f)}, {"scale", Scalar::f32(0.07f)}};
   }
   Bindings expected = make_bindings(*program, kSizes, 42, params);
   Bindings actual = make_bindings(*program, kSizes, 42, params);
@@ -62,8 +63,8 @@ TEST_P(ExampleTest, MatchesReferenceBackend) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExampleTest, ::testing::ValuesIn(example_files()),
-                         [](const ::testing::TestParamInfo<std::filesystem::path>& info) {
-                           return info.param.stem().string();
+                         [](const ::testing::TestParamInfo<std::filesystem::path>& param) {
+                           return param.param.stem().string();
                          });
 
 }  // namespace

@@ -59,28 +59,42 @@ std::uint64_t evaluate(const ir::SizeExpr& size, const ir::ProgramData& p,
 Scalar random_scalar(ir::Type type, std::mt19937& rng) {
   std::uniform_real_distribution<float> real(-2.0f, 2.0f);
   switch (type) {
-    case ir::Type::Bool: return Scalar::boolean(rng() % 2 == 0);
-    case ir::Type::I32: return Scalar::i32(static_cast<std::int32_t>(rng()));
-    case ir::Type::U32: return Scalar::u32(rng());
-    case ir::Type::I64: return Scalar::i64(static_cast<std::int64_t>((std::uint64_t{rng()} << 32) | rng()));
-    case ir::Type::U64: return Scalar::u64((std::uint64_t{rng()} << 32) | rng());
-    case ir::Type::F32: return Scalar::f32(real(rng));
-    case ir::Type::F64: return Scalar::f64(real(rng));
-    default: return Scalar::u32(0);
+    case ir::Type::Bool:
+      return Scalar::boolean(rng() % 2 == 0);
+    case ir::Type::I32:
+      return Scalar::i32(static_cast<std::int32_t>(rng()));
+    case ir::Type::U32:
+      return Scalar::u32(rng());
+    case ir::Type::I64:
+      return Scalar::i64(static_cast<std::int64_t>((std::uint64_t{rng()} << 32) | rng()));
+    case ir::Type::U64:
+      return Scalar::u64((std::uint64_t{rng()} << 32) | rng());
+    case ir::Type::F32:
+      return Scalar::f32(real(rng));
+    case ir::Type::F64:
+      return Scalar::f64(real(rng));
+    default:
+      return Scalar::u32(0);
   }
 }
 
 }  // namespace
 
-std::shared_ptr<Backend> opencl_backend() { return state().backend; }
-std::string opencl_unavailable_reason() { return state().why; }
+std::shared_ptr<Backend> opencl_backend() {
+  return state().backend;
+}
+std::string opencl_unavailable_reason() {
+  return state().why;
+}
 
 std::shared_ptr<Backend> reference_backend() {
   static std::shared_ptr<Backend> backend = make_reference_backend();
   return backend;
 }
 
-std::string render(const Diagnostic& diagnostic) { return render_human(diagnostic); }
+std::string render(const Diagnostic& diagnostic) {
+  return render_human(diagnostic);
+}
 
 ir::Program parse(std::string_view text) {
   auto program = ir::parse_program(text);
@@ -108,8 +122,7 @@ Bindings make_bindings(const ir::Program& program,
       std::uint8_t* data = buffer.data();
       for (std::uint64_t i = 0; i < count; ++i) {
         Scalar s = random_scalar(decl.element, rng);
-        std::memcpy(data + i * ir::size_bytes(decl.element), &s.bits,
-                    ir::size_bytes(decl.element));
+        std::memcpy(data + i * ir::size_bytes(decl.element), &s.bits, ir::size_bytes(decl.element));
       }
     }
     b.buffers.push_back(std::move(buffer));
@@ -199,8 +212,8 @@ std::string compare_buffers(const HostBuffer& expected, const HostBuffer& actual
         std::uint64_t a = 0;
         std::memcpy(&e, expected.data() + i * w, w);
         std::memcpy(&a, actual.data() + i * w, w);
-        return "element " + std::to_string(i) + ": expected bits " + std::to_string(e) +
-               " got " + std::to_string(a);
+        return "element " + std::to_string(i) + ": expected bits " + std::to_string(e) + " got " +
+               std::to_string(a);
       }
     }
   }

@@ -23,11 +23,11 @@ std::string opencl_unavailable_reason();
 std::shared_ptr<Backend> reference_backend();
 
 // Skips the test, printing why, when no OpenCL device is present.
-#define VYRE_REQUIRE_OPENCL()                                                        \
-  do {                                                                               \
-    if (!::vyre::testing::opencl_backend()) {                                        \
+#define VYRE_REQUIRE_OPENCL()                                                               \
+  do {                                                                                      \
+    if (!::vyre::testing::opencl_backend()) {                                               \
       GTEST_SKIP() << "no OpenCL device: " << ::vyre::testing::opencl_unavailable_reason(); \
-    }                                                                                \
+    }                                                                                       \
   } while (0)
 
 // Parses and checks a kernel, failing the test with the rendered diagnostic.
@@ -35,8 +35,9 @@ ir::Program parse(std::string_view text);
 
 // Bindings for `program` with every buffer sized from `sizes` (symbol -> value) and filled with
 // deterministic pseudo-random values of its type, params from `params` (or pseudo-random).
-Bindings make_bindings(const ir::Program& program, const std::map<std::string, std::uint64_t>& sizes,
-                       std::uint32_t seed, const std::map<std::string, Scalar>& params = {});
+Bindings make_bindings(const ir::Program& program,
+                       const std::map<std::string, std::uint64_t>& sizes, std::uint32_t seed,
+                       const std::map<std::string, Scalar>& params = {});
 
 // The grid the runtime derives: dispatch(...) sizes, else the first writable buffer's count.
 LaunchGeometry geometry_for(const ir::Program& program, const Bindings& bindings,

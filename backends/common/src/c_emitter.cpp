@@ -47,6 +47,18 @@ using detail::type_suffix;
 using detail::value_type;
 using detail::zero;
 
+// `text` without one pair of parentheses around all of it, for statement contexts where they
+// only add noise: "(a + b)" -> "a + b", but "(a) + (b)" stays.
+std::string bare(std::string text) {
+  if (text.size() < 2 || text.front() != '(' || text.back() != ')') return text;
+  int depth = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '(') ++depth;
+    if (text[i] == ')' && --depth == 0 && i + 1 != text.size()) return text;
+  }
+  return text.substr(1, text.size() - 2);
+}
+
 class KernelEmitter {
  public:
   KernelEmitter(const ir::Program& program, const EmitOptions& options)
@@ -88,9 +100,7 @@ class KernelEmitter {
   std::string shared_name(std::uint32_t i) const { return c_name("sh_", p_.shared[i].name); }
   std::string param_name(std::uint32_t i) const { return c_name("p_", p_.params[i].name); }
   std::string size_name(std::uint32_t i) const { return c_name("s_", p_.size_symbols[i]); }
-  std::string local_name(std::uint32_t slot) const {
-    return c_name("v_", p_.local_names[slot]);
-  }
+  std::string local_name(std::uint32_t slot) const { return c_name("v_", p_.local_names[slot]); }
   std::string memory_name(MemorySpace space, std::uint32_t i) const {
     return space == MemorySpace::Buffer ? buffer_name(i) : shared_name(i);
   }
@@ -116,29 +126,40 @@ class KernelEmitter {
   std::string expr(const Expr& e) {
     note_type(e.type);
     switch (e.kind) {
-      case ExprKind::Literal: return literal(d_, e.type, e.bits);
-      case ExprKind::Local: return local_name(e.ref);
-      case ExprKind::Param: return param_name(e.ref);
-      case ExprKind::Size: return size_name(e.ref);
-      case ExprKind::Builtin: return builtin(e);
+      case ExprKind::Literal:
+        return literal(d_, e.type, e.bits);
+      case ExprKind::Local:
+        return local_name(e.ref);
+      case ExprKind::Param:
+        return param_name(e.ref);
+      case ExprKind::Size:
+        return size_name(e.ref);
+      case ExprKind::Builtin:
+        return builtin(e);
       case ExprKind::Load:
         return fmt::format("{}({}, {}, {})", helpers_.load(e.space, element(e.space, e.ref)),
                            memory_name(e.space, e.ref), memory_count(e.space, e.ref),
-                           expr(*e.args[0]));
+                           bare(expr(*e.args[0])));
       case ExprKind::Len:
         if (e.space == MemorySpace::Shared) {
-          return literal(d_, Type::U32, std::min<std::uint64_t>(p_.shared[e.ref].count, UINT32_MAX));
+          return literal(d_, Type::U32,
+                         std::min<std::uint64_t>(p_.shared[e.ref].count, UINT32_MAX));
         }
         return fmt::format("{}({})", helpers_.len32(), length_name(e.ref));
-      case ExprKind::Unary: return unary(e);
-      case ExprKind::Binary: return binary(e);
+      case ExprKind::Unary:
+        return unary(e);
+      case ExprKind::Binary:
+        return binary(e);
       case ExprKind::Select:
         // Like the reference backend, only the chosen arm is evaluated (an atomic in the other
         // has no effect): exactly C's conditional operator.
         return fmt::format("({} ? {} : {})", expr(*e.args[0]), expr(*e.args[1]), expr(*e.args[2]));
-      case ExprKind::Cast: return cast(e);
-      case ExprKind::Atomic: return atomic(e);
-      case ExprKind::Call: return call(e);
+      case ExprKind::Cast:
+        return cast(e);
+      case ExprKind::Atomic:
+        return atomic(e);
+      case ExprKind::Call:
+        return call(e);
     }
     return "0";
   }
@@ -152,19 +173,33 @@ class KernelEmitter {
       switch (which) {
         case ir::Builtin::GlobalId:
           return fmt::format("(blockIdx.{0} * blockDim.{0} + threadIdx.{0})", axis);
-        case ir::Builtin::LocalId: return fmt::format("threadIdx.{}", axis);
-        case ir::Builtin::GroupId: return fmt::format("blockIdx.{}", axis);
-        case ir::Builtin::NumGroups: return fmt::format("gridDim.{}", axis);
-        case ir::Builtin::GroupSize: return fmt::format("blockDim.{}", axis);
+        case ir::Builtin::LocalId:
+          return fmt::format("threadIdx.{}", axis);
+        case ir::Builtin::GroupId:
+          return fmt::format("blockIdx.{}", axis);
+        case ir::Builtin::NumGroups:
+          return fmt::format("gridDim.{}", axis);
+        case ir::Builtin::GroupSize:
+          return fmt::format("blockDim.{}", axis);
       }
     }
     const char* fn = "get_global_id";
     switch (which) {
-      case ir::Builtin::GlobalId: fn = "get_global_id"; break;
-      case ir::Builtin::LocalId: fn = "get_local_id"; break;
-      case ir::Builtin::GroupId: fn = "get_group_id"; break;
-      case ir::Builtin::NumGroups: fn = "get_num_groups"; break;
-      case ir::Builtin::GroupSize: fn = "get_local_size"; break;
+      case ir::Builtin::GlobalId:
+        fn = "get_global_id";
+        break;
+      case ir::Builtin::LocalId:
+        fn = "get_local_id";
+        break;
+      case ir::Builtin::GroupId:
+        fn = "get_group_id";
+        break;
+      case ir::Builtin::NumGroups:
+        fn = "get_num_groups";
+        break;
+      case ir::Builtin::GroupSize:
+        fn = "get_local_size";
+        break;
     }
     return fmt::format("((vy_u32){}({}))", fn, c);
   }
@@ -175,10 +210,13 @@ class KernelEmitter {
     switch (static_cast<UnaryOp>(e.op)) {
       case UnaryOp::Neg:
         if (ir::is_float(a.type)) return fmt::format("(-{})", x);
-        if (ir::is_signed_integer(a.type)) return fmt::format("{}({})", helpers_.arith("neg", a.type), x);
+        if (ir::is_signed_integer(a.type))
+          return fmt::format("{}({})", helpers_.arith("neg", a.type), x);
         return fmt::format("({} - {})", zero(d_, a.type), x);
-      case UnaryOp::Not: return fmt::format("(!{})", x);
-      case UnaryOp::BitNot: return fmt::format("(~{})", x);
+      case UnaryOp::Not:
+        return fmt::format("(!{})", x);
+      case UnaryOp::BitNot:
+        return fmt::format("(~{})", x);
     }
     return x;
   }
@@ -195,24 +233,42 @@ class KernelEmitter {
     const bool signed_int = ir::is_signed_integer(t);
     const bool integer = ir::is_integer(t);
     switch (op) {
-      case BinaryOp::Add: return signed_int ? helper("add") : infix("+");
-      case BinaryOp::Sub: return signed_int ? helper("sub") : infix("-");
-      case BinaryOp::Mul: return signed_int ? helper("mul") : infix("*");
-      case BinaryOp::Div: return integer ? helper("div") : infix("/");
-      case BinaryOp::Rem: return helper("rem");
-      case BinaryOp::BitAnd: return t == Type::Bool ? fmt::format("((bool){})", infix("&")) : infix("&");
-      case BinaryOp::BitOr: return t == Type::Bool ? fmt::format("((bool){})", infix("|")) : infix("|");
-      case BinaryOp::BitXor: return t == Type::Bool ? fmt::format("((bool){})", infix("^")) : infix("^");
-      case BinaryOp::Shl: return helper("shl");
-      case BinaryOp::Shr: return helper("shr");
-      case BinaryOp::Eq: return infix("==");
-      case BinaryOp::Ne: return infix("!=");
-      case BinaryOp::Lt: return infix("<");
-      case BinaryOp::Le: return infix("<=");
-      case BinaryOp::Gt: return infix(">");
-      case BinaryOp::Ge: return infix(">=");
-      case BinaryOp::LogicalAnd: return infix("&&");
-      case BinaryOp::LogicalOr: return infix("||");
+      case BinaryOp::Add:
+        return signed_int ? helper("add") : infix("+");
+      case BinaryOp::Sub:
+        return signed_int ? helper("sub") : infix("-");
+      case BinaryOp::Mul:
+        return signed_int ? helper("mul") : infix("*");
+      case BinaryOp::Div:
+        return integer ? helper("div") : infix("/");
+      case BinaryOp::Rem:
+        return helper("rem");
+      case BinaryOp::BitAnd:
+        return t == Type::Bool ? fmt::format("((bool){})", infix("&")) : infix("&");
+      case BinaryOp::BitOr:
+        return t == Type::Bool ? fmt::format("((bool){})", infix("|")) : infix("|");
+      case BinaryOp::BitXor:
+        return t == Type::Bool ? fmt::format("((bool){})", infix("^")) : infix("^");
+      case BinaryOp::Shl:
+        return helper("shl");
+      case BinaryOp::Shr:
+        return helper("shr");
+      case BinaryOp::Eq:
+        return infix("==");
+      case BinaryOp::Ne:
+        return infix("!=");
+      case BinaryOp::Lt:
+        return infix("<");
+      case BinaryOp::Le:
+        return infix("<=");
+      case BinaryOp::Gt:
+        return infix(">");
+      case BinaryOp::Ge:
+        return infix(">=");
+      case BinaryOp::LogicalAnd:
+        return infix("&&");
+      case BinaryOp::LogicalOr:
+        return infix("||");
     }
     return a;
   }
@@ -245,13 +301,13 @@ class KernelEmitter {
     }
     std::string out = fmt::format("{}({}, {}", helpers_.atomic(op, e.space, t),
                                   memory_name(e.space, e.ref), memory_count(e.space, e.ref));
-    for (const auto& arg : e.args) out += ", " + expr(*arg);
+    for (const auto& arg : e.args) out += ", " + bare(expr(*arg));
     return out + ")";
   }
 
   std::string call(const Expr& e) {
     std::vector<std::string> args;
-    for (const auto& arg : e.args) args.push_back(expr(*arg));
+    for (const auto& arg : e.args) args.push_back(bare(expr(*arg)));
     std::optional<std::string> lowering = ir::OpRegistry::global().lowering(backend_, e.name);
     if (!lowering) {
       fail(fmt::format("op `{}` has no lowering for backend `{}`", e.name, backend_),
@@ -311,8 +367,8 @@ class KernelEmitter {
 
   // A value that cannot change while a loop runs, so it need not be copied before the loop.
   static bool invariant(const Expr& e) {
-    return e.kind == ExprKind::Literal || e.kind == ExprKind::Param ||
-           e.kind == ExprKind::Size || e.kind == ExprKind::Len;
+    return e.kind == ExprKind::Literal || e.kind == ExprKind::Param || e.kind == ExprKind::Size ||
+           e.kind == ExprKind::Len;
   }
 
   void stmt(const Stmt& s) {
@@ -321,16 +377,16 @@ class KernelEmitter {
       case StmtKind::Var: {
         Type t = p_.local_types[s.ref];
         line(fmt::format("{}{} {} = {};", s.kind == StmtKind::Let ? "const " : "", value_type(t),
-                         local_name(s.ref), expr(*s.exprs[0])));
+                         local_name(s.ref), bare(expr(*s.exprs[0]))));
         return;
       }
       case StmtKind::Assign:
-        line(fmt::format("{} = {};", local_name(s.ref), expr(*s.exprs[0])));
+        line(fmt::format("{} = {};", local_name(s.ref), bare(expr(*s.exprs[0]))));
         return;
       case StmtKind::Store: {
         Type t = element(s.space, s.ref);
-        std::string index = expr(*s.exprs[0]);
-        std::string value = expr(*s.exprs[1]);
+        std::string index = bare(expr(*s.exprs[0]));
+        std::string value = bare(expr(*s.exprs[1]));
         line(fmt::format("{}({}, {}, {}, {});", helpers_.store(s.space, t),
                          memory_name(s.space, s.ref), memory_count(s.space, s.ref), index, value));
         return;
@@ -353,20 +409,28 @@ class KernelEmitter {
         line("}");
         return;
       }
-      case StmtKind::Break: line("break;"); return;
-      case StmtKind::Continue: line("continue;"); return;
+      case StmtKind::Break:
+        line("break;");
+        return;
+      case StmtKind::Continue:
+        line("continue;");
+        return;
       case StmtKind::Barrier:
         line(d_ == Dialect::Cuda ? "__syncthreads();"
                                  : "barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);");
         return;
-      case StmtKind::Return: line("return;"); return;
-      case StmtKind::Eval: line(fmt::format("(void){};", expr(*s.exprs[0]))); return;
+      case StmtKind::Return:
+        line("return;");
+        return;
+      case StmtKind::Eval:
+        line(fmt::format("(void){};", bare(expr(*s.exprs[0]))));
+        return;
     }
   }
 
   // Prints `if (...) {` ... and any else / else-if chain, leaving the final "}" to the caller.
   void emit_if(const Stmt& s, std::string_view keyword) {
-    std::string cond = expr(*s.exprs[0]);
+    std::string cond = bare(expr(*s.exprs[0]));
     if (keyword == "if") {
       line(fmt::format("if ({}) {{", cond));
     } else {
@@ -385,18 +449,18 @@ class KernelEmitter {
   void emit_for(const Stmt& s) {
     const Type t = s.type;
     const std::string var = local_name(s.ref);
-    std::string start = expr(*s.exprs[0]);
-    std::string end = expr(*s.exprs[1]);
+    std::string start = bare(expr(*s.exprs[0]));
+    std::string end = bare(expr(*s.exprs[1]));
     std::string init = fmt::format("{} {} = {}", value_type(t), var, start);
     if (!invariant(*s.exprs[1])) {  // the end bound is evaluated once, before the first iteration
       std::string bound = fresh("end");
       init += fmt::format(", {} = {}", bound, end);
       end = bound;
     }
-    std::string next = s.step == 1 ? fmt::format("++{}", var)  // i < end, so ++i cannot overflow
-                                   : fmt::format("{0} = {1}({0}, {2}, {3})", var,
-                                                 helpers_.for_next(t), end,
-                                                 detail::u64_literal(d_, s.step));
+    std::string next = s.step == 1
+                           ? fmt::format("++{}", var)  // i < end, so ++i cannot overflow
+                           : fmt::format("{0} = {1}({0}, {2}, {3})", var, helpers_.for_next(t), end,
+                                         detail::u64_literal(d_, s.step));
     line(fmt::format("for ({}; {} < {}; {}) {{", init, var, end, next));
     nested(s.body);
     line("}");
@@ -413,8 +477,9 @@ class KernelEmitter {
     if (d_ == Dialect::Cuda) {
       out += "// Compile with NVRTC --fmad=false: vyre never contracts a * b + c into an fma.\n";
     } else {
-      out += "// Build with -cl-fp32-correctly-rounded-divide-sqrt and without\n"
-             "// -cl-denorms-are-zero or fast-math options.\n";
+      out +=
+          "// Build with -cl-fp32-correctly-rounded-divide-sqrt and without\n"
+          "// -cl-denorms-are-zero or fast-math options.\n";
     }
     return out + "\n";
   }
@@ -424,28 +489,31 @@ class KernelEmitter {
     if (d_ == Dialect::OpenCL) {
       out += "// No contraction: a * b + c rounds twice unless the program calls fma.\n";
       out += "#pragma OPENCL FP_CONTRACT OFF\n";
-      if (uses_f64_ || helpers_.uses_f64()) out += "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n";
+      if (uses_f64_ || helpers_.uses_f64())
+        out += "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n";
       if (uses_int64_atomics_) {
         out += "#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable\n";
         out += "#pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable\n";
       }
       out += "\n";
-      out += "typedef uchar vy_u8;\n"
-             "typedef int vy_i32;\n"
-             "typedef uint vy_u32;\n"
-             "typedef long vy_i64;\n"
-             "typedef ulong vy_u64;\n"
-             "typedef float vy_f32;\n";
+      out +=
+          "typedef uchar vy_u8;\n"
+          "typedef int vy_i32;\n"
+          "typedef uint vy_u32;\n"
+          "typedef long vy_i64;\n"
+          "typedef ulong vy_u64;\n"
+          "typedef float vy_f32;\n";
       if (uses_f64_ || helpers_.uses_f64()) out += "typedef double vy_f64;\n";
     } else {
       out += "// NVRTC sees no host headers: vyre's fixed-width types are spelled out here.\n";
-      out += "typedef unsigned char vy_u8;\n"
-             "typedef int vy_i32;\n"
-             "typedef unsigned int vy_u32;\n"
-             "typedef long long vy_i64;\n"
-             "typedef unsigned long long vy_u64;\n"
-             "typedef float vy_f32;\n"
-             "typedef double vy_f64;\n";
+      out +=
+          "typedef unsigned char vy_u8;\n"
+          "typedef int vy_i32;\n"
+          "typedef unsigned int vy_u32;\n"
+          "typedef long long vy_i64;\n"
+          "typedef unsigned long long vy_u64;\n"
+          "typedef float vy_f32;\n"
+          "typedef double vy_f64;\n";
     }
     out += "\n";
     for (const std::string& helper : helpers_.definitions()) {
@@ -463,8 +531,8 @@ class KernelEmitter {
       std::string type(storage_type(b.element));
       bool writable = ir::can_write(b.access);
       if (d_ == Dialect::Cuda) {
-        params.push_back(fmt::format("{}{}* __restrict__ {}", writable ? "" : "const ", type,
-                                     buffer_name(i)));
+        params.push_back(
+            fmt::format("{}{}* __restrict__ {}", writable ? "" : "const ", type, buffer_name(i)));
       } else {
         params.push_back(fmt::format("__global {}{}* restrict {}", writable ? "" : "const ", type,
                                      buffer_name(i)));
@@ -491,9 +559,9 @@ class KernelEmitter {
       out += fmt::format("extern \"C\" __global__ void __launch_bounds__({}) vyre_main(",
                          std::uint64_t{wg[0]} * wg[1] * wg[2]);
     } else {
-      out += fmt::format(
-          "__kernel __attribute__((reqd_work_group_size({}, {}, {}))) void vyre_main(", wg[0],
-          wg[1], wg[2]);
+      out +=
+          fmt::format("__kernel __attribute__((reqd_work_group_size({}, {}, {}))) void vyre_main(",
+                      wg[0], wg[1], wg[2]);
     }
     if (params.empty()) {
       out += d_ == Dialect::Cuda ? ")" : "void)";
@@ -515,11 +583,13 @@ class KernelEmitter {
                             ? "(threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x"
                             : "(vy_u32)get_local_linear_id()";
       if (d_ == Dialect::OpenCL) {  // get_local_linear_id is OpenCL 2.0
-        lid = "((vy_u32)get_local_id(2) * (vy_u32)get_local_size(1) + (vy_u32)get_local_id(1)) * "
-              "(vy_u32)get_local_size(0) + (vy_u32)get_local_id(0)";
+        lid =
+            "((vy_u32)get_local_id(2) * (vy_u32)get_local_size(1) + (vy_u32)get_local_id(1)) * "
+            "(vy_u32)get_local_size(0) + (vy_u32)get_local_id(0)";
       }
       out += "  // Shared arrays start zeroed, as on every vyre backend.\n";
-      out += fmt::format("  for (vy_u32 vy_k = {}; ", lid);
+      out += fmt::format("  const vy_u32 vy_local_index = {};\n", lid);
+      out += "  for (vy_u32 vy_k = vy_local_index; ";
       std::uint64_t largest = 0;
       for (const auto& s : p_.shared) largest = std::max(largest, s.count);
       out += fmt::format("vy_k < {}u; vy_k += {}u) {{\n", largest,
@@ -533,8 +603,7 @@ class KernelEmitter {
         }
       }
       out += "  }\n";
-      out += d_ == Dialect::Cuda ? "  __syncthreads();\n"
-                                 : "  barrier(CLK_LOCAL_MEM_FENCE);\n";
+      out += d_ == Dialect::Cuda ? "  __syncthreads();\n" : "  barrier(CLK_LOCAL_MEM_FENCE);\n";
     }
     out += body_;
     out += "}\n";

@@ -17,9 +17,12 @@ namespace {
 
 Type unsigned_of(Type type) {
   switch (type) {
-    case Type::I32: return Type::U32;
-    case Type::I64: return Type::U64;
-    default: return type;
+    case Type::I32:
+      return Type::U32;
+    case Type::I64:
+      return Type::U64;
+    default:
+      return type;
   }
 }
 
@@ -33,8 +36,8 @@ unsigned library_f32_bound(Dialect dialect, std::string_view op) {
     unsigned cuda;
   };
   static constexpr std::array kBounds = {
-      Bound{"exp", 3, 2},  Bound{"exp2", 3, 2}, Bound{"log", 3, 1}, Bound{"log2", 3, 1},
-      Bound{"sin", 4, 2},  Bound{"cos", 4, 2},  Bound{"tan", 5, 4}, Bound{"pow", 16, 8},
+      Bound{"exp", 3, 2}, Bound{"exp2", 3, 2}, Bound{"log", 3, 1}, Bound{"log2", 3, 1},
+      Bound{"sin", 4, 2}, Bound{"cos", 4, 2},  Bound{"tan", 5, 4}, Bound{"pow", 16, 8},
   };
   for (const Bound& b : kBounds) {
     if (b.op == op) return dialect == Dialect::Cuda ? b.cuda : b.opencl;
@@ -88,8 +91,7 @@ std::string HelperSet::as_bits(Type type, std::string_view value) const {
     return type == Type::F32 ? fmt::format("__float_as_uint({})", value)
                              : fmt::format("(vy_u64)__double_as_longlong({})", value);
   }
-  return type == Type::F32 ? fmt::format("as_uint({})", value)
-                           : fmt::format("as_ulong({})", value);
+  return type == Type::F32 ? fmt::format("as_uint({})", value) : fmt::format("as_ulong({})", value);
 }
 
 std::string HelperSet::libm(std::string_view fn, Type type) const {
@@ -141,15 +143,15 @@ std::string HelperSet::arith(std::string_view op, Type type) {
           "{} {{\n  if (b == 0 || b == -1) return 0;\n  return a % b;\n}}\n",
           signature(t, name, ab));
     } else {
-      text = fmt::format(
-          "// Remainder by zero is 0.\n{} {{\n  return b == {} ? {} : a % b;\n}}\n",
-          signature(t, name, ab), zero(dialect_, type), zero(dialect_, type));
+      text = fmt::format("// Remainder by zero is 0.\n{} {{\n  return b == {} ? {} : a % b;\n}}\n",
+                         signature(t, name, ab), zero(dialect_, type), zero(dialect_, type));
     }
   } else if (op == "shl") {
     text = fmt::format(
         "// Shift counts are taken modulo the bit width ({}).\n"
         "{} {{\n  return ({})(({})a << (({})b & {}));\n}}\n",
-        ir::bit_width(type), signature(t, name, ab), t, u, u, literal(dialect_, unsigned_of(type), mask));
+        ir::bit_width(type), signature(t, name, ab), t, u, u,
+        literal(dialect_, unsigned_of(type), mask));
   } else if (op == "shr") {
     text = fmt::format(
         "// Shift counts are taken modulo the bit width ({}); >> is {}.\n"
@@ -167,10 +169,18 @@ std::string HelperSet::float_to_int(Type from, Type to) {
   const std::string_view f = from == Type::F32 ? "f" : "";
   std::string upper;  // 2^(bits - signed): the first value out of range above
   switch (to) {
-    case Type::I32: upper = "2147483648.0"; break;
-    case Type::U32: upper = "4294967296.0"; break;
-    case Type::I64: upper = "9223372036854775808.0"; break;
-    default: upper = "18446744073709551616.0"; break;
+    case Type::I32:
+      upper = "2147483648.0";
+      break;
+    case Type::U32:
+      upper = "4294967296.0";
+      break;
+    case Type::I64:
+      upper = "9223372036854775808.0";
+      break;
+    default:
+      upper = "18446744073709551616.0";
+      break;
   }
   const std::uint64_t max_bits = to == Type::I32   ? 0x7fffffffULL
                                  : to == Type::U32 ? 0xffffffffULL
@@ -179,8 +189,8 @@ std::string HelperSet::float_to_int(Type from, Type to) {
   std::string lower_check;
   if (ir::is_signed_integer(to)) {
     const std::uint64_t min_bits = to == Type::I32 ? 0x80000000ULL : 0x8000000000000000ULL;
-    lower_check = fmt::format("  if (x <= -{}{}) return {};\n", upper, f,
-                              literal(dialect_, to, min_bits));
+    lower_check =
+        fmt::format("  if (x <= -{}{}) return {};\n", upper, f, literal(dialect_, to, min_bits));
   } else {
     lower_check = fmt::format("  if (x <= 0.0{}) return {};\n", f, zero(dialect_, to));
   }
@@ -211,12 +221,13 @@ std::string HelperSet::load(MemorySpace space, Type type) {
 std::string HelperSet::store(MemorySpace space, Type type) {
   std::string name = fmt::format("vy_store_{}{}", space_tag(space), type_suffix(type));
   if (!begin(name)) return name;
-  std::string params = fmt::format("{} m, vy_u64 n, vy_u64 i, {} v", pointer(space, type, true),
-                                   value_type(type));
-  std::string body = type == Type::Bool ? "if (i < n) m[i] = (vy_u8)(v ? 1 : 0);"
-                                        : "if (i < n) m[i] = v;";
-  finish(fmt::format("// Robust store: a store at or past the length is dropped.\n{} {{\n  {}\n}}\n",
-                     signature("void", name, params), body));
+  std::string params =
+      fmt::format("{} m, vy_u64 n, vy_u64 i, {} v", pointer(space, type, true), value_type(type));
+  std::string body =
+      type == Type::Bool ? "if (i < n) m[i] = (vy_u8)(v ? 1 : 0);" : "if (i < n) m[i] = v;";
+  finish(
+      fmt::format("// Robust store: a store at or past the length is dropped.\n{} {{\n  {}\n}}\n",
+                  signature("void", name, params), body));
   return name;
 }
 
@@ -232,11 +243,10 @@ std::string HelperSet::atomic(AtomicOp op, MemorySpace space, Type type) {
     static constexpr std::array<std::string_view, 8> kNames = {"add", "min", "max",  "and",
                                                                "or",  "xor", "xchg", "cmpxchg"};
     std::string fn = fmt::format("{}_{}", wide ? "atom" : "atomic", kNames[static_cast<int>(op)]);
-    call = cas ? fmt::format("{}(&m[i], expected, desired)", fn)
-               : fmt::format("{}(&m[i], v)", fn);
+    call = cas ? fmt::format("{}(&m[i], expected, desired)", fn) : fmt::format("{}(&m[i], v)", fn);
   } else {
     static constexpr std::array<std::string_view, 8> kNames = {
-        "atomicAdd", "atomicMin", "atomicMax", "atomicAnd",
+        "atomicAdd", "atomicMin", "atomicMax",  "atomicAnd",
         "atomicOr",  "atomicXor", "atomicExch", "atomicCAS"};
     std::string_view fn = kNames[static_cast<int>(op)];
     // CUDA has signed 64-bit overloads only for min and max; the others take the bits as
@@ -247,22 +257,21 @@ std::string HelperSet::atomic(AtomicOp op, MemorySpace space, Type type) {
                        "(vy_i64){}((unsigned long long*)&m[i], (unsigned long long)expected, "
                        "(unsigned long long)desired)",
                        fn)
-                 : fmt::format("(vy_i64){}((unsigned long long*)&m[i], (unsigned long long)v)",
-                               fn);
+                 : fmt::format("(vy_i64){}((unsigned long long*)&m[i], (unsigned long long)v)", fn);
     } else {
-      call = cas ? fmt::format("{}(&m[i], expected, desired)", fn)
-                 : fmt::format("{}(&m[i], v)", fn);
+      call =
+          cas ? fmt::format("{}(&m[i], expected, desired)", fn) : fmt::format("{}(&m[i], v)", fn);
     }
   }
   std::string ptr = pointer(space, type, true);
   if (dialect_ == Dialect::OpenCL) ptr = "volatile " + ptr;
-  std::string params = cas ? fmt::format("{} m, vy_u64 n, vy_u64 i, {} expected, {} desired", ptr,
-                                         t, t)
-                           : fmt::format("{} m, vy_u64 n, vy_u64 i, {} v", ptr, t);
-  finish(fmt::format(
-      "// {} returns the old value; out of bounds it does nothing and returns 0.\n"
-      "{} {{\n  return i < n ? {} : {};\n}}\n",
-      op_name, signature(t, name, params), call, zero(dialect_, type)));
+  std::string params =
+      cas ? fmt::format("{} m, vy_u64 n, vy_u64 i, {} expected, {} desired", ptr, t, t)
+          : fmt::format("{} m, vy_u64 n, vy_u64 i, {} v", ptr, t);
+  finish(
+      fmt::format("// {} returns the old value; out of bounds it does nothing and returns 0.\n"
+                  "{} {{\n  return i < n ? {} : {};\n}}\n",
+                  op_name, signature(t, name, params), call, zero(dialect_, type)));
   return name;
 }
 
@@ -274,7 +283,8 @@ std::string HelperSet::for_next(Type type) {
   finish(fmt::format(
       "// The next value of a for loop's variable (i < end): steps onto `end` rather than past\n"
       "// it, so the variable never overflows and the loop always ends.\n"
-      "{0} {{\n  return (vy_u64)(({1})end - ({1})i) <= step ? end : ({2})(({1})i + ({1})step);\n}}\n",
+      "{0} {{\n  return (vy_u64)(({1})end - ({1})i) <= step ? end : ({2})(({1})i + "
+      "({1})step);\n}}\n",
       signature(t, name, fmt::format("{} i, {} end, vy_u64 step", t, t)), u, t));
   return name;
 }
@@ -283,20 +293,20 @@ std::string HelperSet::select(Type type) {
   std::string name = fmt::format("vy_select_{}", type_suffix(type));
   if (!begin(name)) return name;
   const std::string t(value_type(type));
-  finish(fmt::format(
-      "// select() evaluates both operands (they hold atomics here), then picks one.\n"
-      "{} {{\n  return c ? a : b;\n}}\n",
-      signature(t, name, fmt::format("bool c, {0} a, {0} b", t))));
+  finish(
+      fmt::format("// select() evaluates both operands (they hold atomics here), then picks one.\n"
+                  "{} {{\n  return c ? a : b;\n}}\n",
+                  signature(t, name, fmt::format("bool c, {0} a, {0} b", t))));
   return name;
 }
 
 std::string HelperSet::len32() {
   std::string name = "vy_len32";
   if (!begin(name)) return name;
-  finish(fmt::format(
-      "// len(): the element count as u32, saturating at the largest u32.\n"
-      "{} {{\n  return n < {} ? (vy_u32)n : 4294967295u;\n}}\n",
-      signature("vy_u32", name, "vy_u64 n"), u64_literal(dialect_, 4294967295ULL)));
+  finish(
+      fmt::format("// len(): the element count as u32, saturating at the largest u32.\n"
+                  "{} {{\n  return n < {} ? (vy_u32)n : 4294967295u;\n}}\n",
+                  signature("vy_u32", name, "vy_u64 n"), u64_literal(dialect_, 4294967295ULL)));
   return name;
 }
 
@@ -333,8 +343,7 @@ std::string HelperSet::math(std::string_view op, Type type) {
   if (op == "abs") {
     if (!begin(name)) return name;
     if (ir::is_float(type)) {
-      text = fmt::format("{} {{\n  return {}(x);\n}}\n", signature(t, name, x),
-                         libm("fabs", type));
+      text = fmt::format("{} {{\n  return {}(x);\n}}\n", signature(t, name, x), libm("fabs", type));
     } else if (ir::is_signed_integer(type)) {
       std::string neg = arith("neg", type);
       text = fmt::format(
@@ -364,8 +373,9 @@ std::string HelperSet::math(std::string_view op, Type type) {
     std::string lo = math("max", type);
     std::string hi = math("min", type);
     begin(name);
-    text = fmt::format("// clamp(x, lo, hi) = min(max(x, lo), hi).\n{} {{\n  return {}({}(x, lo), hi);\n}}\n",
-                       signature(t, name, fmt::format("{0} x, {0} lo, {0} hi", t)), hi, lo);
+    text = fmt::format(
+        "// clamp(x, lo, hi) = min(max(x, lo), hi).\n{} {{\n  return {}({}(x, lo), hi);\n}}\n",
+        signature(t, name, fmt::format("{0} x, {0} lo, {0} hi", t)), hi, lo);
   } else if (op == "popcount" || op == "clz" || op == "ctz") {
     if (!ir::is_integer(type)) return {};
     if (!begin(name)) return name;
@@ -384,13 +394,13 @@ std::string HelperSet::math(std::string_view op, Type type) {
       }
     } else {
       if (op == "popcount") {
-        text = fmt::format("{} {{\n  return ({}){}(({})x);\n}}\n", signature(t, name, x), t,
-                           wide ? "__popcll" : "__popc",
-                           wide ? "unsigned long long" : "unsigned int");
+        text =
+            fmt::format("{} {{\n  return ({}){}(({})x);\n}}\n", signature(t, name, x), t,
+                        wide ? "__popcll" : "__popc", wide ? "unsigned long long" : "unsigned int");
       } else if (op == "clz") {
-        text = fmt::format("// Leading zero bits (the bit width for 0).\n{} {{\n  return ({}){}(({})x);\n}}\n",
-                           signature(t, name, x), t, wide ? "__clzll" : "__clz",
-                           wide ? "long long" : "int");
+        text = fmt::format(
+            "// Leading zero bits (the bit width for 0).\n{} {{\n  return ({}){}(({})x);\n}}\n",
+            signature(t, name, x), t, wide ? "__clzll" : "__clz", wide ? "long long" : "int");
       } else {
         text = fmt::format(
             "// Trailing zero bits (the bit width for 0), from the 1-based index __ffs gives.\n"
@@ -409,7 +419,8 @@ std::string HelperSet::math(std::string_view op, Type type) {
 void HelperSet::define_referenced(std::string_view text) {
   std::size_t pos = 0;
   while ((pos = text.find("vy_", pos)) != std::string_view::npos) {
-    if (pos > 0 && (std::isalnum(static_cast<unsigned char>(text[pos - 1])) || text[pos - 1] == '_')) {
+    if (pos > 0 &&
+        (std::isalnum(static_cast<unsigned char>(text[pos - 1])) || text[pos - 1] == '_')) {
       pos += 3;
       continue;
     }

@@ -13,14 +13,22 @@ using ir::Type;
 
 std::string_view value_type(Type type) {
   switch (type) {
-    case Type::Bool: return "bool";
-    case Type::I32: return "vy_i32";
-    case Type::U32: return "vy_u32";
-    case Type::I64: return "vy_i64";
-    case Type::U64: return "vy_u64";
-    case Type::F32: return "vy_f32";
-    case Type::F64: return "vy_f64";
-    case Type::Unknown: break;
+    case Type::Bool:
+      return "bool";
+    case Type::I32:
+      return "vy_i32";
+    case Type::U32:
+      return "vy_u32";
+    case Type::I64:
+      return "vy_i64";
+    case Type::U64:
+      return "vy_u64";
+    case Type::F32:
+      return "vy_f32";
+    case Type::F64:
+      return "vy_f64";
+    case Type::Unknown:
+      break;
   }
   return "void";
 }
@@ -114,8 +122,8 @@ std::string u64_literal(Dialect dialect, std::uint64_t value) {
 std::string c_name(std::string_view prefix, std::string_view name) {
   std::string out(prefix);
   for (char c : name) {
-    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_';
+    bool keep =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
     out += keep ? c : '_';
   }
   return out;

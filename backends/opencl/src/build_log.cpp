@@ -29,25 +29,45 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return out;
 }
 
-// Parses "<anything>:LINE:COL: severity: text"; the file part is "<source>" in PoCL's logs,
-// "input.cl" or a temporary path with other compilers.
+// Parses the two shapes clang-based compilers print: "<file>:LINE:COL: severity: text" (the
+// file is "<source>" in PoCL's logs, "input.cl" or a temporary path elsewhere) and
+// "severity: <file>:LINE:COL: text" (PoCL 3 on Debian).
 bool parse_message(std::string_view line, LogMessage& out) {
+  std::string prefix_severity;
+  for (std::string_view sev : {"error", "warning", "note", "fatal error"}) {
+    if (line.substr(0, sev.size()) == sev && line.substr(sev.size(), 2) == ": ") {
+      prefix_severity = std::string(sev);
+      break;
+    }
+  }
   for (std::size_t colon = line.find(':'); colon != std::string_view::npos;
        colon = line.find(':', colon + 1)) {
     std::string_view rest = line.substr(colon + 1);
     unsigned l = 0;
     unsigned c = 0;
     auto r1 = std::from_chars(rest.data(), rest.data() + rest.size(), l);
-    if (r1.ec != std::errc{} || r1.ptr == rest.data() || *r1.ptr != ':') continue;
+    if (r1.ec != std::errc{} || r1.ptr == rest.data() || r1.ptr == rest.data() + rest.size() ||
+        *r1.ptr != ':') {
+      continue;
+    }
     const char* after = r1.ptr + 1;
     auto r2 = std::from_chars(after, rest.data() + rest.size(), c);
-    if (r2.ec != std::errc{} || r2.ptr == after || *r2.ptr != ':') continue;
-    std::string_view tail(r2.ptr + 1, static_cast<std::size_t>(rest.data() + rest.size() - r2.ptr - 1));
+    if (r2.ec != std::errc{} || r2.ptr == after || r2.ptr == rest.data() + rest.size() ||
+        *r2.ptr != ':') {
+      continue;
+    }
+    std::string_view tail(r2.ptr + 1,
+                          static_cast<std::size_t>(rest.data() + rest.size() - r2.ptr - 1));
     while (!tail.empty() && tail.front() == ' ') tail.remove_prefix(1);
-    std::size_t sev_end = tail.find(':');
-    if (sev_end == std::string_view::npos) continue;
     out.line = l;
     out.column = c;
+    if (!prefix_severity.empty()) {
+      out.severity = prefix_severity;
+      out.text = std::string(tail);
+      return true;
+    }
+    std::size_t sev_end = tail.find(':');
+    if (sev_end == std::string_view::npos) continue;
     out.severity = std::string(tail.substr(0, sev_end));
     std::string_view text = tail.substr(sev_end + 1);
     while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
@@ -70,7 +90,7 @@ Diagnostic build_failure(std::string_view kernel_name, std::string_view log,
   std::string first_error = "see the build log below";
   for (const LogMessage& m : messages) {
     if (m.severity.find("error") != std::string::npos) {
-      first_error = fmt::format("line {}:{}: {}", m.line, m.column, m.text);
+      first_error = fmt::format("generated line {}:{}: {}", m.line, m.column, m.text);
       break;
     }
   }
@@ -84,8 +104,8 @@ Diagnostic build_failure(std::string_view kernel_name, std::string_view log,
   for (const LogMessage& m : messages) {
     if (m.severity == "note" || shown == 8) continue;
     ++shown;
-    std::string note = fmt::format("{} at generated line {}:{}: {}", m.severity, m.line, m.column,
-                                   m.text);
+    std::string note =
+        fmt::format("{} at generated line {}:{}: {}", m.severity, m.line, m.column, m.text);
     if (m.line >= 1 && m.line <= source_lines.size()) {
       std::string_view code_line = source_lines[m.line - 1];
       note += fmt::format("\n  {:>4} | {}", m.line, code_line);

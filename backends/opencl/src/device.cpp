@@ -81,10 +81,10 @@ Result<std::vector<DeviceEntry>> enumerate_devices() {
   cl_uint platform_count = 0;
   cl_int err = clGetPlatformIDs(0, nullptr, &platform_count);
   if (err != CL_SUCCESS || platform_count == 0) {
-    return unavailable(
-        err == CL_SUCCESS || err == -1001  // CL_PLATFORM_NOT_FOUND_KHR: the ICD loader found none
-            ? "no OpenCL platform is installed (the ICD loader found none)"
-            : fmt::format("clGetPlatformIDs failed: {}", cl_error_name(err)));
+    return unavailable(err == CL_SUCCESS ||
+                               err == -1001  // CL_PLATFORM_NOT_FOUND_KHR: the ICD loader found none
+                           ? "no OpenCL platform is installed (the ICD loader found none)"
+                           : fmt::format("clGetPlatformIDs failed: {}", cl_error_name(err)));
   }
   std::vector<cl_platform_id> platforms(platform_count);
   err = clGetPlatformIDs(platform_count, platforms.data(), nullptr);
@@ -94,8 +94,7 @@ Result<std::vector<DeviceEntry>> enumerate_devices() {
   std::vector<DeviceEntry> out;
   for (unsigned p = 0; p < platforms.size(); ++p) {
     cl_uint device_count = 0;
-    if (clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, 0, nullptr, &device_count) !=
-            CL_SUCCESS ||
+    if (clGetDeviceIDs(platforms[p], CL_DEVICE_TYPE_ALL, 0, nullptr, &device_count) != CL_SUCCESS ||
         device_count == 0) {
       continue;  // a platform without devices (CL_DEVICE_NOT_FOUND) is skipped
     }
@@ -170,9 +169,8 @@ DeviceProperties read_device_properties(const DeviceEntry& entry) {
           static_cast<std::uint32_t>(std::min<std::size_t>(sizes[i], UINT32_MAX));
     }
   }
-  caps.max_workgroup_invocations = static_cast<std::uint32_t>(
-      std::min<std::size_t>(device_value<std::size_t>(device, CL_DEVICE_MAX_WORK_GROUP_SIZE, 1),
-                            UINT32_MAX));
+  caps.max_workgroup_invocations = static_cast<std::uint32_t>(std::min<std::size_t>(
+      device_value<std::size_t>(device, CL_DEVICE_MAX_WORK_GROUP_SIZE, 1), UINT32_MAX));
   // OpenCL has no per-dimension group limit; global ids are read as u32, so keep grids in it.
   caps.max_groups = {UINT32_MAX, UINT32_MAX, UINT32_MAX};
   caps.max_shared_bytes = device_value<cl_ulong>(device, CL_DEVICE_LOCAL_MEM_SIZE);
@@ -187,11 +185,11 @@ DeviceProperties read_device_properties(const DeviceEntry& entry) {
   caps.atomics32 = true;  // OpenCL 1.1+ core: 32-bit atomics on global and local memory
   caps.atomics64 = atomics64;
   caps.subgroup_size = 1;
-  caps.element_types = {ir::Type::Bool, ir::Type::I32, ir::Type::U32, ir::Type::I64,
-                        ir::Type::U64,  ir::Type::F32};
+  caps.element_types = {ir::Type::Bool, ir::Type::I32, ir::Type::U32,
+                        ir::Type::I64,  ir::Type::U64, ir::Type::F32};
   if (fp64) caps.element_types.push_back(ir::Type::F64);
-  for (std::string_view ext : {"cl_khr_fp64", "cl_khr_int64_base_atomics",
-                               "cl_khr_int64_extended_atomics"}) {
+  for (std::string_view ext :
+       {"cl_khr_fp64", "cl_khr_int64_base_atomics", "cl_khr_int64_extended_atomics"}) {
     if (has_extension(extensions, ext)) caps.features.emplace_back(ext);
   }
   const auto single = device_value<cl_device_fp_config>(device, CL_DEVICE_SINGLE_FP_CONFIG);
@@ -205,13 +203,13 @@ DeviceProperties read_device_properties(const DeviceEntry& entry) {
   DeviceFingerprint& fp = out.fingerprint;
   fp.vendor = entry.platform_name;
   fp.device = entry.device_name;
-  fp.driver = fmt::format("{}; driver {}", platform_version,
-                          device_string(device, CL_DRIVER_VERSION));
+  fp.driver =
+      fmt::format("{}; driver {}", platform_version, device_string(device, CL_DRIVER_VERSION));
   // The compiler is the platform's OpenCL C compiler plus vyre's generator: a change to either
   // changes the kernel binary.
-  fp.compiler = fmt::format("{}; {}; {}", platform_version,
-                            device_string(device, CL_DEVICE_OPENCL_C_VERSION),
-                            codegen::kCodegenRevision);
+  fp.compiler =
+      fmt::format("{}; {}; {}", platform_version, device_string(device, CL_DEVICE_OPENCL_C_VERSION),
+                  codegen::kCodegenRevision);
   return out;
 }
 

@@ -169,8 +169,8 @@ class OpenClBackend final : public Backend {
     auto backend = std::shared_ptr<OpenClBackend>(new OpenClBackend());
     backend->entry_ = entry;
     backend->properties_ = read_device_properties(entry);
-    cl_context_properties props[] = {
-        CL_CONTEXT_PLATFORM, reinterpret_cast<cl_context_properties>(entry.platform), 0};
+    cl_context_properties props[] = {CL_CONTEXT_PLATFORM,
+                                     reinterpret_cast<cl_context_properties>(entry.platform), 0};
     cl_int err = CL_SUCCESS;
     cl_context context = clCreateContext(props, 1, &entry.device, nullptr, nullptr, &err);
     if (err != CL_SUCCESS) return api_error("clCreateContext", err, entry.describe());
@@ -208,8 +208,7 @@ class OpenClBackend final : public Backend {
     cl_int err = CL_SUCCESS;
     ClProgram built(clCreateProgramWithSource(context_.get(), 1, &text, &length, &err));
     if (err != CL_SUCCESS) return api_error("clCreateProgramWithSource", err);
-    err = clBuildProgram(built.get(), 1, &entry_.device, build_options_.c_str(), nullptr,
-                         nullptr);
+    err = clBuildProgram(built.get(), 1, &entry_.device, build_options_.c_str(), nullptr, nullptr);
     if (err == CL_BUILD_PROGRAM_FAILURE || err == CL_INVALID_BUILD_OPTIONS) {
       return build_failure(program->name, build_log(built.get()), kernel.source);
     }
@@ -225,7 +224,8 @@ class OpenClBackend final : public Backend {
   Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& compiled) const override {
     const auto* pipeline = dynamic_cast<const OpenClPipeline*>(&compiled);
     if (pipeline == nullptr) {
-      return Diagnostic::error(code::BadBindings, "serialize() was given another backend's pipeline",
+      return Diagnostic::error(code::BadBindings,
+                               "serialize() was given another backend's pipeline",
                                "pass pipelines back to the backend that compiled them");
     }
     std::size_t size = 0;
@@ -273,20 +273,19 @@ class OpenClBackend final : public Backend {
     const std::size_t length = image.binary.size();
     cl_int binary_status = CL_SUCCESS;
     cl_int err = CL_SUCCESS;
-    ClProgram built(clCreateProgramWithBinary(context_.get(), 1, &entry_.device, &length,
-                                                   &binary, &binary_status, &err));
+    ClProgram built(clCreateProgramWithBinary(context_.get(), 1, &entry_.device, &length, &binary,
+                                              &binary_status, &err));
     if (err != CL_SUCCESS || binary_status != CL_SUCCESS) {
       return reject(fmt::format("the device refused the binary ({})",
                                 cl_error_name(err != CL_SUCCESS ? err : binary_status)));
     }
-    err = clBuildProgram(built.get(), 1, &entry_.device, build_options_.c_str(), nullptr,
-                         nullptr);
+    err = clBuildProgram(built.get(), 1, &entry_.device, build_options_.c_str(), nullptr, nullptr);
     if (err != CL_SUCCESS) {
       return reject(fmt::format("building it failed ({})", cl_error_name(err)));
     }
-    auto pipeline = std::make_shared<OpenClPipeline>(program, workgroup, std::move(built),
-                                                     std::move(expected), config.ulp_budget,
-                                                     std::string());
+    auto pipeline =
+        std::make_shared<OpenClPipeline>(program, workgroup, std::move(built), std::move(expected),
+                                         config.ulp_budget, std::string());
     auto probe = pipeline->take_kernel();
     if (!probe) return reject("it has no kernel `" + image.entry + "`");
     pipeline->give_back(std::move(*probe));
@@ -320,9 +319,9 @@ class OpenClBackend final : public Backend {
       cl_mem mem = clCreateBuffer(context_.get(), flags, empty ? 16 : host.size_bytes(),
                                   empty ? nullptr : host.data(), &err);
       if (err != CL_SUCCESS) {
-        return api_error("clCreateBuffer", err,
-                         fmt::format("allocating buffer `{}` ({} bytes)", p.buffers[i].name,
-                                     host.size_bytes()));
+        return api_error(
+            "clCreateBuffer", err,
+            fmt::format("allocating buffer `{}` ({} bytes)", p.buffers[i].name, host.size_bytes()));
       }
       memory.emplace_back(mem);
     }
@@ -385,9 +384,9 @@ class OpenClBackend final : public Backend {
         clFinish(queue_.get());
         return api_error("clSetEventCallback", err);
       }
-      return std::unique_ptr<PendingDispatch>(new OpenClPendingDispatch(
-          std::move(kernel_done), std::move(all_done), std::move(memory), std::move(completion),
-          config.label));
+      return std::unique_ptr<PendingDispatch>(
+          new OpenClPendingDispatch(std::move(kernel_done), std::move(all_done), std::move(memory),
+                                    std::move(completion), config.label));
     }
   }
 
@@ -403,15 +402,15 @@ class OpenClBackend final : public Backend {
   static Status check_bindings(const ir::ProgramData& p, const Bindings& b) {
     if (b.buffers.size() != p.buffers.size() || b.params.size() != p.params.size() ||
         b.sizes.size() != p.size_symbols.size()) {
-      return bad_bindings(fmt::format(
-          "kernel `{}` takes {} buffers, {} params and {} sizes; got {}, {} and {}", p.name,
-          p.buffers.size(), p.params.size(), p.size_symbols.size(), b.buffers.size(),
-          b.params.size(), b.sizes.size()));
+      return bad_bindings(
+          fmt::format("kernel `{}` takes {} buffers, {} params and {} sizes; got {}, {} and {}",
+                      p.name, p.buffers.size(), p.params.size(), p.size_symbols.size(),
+                      b.buffers.size(), b.params.size(), b.sizes.size()));
     }
     for (std::size_t i = 0; i < p.buffers.size(); ++i) {
       if (b.buffers[i].element() != p.buffers[i].element) {
-        return bad_bindings(fmt::format("buffer `{}` holds {}, but {} was bound",
-                                        p.buffers[i].name, ir::type_name(p.buffers[i].element),
+        return bad_bindings(fmt::format("buffer `{}` holds {}, but {} was bound", p.buffers[i].name,
+                                        ir::type_name(p.buffers[i].element),
                                         ir::type_name(b.buffers[i].element())));
       }
     }

@@ -75,6 +75,8 @@ std::vector<std::uint8_t> encode_pipeline(const PipelineImage& image) {
     w.le<std::uint32_t>(arg.index);
   }
   w.le<std::uint64_t>(image.binary.size());
+  const Digest check = blake3(image.binary);  // drivers do not all validate what they load
+  w.bytes(check.data(), check.size());
   w.bytes(image.binary.data(), image.binary.size());
   return std::move(w.out);
 }
@@ -88,8 +90,8 @@ Result<PipelineImage> decode_pipeline(std::span<const std::uint8_t> bytes) {
   std::uint32_t version = 0;
   if (!r.le(version)) return bad("truncated header");
   if (version != kPipelineFormatVersion) {
-    return bad(fmt::format("format version {}, this build reads {}", version,
-                           kPipelineFormatVersion));
+    return bad(
+        fmt::format("format version {}, this build reads {}", version, kPipelineFormatVersion));
   }
   PipelineImage image;
   if (!r.take(image.program.data(), image.program.size())) return bad("truncated header");
@@ -115,11 +117,14 @@ Result<PipelineImage> decode_pipeline(std::span<const std::uint8_t> bytes) {
   std::uint64_t binary_size = 0;
   if (!r.le(binary_size)) return bad("truncated header");
   if (binary_size == 0) return bad("empty program binary");
+  Digest check{};
+  if (!r.take(check.data(), check.size())) return bad("truncated header");
   if (binary_size != r.left()) {
     return bad(fmt::format("binary length {} but {} bytes follow", binary_size, r.left()));
   }
   image.binary.resize(binary_size);
   if (!r.take(image.binary.data(), binary_size)) return bad("truncated binary");
+  if (blake3(image.binary) != check) return bad("the program binary's checksum does not match");
   return image;
 }
 

@@ -17,7 +17,7 @@ namespace {
 // input: expression trees, blocks and else-if chains may nest kMaxTreeDepth deep, and the
 // parser's own recursion (which redundant parentheses also deepen) is capped at kMaxRecursion.
 constexpr unsigned kMaxTreeDepth = 256;
-constexpr unsigned kMaxRecursion = 1024;
+constexpr unsigned kMaxRecursion = 400;  // sanitizer builds have large frames
 constexpr std::uint64_t kMaxWorkgroupInvocations = 1024;
 
 constexpr std::array<std::string_view, 16> kReservedWords = {
