@@ -31,6 +31,7 @@ TEST(Multiprocess, KilledWritersNeverLeaveAServedBadEntry) {
   TempDir dir;
   std::mt19937 rng(12345);
   std::size_t temp_files_seen = 0;
+  std::size_t entries_seen = 0;
   for (int round = 0; round < 25; ++round) {
     pid_t child = ::fork();
     ASSERT_GE(child, 0);
@@ -39,8 +40,10 @@ TEST(Multiprocess, KilledWritersNeverLeaveAServedBadEntry) {
     ::kill(child, SIGKILL);
     int status = 0;
     ::waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer must have been killed, not have failed";
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "the writer must have been killed, not have failed";
     temp_files_seen += count_files(dir / "tmp");
+    entries_seen += DiskTier({.root = dir.path(), .create = false}).scan(false).size();
 
     // The next open removes the dead writer's temp files...
     FakeBackend backend;
@@ -60,7 +63,9 @@ TEST(Multiprocess, KilledWritersNeverLeaveAServedBadEntry) {
     EXPECT_EQ(cache->snapshot().misses_for(MissReason::CorruptEntry), 0u);
     EXPECT_EQ(backend.load_rejects, 0);
   }
-  std::printf("[ info ] temp files left by killed writers: %zu over 25 rounds\n", temp_files_seen);
+  std::printf("[ info ] killed writers left %zu temp files and %zu entries over 25 rounds\n",
+              temp_files_seen, entries_seen);
+  EXPECT_GT(entries_seen, 0u) << "the writers never got to write: the test proves nothing";
 }
 
 // 8 processes x 500 mixed reads and writes on one folder: no torn read, no wrong result.

@@ -6,6 +6,7 @@
 
 #include "runtime/run_support.h"
 #include "runtime/stub_backend.h"
+#include "vyre/backends/reference.h"
 #include "vyre/diag/codes.h"
 
 namespace vyre {
@@ -48,7 +49,17 @@ struct Fixture {
 
   explicit Fixture(Capabilities caps = full_capabilities(),
                    std::vector<std::string> ops = {"sin", "sqrt"}) {
-    EXPECT_TRUE(register_builtin_backends(registry).ok());
+    // Only the reference backend of the built-ins, so the test does not depend on which
+    // device backends this machine can start.
+    register_reference_lowerings();
+    BackendProvider reference;
+    reference.id = "reference";
+    reference.priority = 0;
+    reference.origin = "tests/reference";
+    reference.factory = []() -> Result<std::shared_ptr<Backend>> {
+      return make_reference_backend();
+    };
+    EXPECT_TRUE(registry.add(std::move(reference)).ok());
     fast = std::make_shared<StubBackend>("fast", std::move(caps), std::move(ops));
     EXPECT_TRUE(registry.add(stub_provider("fast", 50, fast)).ok());
     EXPECT_TRUE(registry.add(failing_provider("broken", 90)).ok());

@@ -107,8 +107,8 @@ class OpenClPendingDispatch final : public PendingDispatch {
 
   // The read-backs write into the caller's buffers: never let them outlive this object.
   ~OpenClPendingDispatch() override {
-    cl_event e = all_done_.get();
-    clWaitForEvents(1, &e);
+    std::unique_lock lock(completion_->mutex);
+    completion_->done_signal.wait(lock, [&] { return completion_->done; });
   }
 
   bool ready() override {
@@ -121,19 +121,20 @@ class OpenClPendingDispatch final : public PendingDispatch {
   }
 
   Status wait(std::chrono::nanoseconds timeout) override {
+    // Sleep on the completion callback rather than clWaitForEvents, which may spin (PoCL's
+    // does) and then competes with the device's own worker threads on a CPU device.
+    std::unique_lock lock(completion_->mutex);
+    auto done = [&] { return completion_->done; };
     if (timeout.count() <= 0) {
-      cl_event e = all_done_.get();
-      clWaitForEvents(1, &e);  // an error status is read below
-    } else {
-      std::unique_lock lock(completion_->mutex);
-      if (!completion_->done_signal.wait_for(lock, timeout, [&] { return completion_->done; })) {
-        return Diagnostic::error(
-            code::DispatchTimeout,
-            fmt::format("OpenCL dispatch{} still running after {} ms", label_suffix(),
-                        std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()),
-            "wait again, or raise DispatchConfig::timeout; the dispatch keeps running");
-      }
+      completion_->done_signal.wait(lock, done);
+    } else if (!completion_->done_signal.wait_for(lock, timeout, done)) {
+      return Diagnostic::error(
+          code::DispatchTimeout,
+          fmt::format("OpenCL dispatch{} still running after {} ms", label_suffix(),
+                      std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()),
+          "wait again, or raise DispatchConfig::timeout; the dispatch keeps running");
     }
+    lock.unlock();
     for (const ClEvent* event : {&kernel_done_, &all_done_}) {
       cl_int status = CL_COMPLETE;
       cl_int err = clGetEventInfo(event->get(), CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof status,

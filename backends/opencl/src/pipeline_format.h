@@ -1,7 +1,7 @@
 // The bytes an OpenCL pipeline is cached as: a small versioned header that says what the binary
 // was built for (program digest, workgroup, ULP budget, kernel entry and argument ABI), then the
-// device's CL_PROGRAM_BINARIES blob with its BLAKE3 checksum. load() checks the header against the program it is asked
-// to load, so a blob built for something else is rejected instead of run.
+// device's CL_PROGRAM_BINARIES blob with its BLAKE3 checksum. load() checks the header against
+// the program it is asked to load, so a blob built for something else is rejected, not run.
 #pragma once
 
 #include <array>
