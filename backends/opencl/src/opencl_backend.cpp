@@ -346,8 +346,12 @@ class OpenClBackend final : public Backend {
         cl_int err = clEnqueueMarkerWithWaitList(queue_.get(), 0, nullptr, &kernel_event);
         if (err != CL_SUCCESS) return api_error("clEnqueueMarkerWithWaitList", err);
       } else {
-        cl_int err = clEnqueueNDRangeKernel(queue_.get(), kernel.get(), 3, nullptr, global, local,
-                                            0, nullptr, &kernel_event);
+        // As few dimensions as the launch has: a 1-D range is cheaper to schedule than a 3-D
+        // one of the same size (the kernel's ids read 0 and sizes 1 in unused dimensions).
+        cl_uint dims = 3;
+        while (dims > 1 && global[dims - 1] == 1 && local[dims - 1] == 1) --dims;
+        cl_int err = clEnqueueNDRangeKernel(queue_.get(), kernel.get(), dims, nullptr, global,
+                                            local, 0, nullptr, &kernel_event);
         if (err != CL_SUCCESS) {
           return api_error("clEnqueueNDRangeKernel", err,
                            fmt::format("launching {} groups of ({}, {}, {})",
