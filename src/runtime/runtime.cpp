@@ -1,12 +1,45 @@
 #include "vyre/runtime/runtime.h"
 
+#include <fmt/format.h>
+
 #include "run_state.h"
 #include "vyre/diag/codes.h"
 #include "vyre/runtime/launch.h"
 
 namespace vyre {
 
-Runtime::Runtime(BackendRegistry& registry) : registry_(registry) {}
+Runtime::Runtime(BackendRegistry& registry, std::shared_ptr<pipeline::PipelineCache> cache)
+    : registry_(registry), cache_(std::move(cache)) {}
+
+Result<std::shared_ptr<pipeline::PipelineCache>> default_pipeline_cache() {
+  static const Result<std::shared_ptr<pipeline::PipelineCache>> cache =
+      []() -> Result<std::shared_ptr<pipeline::PipelineCache>> {
+    auto options = VYRE_TRY(pipeline::PipelineCacheOptions::from_environment());
+    return pipeline::PipelineCache::open(std::move(options));
+  }();
+  return cache;
+}
+
+Result<std::shared_ptr<pipeline::PipelineCache>> Runtime::pipeline_cache() {
+  if (cache_) return cache_;
+  return default_pipeline_cache();
+}
+
+std::string describe_cache_outcome(const pipeline::CacheOutcome& outcome) {
+  switch (outcome.tier) {
+    case pipeline::CacheTier::Memory:
+      return fmt::format("memory hit ({:.1f} us)", outcome.lookup_ms * 1000.0);
+    case pipeline::CacheTier::Disk:
+      return fmt::format("disk hit (lookup {:.3f} ms, loaded in {:.3f} ms)", outcome.lookup_ms,
+                         outcome.load_ms);
+    case pipeline::CacheTier::Compiled: break;
+  }
+  std::string reason =
+      outcome.miss ? std::string(pipeline::metric_name(*outcome.miss)) : std::string("miss");
+  std::string out = fmt::format("miss ({}): compiled in {:.1f} ms", reason, outcome.compile_ms);
+  if (!outcome.miss_explanation.empty()) out += "; " + outcome.miss_explanation;
+  return out;
+}
 
 Result<routing::Route> Runtime::route(const ir::Program& program,
                                       const DispatchConfig& config) const {
@@ -15,8 +48,12 @@ Result<routing::Route> Runtime::route(const ir::Program& program,
 
 Result<std::shared_ptr<const CompiledPipeline>> Runtime::obtain_pipeline(
     Backend& backend, const ir::Program& program, const DispatchConfig& config, RunReport& report) {
-  report.cache_outcome = "compiled (no pipeline cache)";
-  return backend.compile(program, config);
+  auto cache = VYRE_TRY(pipeline_cache());
+  pipeline::CacheOutcome outcome;
+  auto pipeline = VYRE_TRY(cache->obtain(backend, program, config, &outcome));
+  report.cache_outcome = describe_cache_outcome(outcome);
+  report.cache = std::move(outcome);
+  return pipeline;
 }
 
 Status Runtime::start(RunHandle::State& state, RunInputs inputs) {

@@ -2,6 +2,7 @@
 //   vyre run saxpy.vy --param a=2.5 --in x=range:1000000 --in y=fill:1 --out y=y.npy
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cinttypes>
 #include <cstdio>
@@ -27,6 +28,7 @@ struct RunArgs {
   std::string backend = "auto";
   std::vector<std::string> params, inputs, outputs, sizes;
   std::uint32_t timeout_ms = 0;
+  std::uint32_t repeat = 1;
   bool json = false;
 };
 
@@ -307,6 +309,18 @@ void print_human(const RunResult& result, const std::map<std::string, std::strin
   }
 }
 
+nlohmann::json cache_json(const RunReport& r) {
+  if (!r.cache) return nullptr;
+  const pipeline::CacheOutcome& c = *r.cache;
+  return {{"tier", pipeline::cache_tier_name(c.tier)},
+          {"miss_reason", c.miss ? nlohmann::json(pipeline::metric_name(*c.miss)) : nullptr},
+          {"miss_explanation", c.miss_explanation},
+          {"key", to_hex(c.key)},
+          {"lookup_ms", c.lookup_ms},
+          {"load_ms", c.load_ms},
+          {"compile_ms", c.compile_ms}};
+}
+
 void print_json(const RunResult& result, const std::string& file,
                 const std::map<std::string, std::string>& written) {
   const RunReport& r = result.report;
@@ -332,6 +346,7 @@ void print_json(const RunResult& result, const std::string& file,
       {"kernel", r.program},
       {"backend", {{"id", r.backend}, {"why", r.backend_why}, {"skipped", skipped}}},
       {"pipeline", r.cache_outcome},
+      {"cache", cache_json(r)},
       {"sizes", r.sizes},
       {"geometry",
        {{"workgroup", g.workgroup}, {"groups", g.groups}, {"invocations", g.invocations()}}},
@@ -385,24 +400,28 @@ int run_command(const RunArgs& args) {
   if (auto registered = register_builtin_backends(BackendRegistry::global()); !registered) {
     return fail(registered.error());
   }
-  auto prepared = prepare(args, *program);
-  if (!prepared) return fail(prepared.error());
-
+  // --repeat runs the program several times in this process: the first run may compile or load
+  // from disk, later ones show the memory tier.
   Runtime runtime;
-  RunHandle handle = runtime.run_async(*program, std::move(prepared->inputs), prepared->config);
-  if (auto waited = wait_with_progress(handle, args); !waited) return fail(waited.error());
-  auto result = handle.get();
-  if (!result) return fail(result.error());
+  for (std::uint32_t round = 1; round <= std::max<std::uint32_t>(args.repeat, 1); ++round) {
+    auto prepared = prepare(args, *program);
+    if (!prepared) return fail(prepared.error());
+    RunHandle handle = runtime.run_async(*program, std::move(prepared->inputs), prepared->config);
+    if (auto waited = wait_with_progress(handle, args); !waited) return fail(waited.error());
+    auto result = handle.get();
+    if (!result) return fail(result.error());
 
-  for (const auto& [name, path] : prepared->out_paths) {
-    if (auto written = write_data_file(path, result->outputs.at(name)); !written) {
-      return fail(written.error());
+    for (const auto& [name, path] : prepared->out_paths) {
+      if (auto written = write_data_file(path, result->outputs.at(name)); !written) {
+        return fail(written.error());
+      }
     }
-  }
-  if (args.json) {
-    print_json(*result, args.file, prepared->out_paths);
-  } else {
-    print_human(*result, prepared->out_paths);
+    if (args.json) {
+      print_json(*result, args.file, prepared->out_paths);
+    } else {
+      if (args.repeat > 1) std::printf("-- run %u of %u\n", round, args.repeat);
+      print_human(*result, prepared->out_paths);
+    }
   }
   return 0;
 }
@@ -420,7 +439,9 @@ void install_run(CLI::App& app, Context& ctx) {
   cmd->add_option("--out", args->outputs, "save an output buffer: NAME=PATH (.npy, else raw)");
   cmd->add_option("--size", args->sizes, "bind a size symbol: NAME=N (repeatable)");
   cmd->add_option("--timeout-ms", args->timeout_ms, "give up after this many ms (0 = never)");
-  cmd->add_flag("--json", args->json, "print one JSON object");
+  cmd->add_option("--repeat", args->repeat, "run N times in this process (default 1)")
+      ->check(CLI::Range(1u, 1000000u));
+  cmd->add_flag("--json", args->json, "print one JSON object per run");
   cmd->callback([&ctx, args] { ctx.exit_code = run_command(*args); });
 }
 

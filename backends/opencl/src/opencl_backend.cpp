@@ -498,6 +498,9 @@ class OpenClBackend final : public Backend {
 }  // namespace
 
 Result<std::shared_ptr<Backend>> make_opencl_backend(const OpenClBackendOptions& options) {
+  // The op lowerings are what this backend's supported-op set is derived from; register them
+  // with the backend itself, not only with its provider.
+  codegen::register_c_lowerings(codegen::Dialect::OpenCL, kBackendId);
   return OpenClBackend::create(options);
 }
 
