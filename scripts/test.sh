@@ -13,15 +13,16 @@ export VYRE_CACHE_DIR=$(mktemp -d /tmp/vyre-test-cache.XXXXXX)
 export POCL_CACHE_DIR=$(mktemp -d /tmp/vyre-test-pocl.XXXXXX)
 trap 'rm -rf "$VYRE_CACHE_DIR" "$POCL_CACHE_DIR"' EXIT
 
-echo "== build (RelWithDebInfo)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVYRE_BUILD_BENCH=ON
+echo "== build (Release)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVYRE_BUILD_BENCH=ON
 cmake --build build -j"$jobs"
 echo "== tests"
 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600
 
 if [[ "${SKIP_SANITIZE:-0}" != 1 ]]; then
   echo "== build (ASan + UBSan)"
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 -DVYRE_SANITIZE=ON \
+  # -O1 -g1: line tables for symbolised reports, without the compile time of full debug info.
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" -DVYRE_SANITIZE=ON \
     -DVYRE_BUILD_BENCH=OFF
   cmake --build build-asan -j"$jobs"
   echo "== tests under ASan + UBSan"

@@ -30,6 +30,16 @@ Status RunHandle::wait(std::chrono::nanoseconds timeout) {
     return done;
   }
   s.report.timings.dispatch_ms = s.dispatch_clock.elapsed_ms();
+  if (s.shadow) {
+    Status checked = check_against_reference(*s.shadow, s.program, s.bindings, s.report.geometry,
+                                             s.config, s.report.backend);
+    s.shadow.reset();
+    if (!checked.ok()) {
+      s.pending.reset();
+      s.failure = checked.error();
+      return checked;
+    }
+  }
 
   Stopwatch readback;
   RunResult result;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 
+#include "shadow.h"
 #include "vyre/runtime/runtime.h"
 
 namespace vyre {
@@ -39,6 +40,7 @@ struct RunHandle::State {
   std::shared_ptr<const CompiledPipeline> pipeline;
   Bindings bindings;  // the dispatch writes into these; stable while `pending` lives
   std::unique_ptr<PendingDispatch> pending;
+  std::optional<ShadowRun> shadow;    // set when this dispatch is shadow-checked
   std::optional<Diagnostic> failure;  // final error (before or during the dispatch)
   std::optional<RunResult> result;    // set once completed and read back
   bool taken = false;

@@ -84,6 +84,18 @@ Status Runtime::start(RunHandle::State& state, RunInputs inputs) {
   VYRE_TRY(validate_launch(program, report.geometry, state.bindings, *state.backend));
   report.timings.validate_ms += step.lap_ms();
 
+  const std::uint64_t dispatch_index = dispatches_->fetch_add(1, std::memory_order_relaxed);
+  if (route.backend_id != "reference" && shadow_sampled(config.shadow_fraction, dispatch_index)) {
+    ShadowRun shadow;
+    shadow.reference = VYRE_TRY(registry_.acquire("reference"));
+    RunReport reference_report;
+    shadow.pipeline =
+        VYRE_TRY(obtain_pipeline(*shadow.reference, program, config, reference_report));
+    shadow.inputs = state.bindings;  // before the dispatch updates them in place
+    state.shadow = std::move(shadow);
+    report.shadow_checked = true;
+  }
+
   state.pending = VYRE_TRY(
       state.backend->dispatch_async(*state.pipeline, state.bindings, report.geometry, config));
   state.dispatch_clock = Stopwatch();

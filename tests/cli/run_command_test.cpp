@@ -1,63 +1,30 @@
 // `vyre run` and `vyre backends` end to end, through the built binary.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
+#include "cli/vyre_binary.h"
+
 namespace {
 
 namespace fs = std::filesystem;
+using vyre::testing::run_vyre;
 
-struct Output {
-  int status = -1;
-  std::string out;
-};
-
-fs::path binary() {
-  return fs::path(VYRE_BINARY_DIR) / "vyre";
-}
 std::string example(const std::string& name) {
-  return (fs::path(VYRE_SOURCE_DIR) / "examples" / (name + ".vy")).string();
+  return vyre::testing::example_path(name);
 }
 
-Output vyre(const std::string& args, bool merge_stderr = false) {
-  Output result;
-  std::string command = binary().string() + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  std::array<char, 4096> chunk{};
-  std::size_t n;
-  while ((n = fread(chunk.data(), 1, chunk.size(), pipe)) > 0) result.out.append(chunk.data(), n);
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-class RunCommand : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (!fs::exists(binary())) GTEST_SKIP() << "build the vyre_cli target first";
-    dir_ = fs::temp_directory_path() / ("vyre_run_test_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  fs::path dir_;
-};
+class RunCommand : public vyre::testing::CliTest {};
 
 TEST_F(RunCommand, SaxpyWithGeneratedInputsAndNpyOutput) {
   fs::path out = dir_ / "y.npy";
-  auto r = vyre("run " + example("saxpy") +
-                " --backend reference --param a=2 --in x=range:1000 --in y=fill:1 --out y=" +
-                out.string() + " --json");
+  auto r = run_vyre("run " + example("saxpy") +
+                    " --backend reference --param a=2 --in x=range:1000 --in y=fill:1 --out y=" +
+                    out.string() + " --json");
   ASSERT_EQ(r.status, 0) << r.out;
   auto json = nlohmann::json::parse(r.out);
   EXPECT_EQ(json["backend"]["id"], "reference");
@@ -77,7 +44,7 @@ TEST_F(RunCommand, SaxpyWithGeneratedInputsAndNpyOutput) {
 }
 
 TEST_F(RunCommand, HumanOutputNamesBackendTimingsAndChecksums) {
-  auto r = vyre("run " + example("hash") + " --param seed=7 --in keys=range:100");
+  auto r = run_vyre("run " + example("hash") + " --param seed=7 --in keys=range:100");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("kernel hash on "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("time: route"), std::string::npos);
@@ -92,28 +59,29 @@ TEST_F(RunCommand, RawInputUsesTheDeclaredType) {
     std::uint32_t values[3] = {1, 2, 3};
     f.write(reinterpret_cast<const char*>(values), sizeof values);
   }
-  auto r = vyre("run " + example("hash") + " --param seed=0 --in keys=" + raw.string() + " --json");
+  auto r =
+      run_vyre("run " + example("hash") + " --param seed=0 --in keys=" + raw.string() + " --json");
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(nlohmann::json::parse(r.out)["outputs"]["hashes"]["count"], 3);
 }
 
 TEST_F(RunCommand, ErrorsAreRenderedDiagnosticsWithExitCode1) {
-  auto r = vyre("run " + example("saxpy") + " --param a=2 --in x=range:10", true);
+  auto r = run_vyre("run " + example("saxpy") + " --param a=2 --in x=range:10", true);
   EXPECT_EQ(r.status, 0) << "y (read_write) may be left out";
-  r = vyre("run " + example("saxpy") + " --in x=range:10 --in y=range:10", true);
+  r = run_vyre("run " + example("saxpy") + " --in x=range:10 --in y=range:10", true);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("VY4006"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("help:"), std::string::npos) << r.out;
 
-  r = vyre("run " + example("saxpy") + " --param a=abc --in x=range:10", true);
+  r = run_vyre("run " + example("saxpy") + " --param a=abc --in x=range:10", true);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("VY8103"), std::string::npos) << r.out;
 
-  r = vyre("run " + example("matmul") + " --in a=range:6 --in b=range:6", true);
+  r = run_vyre("run " + example("matmul") + " --in a=range:6 --in b=range:6", true);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("--size"), std::string::npos) << r.out;
 
-  r = vyre("run " + example("saxpy") + " --backend nosuch --param a=1 --in x=range:3", true);
+  r = run_vyre("run " + example("saxpy") + " --backend nosuch --param a=1 --in x=range:3", true);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("VY4002"), std::string::npos) << r.out;
 }
@@ -124,9 +92,42 @@ TEST_F(RunCommand, MalformedNpyIsADiagnosticNotACrash) {
     std::ofstream f(bad, std::ios::binary);
     f << "\x93NUMPY\x01\x00\xff\x7f{'descr': '<f4'";
   }
-  auto r = vyre("run " + example("saxpy") + " --param a=1 --in x=" + bad.string(), true);
+  auto r = run_vyre("run " + example("saxpy") + " --param a=1 --in x=" + bad.string(), true);
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.out.find("VY8101"), std::string::npos) << r.out;
+}
+
+TEST_F(RunCommand, RawInputWithAPartialElementIsBadDataFile) {
+  fs::path raw = dir_ / "keys.bin";
+  std::ofstream(raw, std::ios::binary) << "12345";  // 5 bytes: one u32 and a piece of another
+  auto r = run_vyre("run " + example("hash") + " --param seed=0 --in keys=" + raw.string(), true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("error[VY8102]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("has 5 bytes, not a whole number of u32 elements"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("help: raw files hold little-endian elements"), std::string::npos) << r.out;
+}
+
+TEST_F(RunCommand, MissingInputFileCannotBeRead) {
+  fs::path missing = dir_ / "absent.bin";
+  auto r =
+      run_vyre("run " + example("hash") + " --param seed=0 --in keys=" + missing.string(), true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("error[VY8001]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cannot open `" + missing.string() + "`"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("help: "), std::string::npos) << r.out;
+}
+
+TEST_F(RunCommand, OutputIntoAMissingFolderCannotBeWritten) {
+  fs::path out = dir_ / "no_such_folder" / "y.npy";
+  auto r = run_vyre("run " + example("saxpy") +
+                        " --backend reference --param a=2 --in x=range:10 --out y=" + out.string(),
+                    true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("error[VY8104]"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cannot write `" + out.string() + "`"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("help: check that the folder exists"), std::string::npos) << r.out;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 TEST_F(RunCommand, EveryExampleRuns) {
@@ -144,14 +145,14 @@ TEST_F(RunCommand, EveryExampleRuns) {
   };
   for (const std::string& run : runs) {
     std::string name = run.substr(0, run.find(' '));
-    auto r = vyre("run " + example(name) + run.substr(name.size()) + " --backend reference --json",
-                  true);
+    auto r = run_vyre(
+        "run " + example(name) + run.substr(name.size()) + " --backend reference --json", true);
     ASSERT_EQ(r.status, 0) << run << "\n" << r.out;
   }
 }
 
 TEST_F(RunCommand, BackendsListsTheReferenceBackend) {
-  auto r = vyre("backends --json");
+  auto r = run_vyre("backends --json");
   ASSERT_EQ(r.status, 0) << r.out;
   auto list = nlohmann::json::parse(r.out);
   bool found = false;
@@ -163,7 +164,7 @@ TEST_F(RunCommand, BackendsListsTheReferenceBackend) {
     EXPECT_TRUE(b["capabilities"]["f64"].get<bool>());
   }
   EXPECT_TRUE(found);
-  r = vyre("backends");
+  r = run_vyre("backends");
   ASSERT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("reference"), std::string::npos);
   EXPECT_NE(r.out.find("available"), std::string::npos);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "vyre/diag/codes.h"
+#include "vyre/ir/builder.h"
 #include "vyre/ir/text.h"
 
 namespace vyre::ir {
@@ -304,6 +305,55 @@ TEST(Check, NestingIsBounded) {
   auto p = check(std::move(draft));
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error().code, code::TooDeeplyNested);
+}
+
+// The text syntax always names a cast's target, but the builder and hand-made drafts can leave
+// it Unknown (or out of range); the checker rejects such a cast instead of typing it.
+TEST(Check, BadCastFromTheBuilder) {
+  using namespace vyre::ir::dsl;
+  KernelBuilder k("untyped_cast", {64});
+  auto y = k.buffer("y", Access::Write, Type::U32, "n");
+  auto i = k.let("i", global_id_x());
+  k.store(y, i, cast(Type::Unknown, i));
+  Result<Program> p = k.finish();
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().code, code::BadCast);
+  EXPECT_NE(p.error().message.find("cast without a target type"), std::string::npos)
+      << p.error().message;
+  EXPECT_NE(p.error().help.find("f32(i)"), std::string::npos) << p.error().help;
+}
+
+TEST(Check, BadCastInADraft) {
+  for (Type target : {Type::Unknown, static_cast<Type>(kTypeCount + 3)}) {
+    ProgramData draft;
+    draft.name = "bad_cast";
+    draft.buffers.push_back(BufferDecl{"y", 0, Access::Write, Type::F32, SizeExpr{1, {"n"}}, {}});
+    auto operand = std::make_unique<Expr>();
+    operand->kind = ExprKind::Literal;
+    operand->op = static_cast<std::uint8_t>(LiteralForm::UntypedInt);
+    operand->bits = 7;
+    auto cast = std::make_unique<Expr>();
+    cast->kind = ExprKind::Cast;
+    cast->type = target;
+    cast->loc = {4, 9};
+    cast->args.push_back(std::move(operand));
+    auto index = std::make_unique<Expr>();
+    index->kind = ExprKind::Literal;
+    index->op = static_cast<std::uint8_t>(LiteralForm::UntypedInt);
+    Stmt store;
+    store.kind = StmtKind::Store;
+    store.name = "y";
+    store.exprs.push_back(std::move(index));
+    store.exprs.push_back(std::move(cast));
+    draft.body.push_back(std::move(store));
+    auto p = check(std::move(draft));
+    ASSERT_FALSE(p);
+    EXPECT_EQ(p.error().code, code::BadCast);
+    EXPECT_EQ(p.error().location.line, 4u);
+    EXPECT_EQ(p.error().location.column, 9u);
+    EXPECT_NE(p.error().message.find("target type"), std::string::npos) << p.error().message;
+    EXPECT_FALSE(p.error().help.empty());
+  }
 }
 
 }  // namespace

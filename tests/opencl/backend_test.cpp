@@ -13,6 +13,7 @@
 #include "vyre/backends/opencl/backend.h"
 #include "vyre/ir/ops.h"
 #include "vyre/registry/backend_registry.h"
+#include "vyre/runtime/launch.h"
 
 namespace vyre::testing {
 namespace {
@@ -224,6 +225,42 @@ TEST_F(OpenClBackendTest, ConcurrentDispatchesOnOnePipeline) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+// A buffer over CL_DEVICE_MAX_MEM_ALLOC_SIZE: the runtime refuses it (VY4016) before dispatch;
+// a caller that dispatches on the backend directly gets the failing OpenCL call (VY6004).
+TEST_F(OpenClBackendTest, BufferOverTheAllocationLimitIsAnApiError) {
+  const std::uint64_t limit = backend().capabilities().max_buffer_bytes;
+  constexpr std::uint64_t kAffordable = std::uint64_t{4} << 30;
+  if (limit >= kAffordable) {
+    GTEST_SKIP() << "the device allows single allocations of " << limit
+                 << " bytes; a host buffer above that is too large for a unit test";
+  }
+  auto program = parse(R"(kernel fill workgroup(64) {
+    buffer y: write u32[n]
+    let i = global_id.x
+    if i < len(y) { y[i] = i }
+  })");
+  const std::uint64_t count = limit / 4 + 1;  // one element over the limit
+  Bindings b;
+  b.buffers.emplace_back(ir::Type::U32, static_cast<std::size_t>(count));  // no copy
+  b.sizes = {count};
+  LaunchGeometry g = geometry_for(program, b, {64, 1, 1});
+
+  Status refused = validate_launch(program, g, b, backend());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "VY4016");
+
+  Status s = run(backend(), program, b);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, "VY6004") << render(s.error());
+  EXPECT_NE(s.error().message.find("clCreateBuffer failed: CL_"), std::string::npos)
+      << s.error().message;
+  EXPECT_NE(
+      s.error().message.find("allocating buffer `y` (" + std::to_string(count * 4) + " bytes)"),
+      std::string::npos)
+      << s.error().message;
+  EXPECT_FALSE(s.error().help.empty());
 }
 
 // With OCL_ICD_VENDORS pointing at an empty folder the ICD loader finds no platform. The loader

@@ -256,6 +256,77 @@ TEST(RuntimeLaunch, SharedMemoryOverLimit) {
   EXPECT_NE(result.error().notes[0].message.find("2048 shared bytes"), std::string::npos);
 }
 
+// Routing refuses such a backend before a run gets this far (see above); validate_launch is
+// the contract's own check for callers that pick a backend themselves.
+TEST(RuntimeLaunch, ValidateLaunchRefusesSharedMemoryOverTheBackendLimit) {
+  LimitedFixture f;
+  auto program = example("matmul");
+  LaunchGeometry geometry;
+  geometry.workgroup = {16, 16, 1};
+  geometry.groups = {1, 1, 1};
+  Status s = validate_launch(program, geometry, Bindings{}, *f.small);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, code::SharedMemoryOverLimit);
+  EXPECT_NE(s.error().message.find("declares 2048 bytes of shared memory"), std::string::npos)
+      << s.error().message;
+  EXPECT_NE(s.error().message.find("small's max_shared_bytes = 1024"), std::string::npos)
+      << s.error().message;
+  EXPECT_FALSE(s.error().help.empty());
+}
+
+// ---- size overflow ------------------------------------------------------------------------
+
+constexpr std::uint64_t kMaxSize = UINT32_MAX;
+
+TEST(RuntimeSizes, ElementCountOverflowingSixtyFourBits) {
+  auto program = parse(R"(kernel cube workgroup(64) {
+  buffer y: write u32[a*b*c]
+  y[global_id.x] = 1u
+})");
+  DispatchConfig config;
+  config.sizes = {{"a", kMaxSize}, {"b", kMaxSize}, {"c", kMaxSize}};
+  Diagnostic d = run_error(program, {}, config);
+  EXPECT_EQ(d.code, code::SizeOverflow);
+  EXPECT_NE(d.message.find("the count a*b*c of buffer `y` overflows 64 bits"), std::string::npos)
+      << d.message;
+}
+
+TEST(RuntimeSizes, ByteSizeOverflowingSixtyFourBits) {
+  // (2^32 - 1)^2 elements fit in 64 bits; eight bytes each do not.
+  auto program = parse(R"(kernel square workgroup(64) {
+  buffer y: write f64[a*b]
+  y[global_id.x] = 1.0
+})");
+  DispatchConfig config;
+  config.sizes = {{"a", kMaxSize}, {"b", kMaxSize}};
+  Diagnostic d = run_error(program, {}, config);
+  EXPECT_EQ(d.code, code::SizeOverflow);
+  EXPECT_NE(d.message.find("buffer `y` would need more than 2^64 bytes"), std::string::npos)
+      << d.message;
+}
+
+TEST(RuntimeSizes, SizeSymbolOverU32) {
+  DispatchConfig config;
+  config.sizes = {{"n", kMaxSize + 1}};
+  Diagnostic d = run_error(example("saxpy"), saxpy_inputs(0, 0), config);
+  EXPECT_EQ(d.code, code::SizeOverflow);
+  EXPECT_NE(d.message.find("size n = 4294967296 does not fit u32"), std::string::npos) << d.message;
+  EXPECT_NE(d.help.find("4294967295"), std::string::npos) << d.help;
+}
+
+TEST(RuntimeSizes, ThreadCountOverflowingSixtyFourBits) {
+  // No buffer is sized by the product, so only the launch geometry meets it.
+  auto program = parse(R"(kernel wide workgroup(64) dispatch(a*b*c) {
+  buffer out: write u32[1]
+  if global_id.x == 0u { out[0] = a }
+})");
+  DispatchConfig config;
+  config.sizes = {{"a", kMaxSize}, {"b", kMaxSize}, {"c", kMaxSize}};
+  Diagnostic d = run_error(program, {}, config);
+  EXPECT_EQ(d.code, code::SizeOverflow);
+  EXPECT_NE(d.message.find("thread count a*b*c overflows"), std::string::npos) << d.message;
+}
+
 // ---- async ----------------------------------------------------------------------------------
 
 constexpr std::string_view kSpin = R"(

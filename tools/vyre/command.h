@@ -16,5 +16,6 @@ void install_emit(CLI::App& app, Context& ctx);
 void install_run(CLI::App& app, Context& ctx);
 void install_backends(CLI::App& app, Context& ctx);
 void install_cache(CLI::App& app, Context& ctx);
+void install_fuzz(CLI::App& app, Context& ctx);
 
 }  // namespace vyre::cli

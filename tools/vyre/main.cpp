@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   vyre::cli::install_run(app, ctx);
   vyre::cli::install_backends(app, ctx);
   vyre::cli::install_cache(app, ctx);
+  vyre::cli::install_fuzz(app, ctx);
   CLI11_PARSE(app, argc, argv);
   return ctx.exit_code;
 }

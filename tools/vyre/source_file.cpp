@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -16,6 +17,12 @@ Result<std::string> read_text_file(const std::string& path) {
   if (!in) {
     return Diagnostic::error(code::CannotReadFile, "cannot open `" + path + "`",
                              "check the path and that the file is readable")
+        .in(path);
+  }
+  // A folder opens as a stream but reads as nothing; say so instead of parsing "".
+  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+    return Diagnostic::error(code::CannotReadFile, "`" + path + "` is a folder, not a file",
+                             "name a kernel file (.vy) inside it")
         .in(path);
   }
   std::ostringstream text;

@@ -32,6 +32,13 @@ struct DispatchConfig {
   std::vector<std::string> preferred_backends;
   // Size symbols bound explicitly ("n" -> 1000000); others are inferred from input lengths.
   std::map<std::string, std::uint64_t> sizes;
+  // Shadow checking (not policy: it never changes generated code). This fraction of the
+  // runtime's dispatches on a backend other than "reference" is re-run on the reference backend
+  // with the same inputs and compared; a difference fails the run with ShadowMismatch (VY4023).
+  // Sampling is deterministic per Runtime: its k-th dispatch (k = 0, 1, ...) is checked when
+  // floor((k + 1) * f) > floor(k * f), so exactly floor(N * f) of the first N are, evenly
+  // spaced; 0 checks none, 1 (or more) checks all.
+  double shadow_fraction = 0;
 
   // The policy fields as (name, value) pairs, in a fixed order. The cache key hashes these and
   // the miss explanation names the ones that differ ("ulp_budget 1 -> 4").

@@ -9,6 +9,7 @@
 //   auto result = runtime.run(program, inputs, config);
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -46,6 +47,9 @@ struct RunReport {
   std::map<std::string, std::uint64_t> sizes;  // resolved size symbols
   LaunchGeometry geometry;
   RunTimings timings;
+  // True when DispatchConfig::shadow_fraction sampled this run for a re-run on the reference
+  // backend (the comparison happens when the run completes).
+  bool shadow_checked = false;
 };
 
 struct RunResult {
@@ -111,6 +115,9 @@ class Runtime {
 
   BackendRegistry& registry_;
   std::shared_ptr<pipeline::PipelineCache> cache_;
+  // Dispatches started so far; shadow sampling counts these (see DispatchConfig).
+  std::shared_ptr<std::atomic<std::uint64_t>> dispatches_ =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 // The process-wide pipeline cache, opened once from the environment; a malformed VYRE_* value

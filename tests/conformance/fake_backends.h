@@ -1,0 +1,94 @@
+// Backends for testing the testers: a counting wrapper (did the runtime run the reference?)
+// and a deliberately wrong backend that miscomputes one binary operator (does the shadow
+// check, the differential runner or the minimiser catch it?). Both delegate to the reference
+// interpreter.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "vyre/backend/backend.h"
+#include "vyre/backends/reference.h"
+#include "vyre/ir/text.h"
+#include "vyre/registry/backend_registry.h"
+
+namespace vyre::conformance {
+
+class DelegatingBackend : public Backend {
+ public:
+  DelegatingBackend(std::string id, std::shared_ptr<Backend> inner)
+      : id_(std::move(id)), inner_(std::move(inner)) {}
+  std::string_view id() const override { return id_; }
+  const Capabilities& capabilities() const override { return inner_->capabilities(); }
+  const DeviceFingerprint& fingerprint() const override { return inner_->fingerprint(); }
+  std::vector<std::string> supported_ops() const override { return inner_->supported_ops(); }
+  Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
+                                                          const DispatchConfig& config) override {
+    return inner_->compile(program, config);
+  }
+  Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& pipeline) const override {
+    return inner_->serialize(pipeline);
+  }
+  Result<std::shared_ptr<const CompiledPipeline>> load(
+      const ir::Program& program, const DispatchConfig& config,
+      std::span<const std::uint8_t> bytes) override {
+    (void)bytes;  // never trust cached bytes of a wrapped pipeline: recompile
+    return compile(program, config);
+  }
+  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,
+                                                          Bindings& bindings,
+                                                          const LaunchGeometry& geometry,
+                                                          const DispatchConfig& config) override {
+    ++dispatches;
+    return inner_->dispatch_async(pipeline, bindings, geometry, config);
+  }
+
+  std::atomic<int> dispatches{0};
+
+ protected:
+  std::string id_;
+  std::shared_ptr<Backend> inner_;
+};
+
+// Computes `to` wherever the program says `from` (e.g. Sub as Add): compile() rewrites the
+// program before handing it to the reference interpreter.
+class MiscomputingBackend : public DelegatingBackend {
+ public:
+  MiscomputingBackend(std::string id, ir::BinaryOp from, ir::BinaryOp to)
+      : DelegatingBackend(std::move(id), make_reference_backend({1})), from_(from), to_(to) {}
+  Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
+                                                          const DispatchConfig& config) override {
+    ir::ProgramData data = program->clone();
+    for (ir::Stmt& s : data.body) rewrite(s);
+    auto wrong = VYRE_TRY(ir::parse_program(ir::print_program(data)));
+    return inner_->compile(wrong, config);
+  }
+
+ private:
+  void rewrite(ir::Expr& e) const {
+    if (e.kind == ir::ExprKind::Binary && e.op == static_cast<std::uint8_t>(from_)) {
+      e.op = static_cast<std::uint8_t>(to_);
+    }
+    for (auto& a : e.args) rewrite(*a);
+  }
+  void rewrite(ir::Stmt& s) const {
+    for (auto& e : s.exprs) rewrite(*e);
+    for (auto& b : s.body) rewrite(b);
+    for (auto& b : s.orelse) rewrite(b);
+  }
+  ir::BinaryOp from_;
+  ir::BinaryOp to_;
+};
+
+inline BackendProvider provider_of(std::shared_ptr<Backend> backend, int priority) {
+  BackendProvider p;
+  p.id = std::string(backend->id());
+  p.priority = priority;
+  p.origin = "tests/conformance";
+  p.probe = [] { return Status(Ok{}); };
+  p.factory = [backend]() -> Result<std::shared_ptr<Backend>> { return backend; };
+  return p;
+}
+
+}  // namespace vyre::conformance
