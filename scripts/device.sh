@@ -17,6 +17,11 @@ JOBS="${VYRE_DEVICE_JOBS:-16}"
 RESULTS="${OUT:-}"
 FAILED=()
 
+# VYRE_DEVICE_STEPS picks steps (default all): build test bench examples opencl-nvidia fuzz.
+# Split across calls when one call's time limit is short; the build folder is reused.
+STEPS=" ${VYRE_DEVICE_STEPS:-build test bench examples opencl-nvidia fuzz} "
+want() { [[ "$STEPS" == *" $1 "* ]]; }
+
 section() { printf '\n==== %s ====\n' "$*"; }
 fail() {
   echo "FAILED: $*"
@@ -53,13 +58,19 @@ cmake -S . -B "$BUILD" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release \
   -DVYRE_BLAKE3_DIR="$ROOT/.deps/blake3" -DVYRE_XXHASH_INCLUDE="$ROOT/.deps/xxhash" \
   "${EXTRA_CMAKE_ARGS[@]}"
 
+if want build; then
 section "build (-j$JOBS)"
 # -k: a broken target elsewhere must not stop the CUDA targets from building.
 if ! cmake --build "$BUILD" -j"$JOBS" -- -k; then
   fail "build (some targets did not build; continuing with those that did)"
 fi
 
+fi
+
+if want test; then
 section "tests (ctest, all suites)"
+# The 5,000-program CUDA run below covers random programs; keep the PoCL one short here.
+export VYRE_DIFFERENTIAL_COUNT="${VYRE_DIFFERENTIAL_COUNT:-100}"
 if ! ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS" \
     ${RESULTS:+--output-junit "$RESULTS/ctest.xml"}; then
   fail "ctest"
@@ -76,6 +87,8 @@ else
   fail "vyre_cuda_tests was not built"
 fi
 
+fi
+
 run_bench() {
   local name="$1" binary="$BUILD/bench/vyre_${1}_bench"
   section "benchmark: $name"
@@ -89,10 +102,12 @@ run_bench() {
   fi
   if ! "$binary" "${args[@]}"; then fail "benchmark $name"; fi
 }
+if want bench; then
 run_bench cuda
 run_bench opencl
+fi
 
-section "vyre run --backend cuda on every example"
+section "examples"
 # Arguments per example; an example not listed runs with none (and fails if it needs inputs).
 declare -A EXAMPLE_ARGS=(
   [dot_product]="--size n=1048576 --size g=4096 --in x=fill:0.5 --in y=range:1048576"
@@ -106,14 +121,43 @@ declare -A EXAMPLE_ARGS=(
   [transpose]="--size cols=1024 --size rows=768 --in src=fill:3"
   [vector_add]="--in a=range:1048576 --in b=fill:2"
 )
-for example in examples/*.vy; do
-  name="$(basename "$example" .vy)"
-  read -r -a extra <<<"${EXAMPLE_ARGS[$name]:-}"
-  echo "--- $name: vyre run $example --backend cuda ${extra[*]}"
-  if ! "$BUILD/vyre" run "$example" --backend cuda "${extra[@]}"; then
-    fail "vyre run --backend cuda $name"
+run_examples() {  # BACKEND [env assignments...]
+  local backend="$1"
+  shift
+  for example in examples/*.vy; do
+    name="$(basename "$example" .vy)"
+    read -r -a extra <<<"${EXAMPLE_ARGS[$name]:-}"
+    echo "--- $name: $* vyre run $example --backend $backend ${extra[*]}"
+    if ! env "$@" "$BUILD/vyre" run "$example" --backend "$backend" "${extra[@]}"; then
+      fail "vyre run --backend $backend $name"
+    fi
+  done
+}
+if want examples; then
+  section "vyre run --backend cuda on every example"
+  run_examples cuda
+fi
+
+if want opencl-nvidia; then
+  section "OpenCL on the NVIDIA platform: device list, tests, conformance, examples"
+  "$BUILD/vyre" backends || true
+  if ! VYRE_OPENCL_DEVICE=NVIDIA "$BUILD/tests/vyre_opencl_tests" --gtest_brief=1; then
+    fail "vyre_opencl_tests on the NVIDIA OpenCL device"
   fi
-done
+  if ! VYRE_OPENCL_DEVICE=NVIDIA "$BUILD/tests/vyre_conformance_tests" --gtest_brief=1 \
+      --gtest_filter='*opencl*:*Opencl*:*OpenCl*'; then
+    fail "conformance on the NVIDIA OpenCL device"
+  fi
+  run_examples opencl VYRE_OPENCL_DEVICE=NVIDIA
+fi
+
+if want fuzz; then
+  section "differential: ${VYRE_DEVICE_FUZZ_COUNT:-5000} random programs, reference vs cuda"
+  if ! timeout "${VYRE_DEVICE_FUZZ_SECONDS:-300}" "$BUILD/vyre" fuzz --backends reference,cuda \
+      --seed 1 --count "${VYRE_DEVICE_FUZZ_COUNT:-5000}" --out "${RESULTS:-$BUILD}/fuzz"; then
+    fail "vyre fuzz reference,cuda"
+  fi
+fi
 
 section "summary"
 if [[ ${#FAILED[@]} -ne 0 ]]; then
