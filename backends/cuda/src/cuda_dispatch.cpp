@@ -170,12 +170,19 @@ Status CudaPendingDispatch::enqueue(const CudaPipeline& pipeline, const LaunchGe
     pointers[a] = &slots[a];
   }
 
-  VYRE_TRY(check(api.launch_kernel(function, static_cast<unsigned>(geometry.groups[0]),
-                                   static_cast<unsigned>(geometry.groups[1]),
-                                   static_cast<unsigned>(geometry.groups[2]), geometry.workgroup[0],
-                                   geometry.workgroup[1], geometry.workgroup[2], 0, lease.stream,
-                                   pointers.data(), nullptr),
-                 "cuLaunchKernel", "launching kernel `" + p.name + "`"));
+  // An empty grid (a size of 0) runs no invocation; CUDA rejects a zero grid dimension, so skip
+  // the launch and let the event below complete the (empty) dispatch.
+  const bool empty_grid =
+      geometry.groups[0] == 0 || geometry.groups[1] == 0 || geometry.groups[2] == 0;
+  if (!empty_grid) {
+    VYRE_TRY(
+        check(api.launch_kernel(function, static_cast<unsigned>(geometry.groups[0]),
+                                static_cast<unsigned>(geometry.groups[1]),
+                                static_cast<unsigned>(geometry.groups[2]), geometry.workgroup[0],
+                                geometry.workgroup[1], geometry.workgroup[2], 0, lease.stream,
+                                pointers.data(), nullptr),
+              "cuLaunchKernel", "launching kernel `" + p.name + "`"));
+  }
   event_ = VYRE_TRY(device_->take_event(lease, check));
   VYRE_TRY(check(api.event_record(event_, lease.stream), "cuEventRecord",
                  "recording the completion of kernel `" + p.name + "`"));
