@@ -7,8 +7,7 @@ namespace vyre {
 namespace {
 
 constexpr std::array kVariables = {
-    EnvVarInfo{EnvVar::CacheDir, "VYRE_CACHE_DIR", false,
-               "root folder of the disk pipeline cache"},
+    EnvVarInfo{EnvVar::CacheDir, "VYRE_CACHE_DIR", false, "root folder of the disk pipeline cache"},
     EnvVarInfo{EnvVar::XdgCacheHome, "XDG_CACHE_HOME", false,
                "cache root parent when VYRE_CACHE_DIR is unset ($XDG_CACHE_HOME/vyre/pipelines)"},
     EnvVarInfo{EnvVar::Home, "HOME", false, "cache root parent fallback (~/.cache/vyre/pipelines)"},
@@ -18,8 +17,9 @@ constexpr std::array kVariables = {
                "memory tier bound on entries"},
     EnvVarInfo{EnvVar::PipelineCacheBytes, "VYRE_PIPELINE_CACHE_BYTES", false,
                "memory tier bound on bytes"},
-    EnvVarInfo{EnvVar::Jit, "VYRE_JIT", false,
-               "JIT policy: allow (default), warn (report each compile), forbid (a miss is an error)"},
+    EnvVarInfo{
+        EnvVar::Jit, "VYRE_JIT", false,
+        "JIT policy: allow (default), warn (report each compile), forbid (a miss is an error)"},
     EnvVarInfo{EnvVar::OpenClDevice, "VYRE_OPENCL_DEVICE", false,
                "OpenCL platform/device by index (\"0:1\") or name substring; the chosen device "
                "enters the key through its fingerprint"},
@@ -31,7 +31,9 @@ constexpr std::array kVariables = {
 
 }  // namespace
 
-std::span<const EnvVarInfo> environment_variables() { return kVariables; }
+std::span<const EnvVarInfo> environment_variables() {
+  return kVariables;
+}
 
 const EnvVarInfo& env_info(EnvVar var) {
   for (const EnvVarInfo& info : kVariables) {

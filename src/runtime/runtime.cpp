@@ -32,7 +32,8 @@ std::string describe_cache_outcome(const pipeline::CacheOutcome& outcome) {
     case pipeline::CacheTier::Disk:
       return fmt::format("disk hit (lookup {:.3f} ms, loaded in {:.3f} ms)", outcome.lookup_ms,
                          outcome.load_ms);
-    case pipeline::CacheTier::Compiled: break;
+    case pipeline::CacheTier::Compiled:
+      break;
   }
   std::string reason =
       outcome.miss ? std::string(pipeline::metric_name(*outcome.miss)) : std::string("miss");

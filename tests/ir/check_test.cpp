@@ -40,8 +40,7 @@ Program passes(const std::string& text) {
   auto program = parse_program(text);
   if (!program) {
     ADD_FAILURE() << program.error().code << " " << program.error().message << " at "
-                  << program.error().location.line << ":" << program.error().location.column
-                  << "\n"
+                  << program.error().location.line << ":" << program.error().location.column << "\n"
                   << text;
     std::abort();
   }
@@ -104,8 +103,9 @@ TEST(Check, AtomicsNeedIntegerReadWriteMemory) {
       code::StoreToReadOnly);
   EXPECT_EQ(fails(kernel("buffer h: read_write u32[n]\natomic_add(h[0], 1i)")).code,
             code::BadAtomic);
-  passes(kernel("buffer h: read_write u32[n]\nshared s: u32[64]\natomic_add(h[0], 1)\n"
-                "let old = atomic_compare_exchange(s[0], 0, 5)\nh[1] = old"));
+  passes(
+      kernel("buffer h: read_write u32[n]\nshared s: u32[64]\natomic_add(h[0], 1)\n"
+             "let old = atomic_compare_exchange(s[0], 0, 5)\nh[1] = old"));
 }
 
 TEST(Check, BarrierUnderDivergentIf) {
@@ -127,17 +127,19 @@ TEST(Check, BarrierInLoopWithDivergentBreak) {
 
 TEST(Check, BarrierOnLoopCarriedDivergentVar) {
   // `s` becomes divergent only through the assignment after the barrier; the fixpoint sees it.
-  auto f = fails(kernel("buffer y: write u32[n]\nvar s = 4u\nwhile s > 0u max 8 {\n  barrier()\n"
-                        "  s = s - global_id.x\n}"));
+  auto f =
+      fails(kernel("buffer y: write u32[n]\nvar s = 4u\nwhile s > 0u max 8 {\n  barrier()\n"
+                   "  s = s - global_id.x\n}"));
   EXPECT_EQ(f.code, code::DivergentBarrier);
 }
 
 TEST(Check, UniformBarriersPass) {
-  passes(kernel("buffer y: write u32[n]\nshared t: u32[64]\nparam steps: u32\n"
-                "var s = group_size.x / 2u\nwhile s > 0u max 32 {\n"
-                "  if local_id.x < s { t[local_id.x] = t[local_id.x] + t[local_id.x + s] }\n"
-                "  barrier()\n  s = s / 2u\n}\nfor r in 0u..steps { barrier() }\n"
-                "if group_id.x == 0u { barrier() }"));
+  passes(
+      kernel("buffer y: write u32[n]\nshared t: u32[64]\nparam steps: u32\n"
+             "var s = group_size.x / 2u\nwhile s > 0u max 32 {\n"
+             "  if local_id.x < s { t[local_id.x] = t[local_id.x] + t[local_id.x + s] }\n"
+             "  barrier()\n  s = s / 2u\n}\nfor r in 0u..steps { barrier() }\n"
+             "if group_id.x == 0u { barrier() }"));
 }
 
 TEST(Check, SharedMemoryOverLimit) {
@@ -181,10 +183,10 @@ TEST(Check, BadCallArityAndTypes) {
   EXPECT_EQ(fails(kernel("buffer y: write f32[n]\ny[0] = sqrt(1.0, 2.0)")).code,
             code::BadCallArity);
   EXPECT_EQ(fails(kernel("buffer y: write u32[n]\ny[0] = sqrt(4u)")).code, code::BadCallArity);
-  EXPECT_EQ(fails(kernel("buffer y: write f32[n]\ny[0] = popcount(1.0)")).code,
-            code::BadCallArity);
-  passes(kernel("buffer y: write f32[n]\nbuffer z: write u32[n]\n"
-                "y[0] = fma(2.0, 3.0f32, 1)\nz[0] = popcount(7u) + clz(1u) + min(3u, 4)"));
+  EXPECT_EQ(fails(kernel("buffer y: write f32[n]\ny[0] = popcount(1.0)")).code, code::BadCallArity);
+  passes(
+      kernel("buffer y: write f32[n]\nbuffer z: write u32[n]\n"
+             "y[0] = fma(2.0, 3.0f32, 1)\nz[0] = popcount(7u) + clz(1u) + min(3u, 4)"));
 }
 
 TEST(Check, BadBufferDecl) {
@@ -238,9 +240,10 @@ TEST(Check, NegativeLiteralsFoldIntoTheLiteral) {
 }
 
 TEST(Check, NamesResolveToTheirKinds) {
-  Program p = passes(kernel("param a: f32\nbuffer x: read f32[n]\nbuffer y: write f32[n]\n"
-                            "shared t: f32[64]\nlet i = global_id.x\n"
-                            "t[local_id.x] = a * x[i] + f32(n)\ny[i] = t[local_id.x]"));
+  Program p =
+      passes(kernel("param a: f32\nbuffer x: read f32[n]\nbuffer y: write f32[n]\n"
+                    "shared t: f32[64]\nlet i = global_id.x\n"
+                    "t[local_id.x] = a * x[i] + f32(n)\ny[i] = t[local_id.x]"));
   ASSERT_EQ(p->size_symbols.size(), 1u);
   EXPECT_EQ(p->size_symbols[0], "n");
   ASSERT_EQ(p->local_names.size(), 1u);
@@ -261,8 +264,9 @@ TEST(Check, ReportsEveryErrorNotJustTheFirst) {
 }
 
 TEST(Check, CastsBetweenAllTypes) {
-  passes(kernel("buffer y: write bool[n]\nbuffer z: write i64[n]\n"
-                "y[0] = bool(3u)\nz[0] = i64(f64(-1.5)) + i64(true) + i64(u32(-1))"));
+  passes(
+      kernel("buffer y: write bool[n]\nbuffer z: write i64[n]\n"
+             "y[0] = bool(3u)\nz[0] = i64(f64(-1.5)) + i64(true) + i64(u32(-1))"));
 }
 
 }  // namespace

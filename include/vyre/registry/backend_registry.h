@@ -16,9 +16,9 @@
 namespace vyre {
 
 struct BackendProvider {
-  std::string id;        // "reference", "opencl", "cuda"
-  int priority = 0;      // higher wins when the runtime chooses automatically
-  std::string origin;    // who registered it (for duplicate-id diagnostics), e.g. "backends/opencl"
+  std::string id;      // "reference", "opencl", "cuda"
+  int priority = 0;    // higher wins when the runtime chooses automatically
+  std::string origin;  // who registered it (for duplicate-id diagnostics), e.g. "backends/opencl"
   // Cheap check whether the backend can start here; the Diagnostic says why not.
   std::function<Status()> probe;
   // Constructs the backend (called at most once per registry, on first acquire).
