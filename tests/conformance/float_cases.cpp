@@ -13,31 +13,6 @@
 namespace vyre::conformance {
 namespace {
 
-std::string float_pair_kernel(const std::string& name, const std::string& t,
-                              const std::vector<std::pair<std::string, std::string>>& exprs,
-                              const std::string& out_type = "") {
-  std::string src = fmt::format(
-      "kernel {} workgroup(64) {{\n  buffer a: read {}[n]\n  buffer b: read {}[n]\n", name, t, t);
-  for (const auto& [out, expr] : exprs) {
-    src += fmt::format("  buffer {}: write {}[n]\n", out, out_type.empty() ? t : out_type);
-  }
-  src += "  let i = global_id.x\n  if i < len(a) {\n    let x = a[i]\n    let y = b[i]\n";
-  for (const auto& [out, expr] : exprs) src += fmt::format("    {}[i] = {}\n", out, expr);
-  src += "  }\n}\n";
-  return src;
-}
-
-template <class T>
-std::function<RunInputs()> float_pairs(ir::Type type, std::vector<T> values) {
-  return [type, values] {
-    auto [a, b] = all_pairs(values);
-    RunInputs in;
-    in.buffers["a"] = HostBuffer::of(type, a);
-    in.buffers["b"] = HostBuffer::of(type, b);
-    return in;
-  };
-}
-
 // Transcendental inputs: moderate values where every libm is well behaved, plus the specials.
 template <class T>
 std::vector<T> transcendental_inputs() {
@@ -65,38 +40,38 @@ template <class T>
 void add_float_cases(std::vector<Case>& cases, const std::string& t, ir::Type type,
                      const std::vector<T>& edges) {
   cases.push_back({"float_arith_" + t,
-                   float_pair_kernel("float_arith_" + t, t,
-                                     {{"r_add", "x + y"},
-                                      {"r_sub", "x - y"},
-                                      {"r_mul", "x * y"},
-                                      {"r_div", "x / y"},
-                                      {"r_neg", "-x"}}),
-                   float_pairs(type, edges)});
+                   pair_kernel("float_arith_" + t, t,
+                               {{"r_add", "x + y"},
+                                {"r_sub", "x - y"},
+                                {"r_mul", "x * y"},
+                                {"r_div", "x / y"},
+                                {"r_neg", "-x"}}),
+                   pair_inputs(type, edges)});
   cases.push_back({"float_exact_ops_" + t,
-                   float_pair_kernel("float_exact_ops_" + t, t,
-                                     {{"r_sqrt", "sqrt(x)"},
-                                      {"r_min", "min(x, y)"},
-                                      {"r_max", "max(x, y)"},
-                                      {"r_abs", "abs(x)"},
-                                      {"r_fma", "fma(x, y, x)"},
-                                      {"r_floor", "floor(x)"},
-                                      {"r_ceil", "ceil(x)"},
-                                      {"r_trunc", "trunc(x)"},
-                                      {"r_round", "round(x)"},
-                                      {"r_clamp", "clamp(x, -1.0, y)"}}),
-                   float_pairs(type, edges)});
+                   pair_kernel("float_exact_ops_" + t, t,
+                               {{"r_sqrt", "sqrt(x)"},
+                                {"r_min", "min(x, y)"},
+                                {"r_max", "max(x, y)"},
+                                {"r_abs", "abs(x)"},
+                                {"r_fma", "fma(x, y, x)"},
+                                {"r_floor", "floor(x)"},
+                                {"r_ceil", "ceil(x)"},
+                                {"r_trunc", "trunc(x)"},
+                                {"r_round", "round(x)"},
+                                {"r_clamp", "clamp(x, -1.0, y)"}}),
+                   pair_inputs(type, edges)});
   cases.push_back({"float_compare_" + t,
-                   float_pair_kernel("float_compare_" + t, t,
-                                     {{"r_eq", "x == y"},
-                                      {"r_ne", "x != y"},
-                                      {"r_lt", "x < y"},
-                                      {"r_le", "x <= y"},
-                                      {"r_gt", "x > y"},
-                                      {"r_ge", "x >= y"},
-                                      {"r_self", "x == x"},
-                                      {"r_sel", "select(x < y, true, x != x)"}},
-                                     "bool"),
-                   float_pairs(type, edges)});
+                   pair_kernel("float_compare_" + t, t,
+                               {{"r_eq", "x == y"},
+                                {"r_ne", "x != y"},
+                                {"r_lt", "x < y"},
+                                {"r_le", "x <= y"},
+                                {"r_gt", "x > y"},
+                                {"r_ge", "x >= y"},
+                                {"r_self", "x == x"},
+                                {"r_sel", "select(x < y, true, x != x)"}},
+                               "bool"),
+                   pair_inputs(type, edges)});
   cases.push_back({"float_to_int_" + t,
                    fmt::format(R"(kernel float_to_int_{0} workgroup(64) {{
   buffer a: read {0}[n]
@@ -156,16 +131,16 @@ void add_float_cases(std::vector<Case>& cases, const std::string& t, ir::Type ty
                      return in;
                    }});
   cases.push_back({"transcendental_" + t,
-                   float_pair_kernel("transcendental_" + t, t,
-                                     {{"r_exp", "exp(x)"},
-                                      {"r_exp2", "exp2(x)"},
-                                      {"r_log", "log(x)"},
-                                      {"r_log2", "log2(x)"},
-                                      {"r_sin", "sin(x)"},
-                                      {"r_cos", "cos(x)"},
-                                      {"r_tan", "tan(x)"},
-                                      {"r_pow", "pow(x, y)"}}),
-                   float_pairs(type, transcendental_inputs<T>()),
+                   pair_kernel("transcendental_" + t, t,
+                               {{"r_exp", "exp(x)"},
+                                {"r_exp2", "exp2(x)"},
+                                {"r_log", "log(x)"},
+                                {"r_log2", "log2(x)"},
+                                {"r_sin", "sin(x)"},
+                                {"r_cos", "cos(x)"},
+                                {"r_tan", "tan(x)"},
+                                {"r_pow", "pow(x, y)"}}),
+                   pair_inputs(type, transcendental_inputs<T>()),
                    {},
                    4});
 }

@@ -11,34 +11,6 @@
 namespace vyre::conformance {
 namespace {
 
-// A kernel over all ordered pairs of edge values: `x = a[i]`, `y = b[i]`, and one output
-// buffer of type `out_type` per (name, expression) in `exprs`.
-std::string pair_kernel(const std::string& name, const std::string& type,
-                        const std::vector<std::pair<std::string, std::string>>& exprs,
-                        const std::string& out_type = "") {
-  std::string src =
-      fmt::format("kernel {} workgroup(64) {{\n  buffer a: read {}[n]\n  buffer b: read {}[n]\n",
-                  name, type, type);
-  for (const auto& [out, expr] : exprs) {
-    src += fmt::format("  buffer {}: write {}[n]\n", out, out_type.empty() ? type : out_type);
-  }
-  src += "  let i = global_id.x\n  if i < len(a) {\n    let x = a[i]\n    let y = b[i]\n";
-  for (const auto& [out, expr] : exprs) src += fmt::format("    {}[i] = {}\n", out, expr);
-  src += "  }\n}\n";
-  return src;
-}
-
-template <class T>
-std::function<RunInputs()> pair_inputs(ir::Type type, std::vector<T> values) {
-  return [type, values] {
-    auto [a, b] = all_pairs(values);
-    RunInputs in;
-    in.buffers["a"] = HostBuffer::of(type, a);
-    in.buffers["b"] = HostBuffer::of(type, b);
-    return in;
-  };
-}
-
 const std::vector<std::pair<std::string, std::string>> kArith = {
     {"r_add", "x + y"}, {"r_sub", "x - y"}, {"r_mul", "x * y"}, {"r_neg", "-x"},
     {"r_not", "~x"},    {"r_and", "x & y"}, {"r_or", "x | y"},  {"r_xor", "x ^ y"}};
