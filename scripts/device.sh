@@ -105,6 +105,15 @@ run_bench() {
 if want bench; then
 run_bench cuda
 run_bench opencl
+section "end-to-end: fresh-process cold compile, disk hit, memory hit (JSON)"
+if [[ -x "$BUILD/bench/vyre_e2e_bench" ]]; then
+  if ! "$BUILD/bench/vyre_e2e_bench" --samples "${VYRE_DEVICE_E2E_SAMPLES:-21}" \
+      | tee "${RESULTS:-$BUILD}/e2e_bench.json"; then
+    fail "vyre_e2e_bench"
+  fi
+else
+  fail "vyre_e2e_bench not built"
+fi
 fi
 
 section "examples"

@@ -80,6 +80,11 @@ Result<Route> choose_backend(BackendRegistry& registry, const ir::Program& progr
       if (explicit_choice) explicit_failure = backend.error();
       continue;
     }
+    if (auto sick = (*backend)->health()) {
+      route.skipped.push_back({id, "unusable: " + sick->message});
+      if (explicit_choice) explicit_failure = *sick;
+      continue;
+    }
     if (auto unmet = unmet_requirement(**backend, route.requirements)) {
       route.skipped.push_back({id, "cannot run `" + program->name + "`: " + *unmet});
       if (explicit_choice) {

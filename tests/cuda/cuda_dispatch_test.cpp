@@ -5,13 +5,18 @@
 
 #if __has_include("vyre/backends/cuda/backend.h")  // the CUDA backend was built
 
+#include <stdlib.h>
+
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "cuda_test_support.h"
 #include "vyre/backends/cuda/nvrtc_compiler.h"
 #include "vyre/backends/reference.h"
 #include "vyre/diag/codes.h"
+#include "vyre/pipeline/pipeline_cache.h"
 
 namespace vyre::cuda {
 namespace {
@@ -225,12 +230,45 @@ TEST(CudaDispatch, ConcurrentDispatchesFromThreads) {
   EXPECT_EQ(failures.load(), 0);
 }
 
+// An explicit reset destroys the primary context with every module and allocation in it; the
+// pipeline the cache holds stays valid and reloads its module from its bytes in the new context,
+// without a second compile.
+TEST(CudaDispatch, ResetRebuildsTheContextAndReloadsWithoutRecompiling) {
+  REQUIRE_CUDA_DEVICE(backend);
+  const ir::Program program = parse_or_die(
+      testing::read_text(std::filesystem::path(VYRE_SOURCE_DIR) / "examples" / "saxpy.vy"));
+  auto cache = pipeline::PipelineCache::open({});  // memory only
+  ASSERT_TRUE(cache.ok());
+  auto first = (*cache)->obtain(*backend, program, {});
+  ASSERT_TRUE(first.ok()) << show(first.error());
+  const Bindings inputs = make_bindings(program, 11);
+  const Bindings before = run_cuda(*backend, **first, inputs, {});
+
+  const std::uint64_t generation = backend->context_generation();
+  ASSERT_NE(generation, 0u);
+  const Status reset = backend->reset_device();
+  ASSERT_TRUE(reset.ok()) << show(reset.error());
+  EXPECT_NE(backend->context_generation(), generation);
+  EXPECT_FALSE(backend->health().has_value());
+
+  pipeline::CacheOutcome outcome;
+  auto again = (*cache)->obtain(*backend, program, {}, &outcome);
+  ASSERT_TRUE(again.ok()) << show(again.error());
+  EXPECT_EQ(outcome.tier, pipeline::CacheTier::Memory);
+  const Bindings after = run_cuda(*backend, **again, inputs, {});
+  EXPECT_EQ(after.buffers[1].bytes(), before.buffers[1].bytes());
+  EXPECT_EQ((*cache)->snapshot().compiles, 1u);
+  auto raw = backend->raw_handles(again->get());
+  ASSERT_TRUE(raw.ok()) << show(raw.error());
+  EXPECT_NE(raw->function, nullptr);
+}
+
 // Poisons the backend's context with a kernel that stores through a wild pointer, then checks
 // what vyre reports: the faulting dispatch fails with CudaContextLost; afterwards either the
 // rebuilt context runs the same pipeline again (module reloaded from its bytes), or, where the
 // driver keeps the error for the life of the process, every dispatch fails with a diagnostic
 // saying to restart. Never a crash. Exits 0 when the behaviour is one of those.
-[[noreturn]] void poison_and_recover() {
+[[noreturn]] void poison_and_recover(const std::filesystem::path& cache_dir) {
   auto backend = CudaBackend::create();
   if (!backend.ok()) {
     std::fprintf(stderr, "no CUDA device: %s\n", show(backend.error()).c_str());
@@ -244,8 +282,13 @@ TEST(CudaDispatch, ConcurrentDispatchesFromThreads) {
   };
   const ir::Program program = parse_or_die(
       testing::read_text(std::filesystem::path(VYRE_SOURCE_DIR) / "examples" / "saxpy.vy"));
-  auto pipeline = (*backend)->compile(program, {});
+  pipeline::PipelineCacheOptions options;
+  options.root = cache_dir;
+  auto cache = pipeline::PipelineCache::open(options);
+  check(cache.ok(), "cache did not open");
+  auto pipeline = (*cache)->obtain(**backend, program, {});
   check(pipeline.ok(), "compile failed");
+  check((*cache)->flush().ok(), "cache flush failed");
   const Bindings inputs = make_bindings(program, 5);
   Bindings first = inputs;
   const LaunchGeometry geometry = make_geometry(program, first, (*pipeline)->workgroup());
@@ -290,7 +333,44 @@ TEST(CudaDispatch, ConcurrentDispatchesFromThreads) {
     std::fprintf(stderr, "retry: %s\n", show(retry.error()).c_str());
     check(retry.error().code == code::CudaContextLost, "retry failed without CudaContextLost");
     check(retry.error().help.find("restart") != std::string::npos, "retry help lacks restart");
+    // Lost for the process: the backend says so, and routing will skip it.
+    auto health = (*backend)->health();
+    check(health.has_value() && health->code == code::CudaContextLost, "health() not lost");
+    std::fprintf(stderr, "lost: %s\n", health->message.c_str());
   }
+  std::exit(0);
+}
+
+// A fresh process after the fault: the pipeline the faulting process cached comes back from the
+// disk tier without recompiling and computes the same results as the reference.
+[[noreturn]] void reload_after_fault(const std::filesystem::path& cache_dir) {
+  auto check = [](bool ok, const std::string& what) {
+    if (!ok) {
+      std::fprintf(stderr, "reload test: %s\n", what.c_str());
+      std::exit(1);
+    }
+  };
+  auto backend = CudaBackend::create();
+  check(backend.ok(), "no backend in the fresh process");
+  const ir::Program program = parse_or_die(
+      testing::read_text(std::filesystem::path(VYRE_SOURCE_DIR) / "examples" / "saxpy.vy"));
+  pipeline::PipelineCacheOptions options;
+  options.root = cache_dir;
+  auto cache = pipeline::PipelineCache::open(options);
+  check(cache.ok(), "cache did not open");
+  pipeline::CacheOutcome outcome;
+  auto pipeline = (*cache)->obtain(**backend, program, {}, &outcome);
+  check(pipeline.ok(), "obtain failed");
+  check(outcome.tier == pipeline::CacheTier::Disk, "not a disk hit after the fault");
+  check((*cache)->snapshot().compiles == 0, "recompiled");
+  const Bindings inputs = make_bindings(program, 5);
+  Bindings actual = inputs;
+  const LaunchGeometry geometry = make_geometry(program, actual, (*pipeline)->workgroup());
+  check((*backend)->dispatch(**pipeline, actual, geometry, {}).ok(), "dispatch failed");
+  const Bindings expected = run_reference(program, inputs, {});
+  check(actual.buffers[1].bytes() == expected.buffers[1].bytes(), "wrong results");
+  std::fprintf(stderr, "reloaded from disk in %.3f ms, no compile\n",
+               outcome.lookup_ms + outcome.load_ms);
   std::exit(0);
 }
 
@@ -298,7 +378,23 @@ TEST(CudaDispatchDeathTest, PoisonedContextIsReportedAndRebuilt) {
   if (!probe_cuda().ok()) GTEST_SKIP() << "no CUDA device: " << probe_cuda().error().message;
   // A fresh process: a poisoned context may stay poisoned for the rest of the process.
   GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_EXIT(poison_and_recover(), ::testing::ExitedWithCode(0), "after the fault");
+  // The death-test children re-run this function from the top (threadsafe style): they find the
+  // cache folder the parent made through the environment they inherit.
+  constexpr const char* kDirVariable = "VYRE_TEST_POISON_CACHE_DIR";
+  const bool parent = std::getenv(kDirVariable) == nullptr;
+  if (parent) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vyre-poison-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    ::setenv(kDirVariable, pattern.c_str(), 1);
+  }
+  const std::filesystem::path dir = std::getenv(kDirVariable);
+  EXPECT_EXIT(poison_and_recover(dir), ::testing::ExitedWithCode(0), "after the fault");
+  EXPECT_EXIT(reload_after_fault(dir), ::testing::ExitedWithCode(0), "no compile");
+  if (parent) {
+    ::unsetenv(kDirVariable);
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
 }
 
 TEST(CudaDispatch, FingerprintDescribesTheDevice) {

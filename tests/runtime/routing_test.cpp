@@ -114,6 +114,29 @@ kernel count workgroup(64) dispatch(n) {
   EXPECT_NE(skipped(*route, "fast")->reason.find("64-bit atomics"), std::string::npos);
 }
 
+// A backend whose device was lost for the rest of the process (CUDA after a sticky error) is
+// skipped with its diagnostic; chosen explicitly, its diagnostic is the error.
+TEST(Routing, SkipsABackendThatLostItsDevice) {
+  Fixture f;
+  f.fast->lost = Diagnostic::error(code::CudaContextLost, "device 0 reported an illegal address",
+                                   "restart the process");
+  auto route = routing::choose_backend(f.registry, parse(kSine), {});
+  ASSERT_TRUE(route.ok()) << route.error().message;
+  EXPECT_EQ(route->backend_id, "reference");
+  ASSERT_NE(skipped(*route, "fast"), nullptr);
+  EXPECT_NE(skipped(*route, "fast")->reason.find("unusable: device 0 reported an illegal address"),
+            std::string::npos)
+      << skipped(*route, "fast")->reason;
+
+  DispatchConfig config;
+  config.allowed_backends = {"fast"};
+  auto forced = routing::choose_backend(f.registry, parse(kSine), config);
+  ASSERT_FALSE(forced.ok());
+  EXPECT_EQ(forced.error().code, code::CudaContextLost);
+  EXPECT_EQ(forced.error().help, "restart the process");
+  EXPECT_EQ(f.fast->compiles.load(), 0);
+}
+
 TEST(Routing, ExplicitChoiceNeverFallsBack) {
   Fixture f(full_capabilities(), {});
   DispatchConfig config;

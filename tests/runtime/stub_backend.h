@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ class StubBackend : public Backend {
   const Capabilities& capabilities() const override { return caps_; }
   const DeviceFingerprint& fingerprint() const override { return fingerprint_; }
   std::vector<std::string> supported_ops() const override { return ops_; }
+  std::optional<Diagnostic> health() const override { return lost; }
 
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override {
@@ -52,6 +54,7 @@ class StubBackend : public Backend {
     return std::unique_ptr<PendingDispatch>(std::make_unique<Done>());
   }
 
+  std::optional<Diagnostic> lost;  // what health() reports; set it before routing
   std::atomic<int> compiles{0};
   std::atomic<int> dispatches{0};
   LaunchGeometry last_geometry;

@@ -189,7 +189,8 @@ Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
         "cached cubin of kernel `" + program->name + "` was compiled for another workgroup size",
         "nothing to do: the pipeline is recompiled");
   }
-  auto pipeline = std::make_shared<CudaPipeline>(program, std::move(image), device_);
+  auto pipeline = std::make_shared<CudaPipeline>(
+      program, std::move(image), std::vector<std::uint8_t>(bytes.begin(), bytes.end()), device_);
   if (device_) VYRE_TRY(load_module(*device_, *pipeline));
   return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
 }
@@ -201,6 +202,19 @@ Result<std::unique_ptr<PendingDispatch>> CudaBackend::dispatch_async(
   if (cuda == nullptr) return not_ours();
   if (!device_) return no_device("dispatch kernel `" + pipeline.program()->name + "`");
   return start_dispatch(device_, *cuda, bindings, geometry);
+}
+
+std::optional<Diagnostic> CudaBackend::health() const {
+  return device_ ? device_->lost() : std::nullopt;
+}
+
+Status CudaBackend::reset_device() {
+  if (!device_) return no_device("reset the device");
+  return device_->reset();
+}
+
+std::uint64_t CudaBackend::context_generation() const {
+  return device_ ? device_->generation() : 0;
 }
 
 Result<CudaBackend::RawHandles> CudaBackend::raw_handles(const CompiledPipeline* pipeline) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "vyre/diag/codes.h"
@@ -42,6 +43,13 @@ Status CallCheck::operator()(CUresult result, std::string_view call, std::string
 }
 
 Result<std::shared_ptr<CudaDevice>> CudaDevice::open(int ordinal) {
+  // One instance per ordinal while anyone holds it (see the header: resets are process-wide).
+  static std::mutex open_mutex;
+  static std::map<int, std::weak_ptr<CudaDevice>> open_devices;
+  std::lock_guard open_lock(open_mutex);
+  if (auto it = open_devices.find(ordinal); it != open_devices.end()) {
+    if (auto existing = it->second.lock()) return existing;
+  }
   const DriverApi& api = *VYRE_TRY(load_driver_api());
   if (CUresult r = api.init(0); r != CUDA_SUCCESS) {
     return unavailable("the CUDA driver did not initialise: " + describe_error(api, r));
@@ -99,8 +107,11 @@ Result<std::shared_ptr<CudaDevice>> CudaDevice::open(int ordinal) {
   caps.subgroup_size = static_cast<std::uint32_t>(attribute(CU_DEVICE_ATTRIBUTE_WARP_SIZE, 32));
 
   auto opened = std::shared_ptr<CudaDevice>(new CudaDevice(api, device, std::move(info)));
-  std::unique_lock lock(opened->mutex_);
-  VYRE_TRY(opened->build_context());
+  {
+    std::unique_lock lock(opened->mutex_);
+    VYRE_TRY(opened->build_context());
+  }
+  open_devices[ordinal] = opened;
   return opened;
 }
 
@@ -172,6 +183,7 @@ Result<CudaDevice::Lease> CudaDevice::enter() {
       lease.generation = generation_;
       return lease;
     }
+    if (lost_) return *lost_;
     // An earlier rebuild failed: try once more.
     lease.lock_.unlock();
     std::unique_lock exclusive(mutex_);
@@ -182,33 +194,63 @@ Result<CudaDevice::Lease> CudaDevice::enter() {
 
 Diagnostic CudaDevice::recover(CUresult error, std::uint64_t generation, std::string_view during) {
   std::string outcome;
-  {
-    std::unique_lock lock(mutex_);
-    if (generation_ == generation) {
-      drop_context(/*context_alive=*/false);
-      const CUresult reset = api_.primary_ctx_reset(device_);
-      Status rebuilt = build_context();
-      if (reset != CUDA_SUCCESS) {
-        outcome =
-            "; resetting the primary context failed too (" + describe_error(api_, reset) + ")";
-      } else if (!rebuilt.ok()) {
-        outcome = "; the driver refuses to rebuild the context in this process (" +
-                  describe_error(api_, error) +
-                  " is permanent on this driver): restart the process to use the device again";
-      } else {
-        outcome = "; the primary context was reset and rebuilt";
-      }
+  bool permanent = false;
+  std::unique_lock lock(mutex_);
+  if (generation_ == generation) {
+    drop_context(/*context_alive=*/false);
+    const CUresult reset = api_.primary_ctx_reset(device_);
+    Status rebuilt = build_context();
+    if (reset != CUDA_SUCCESS) {
+      outcome = "; resetting the primary context failed too (" + describe_error(api_, reset) + ")";
+    } else if (!rebuilt.ok()) {
+      permanent = true;
+      outcome = "; the driver refuses to rebuild the context in this process (" +
+                describe_error(api_, error) +
+                " is permanent on this driver): restart the process to use the device again";
     } else {
-      outcome = "; the context had already been rebuilt";
+      outcome = "; the primary context was reset and rebuilt";
     }
+  } else {
+    outcome = lost_ ? "; the device was already lost" : "; the context had already been rebuilt";
   }
-  return Diagnostic::error(code::CudaContextLost,
-                           "CUDA device " + std::to_string(info_.ordinal) + " (" + info_.name +
-                               ") reported " + describe_error(api_, error) + " while " +
-                               std::string(during) + outcome,
+  const std::string what = "CUDA device " + std::to_string(info_.ordinal) + " (" + info_.name +
+                           ") reported " + describe_error(api_, error) + " while " +
+                           std::string(during) + outcome;
+  if (permanent || lost_) {
+    Diagnostic report = Diagnostic::error(
+        code::CudaContextLost, what,
+        "restart the process to use this device again (the driver keeps this error for the life "
+        "of the process); compiled pipelines come back from the disk cache without recompiling. "
+        "Meanwhile routing skips the device; check the kernel's indexing and the device "
+        "(nvidia-smi, kernel log)");
+    if (!lost_) lost_ = report;
+    return report;
+  }
+  return Diagnostic::error(code::CudaContextLost, what,
                            "retry the dispatch: pipelines reload their kernels from the bytes they "
                            "keep; if it repeats, check the kernel's indexing and the device "
                            "(nvidia-smi, kernel log)");
+}
+
+Status CudaDevice::reset() {
+  std::unique_lock lock(mutex_);
+  if (lost_) return *lost_;
+  drop_context(/*context_alive=*/generation_ != 0);
+  if (CUresult r = api_.primary_ctx_reset(device_); r != CUDA_SUCCESS) {
+    return driver_error(api_, r, "cuDevicePrimaryCtxReset",
+                        "resetting device " + std::to_string(info_.ordinal));
+  }
+  return build_context();
+}
+
+std::optional<Diagnostic> CudaDevice::lost() const {
+  std::shared_lock lock(mutex_);
+  return lost_;
+}
+
+std::uint64_t CudaDevice::generation() const {
+  std::shared_lock lock(mutex_);
+  return generation_;
 }
 
 Result<CUevent> CudaDevice::take_event(const Lease& lease, CallCheck& check) {

@@ -1,7 +1,14 @@
 // CudaDevice: one CUDA device as vyre uses it: its primary context and one stream, both
-// rebuilt after an error that poisons the context. Each rebuild starts a new generation; handles
-// made in an older generation (modules, device memory, events) died with its context and must
-// not be touched again.
+// rebuilt after an error that poisons the context or on an explicit reset(). Each rebuild starts
+// a new generation; handles made in an older generation (modules, device memory, events) died
+// with its context and must not be touched again. There is one CudaDevice per ordinal per
+// process (every backend on that ordinal shares it), because a reset of the primary context
+// destroys everything made in it, whoever made it.
+//
+// Drivers differ in what survives a poisoning error: on driver 580 (CUDA 13) an illegal address
+// is sticky for the whole process (no context, primary or not, can be created afterwards), so
+// the rebuild fails; the device then stays lost and every later use fails fast with the first
+// CudaContextLost diagnostic, which says to restart the process.
 #pragma once
 
 #include <cuda.h>
@@ -44,7 +51,8 @@ class CallCheck {
 
 class CudaDevice {
  public:
-  // Loads the driver, initialises it and opens device `ordinal`: CudaUnavailable on failure.
+  // Loads the driver, initialises it and opens device `ordinal` (or returns the process's open
+  // instance for it): CudaUnavailable on failure.
   static Result<std::shared_ptr<CudaDevice>> open(int ordinal);
   ~CudaDevice();
   CudaDevice(const CudaDevice&) = delete;
@@ -72,6 +80,15 @@ class CudaDevice {
   // (once, however many callers saw the error) and returns the CudaContextLost diagnostic.
   Diagnostic recover(CUresult error, std::uint64_t generation, std::string_view during);
 
+  // Resets the primary context on purpose (frees every allocation and module in it) and builds a
+  // new one; pipelines reload their modules from their bytes on next use. Waits for leases.
+  Status reset();
+
+  // Set once a rebuild after a poisoning error failed: the device is unusable in this process.
+  std::optional<Diagnostic> lost() const;
+  // The current context generation (0 when none is usable); changes on every rebuild.
+  std::uint64_t generation() const;
+
   // Events without timing, reused across dispatches of one generation.
   Result<CUevent> take_event(const Lease& lease, CallCheck& check);
   void give_event(const Lease& lease, CUevent event);
@@ -87,10 +104,11 @@ class CudaDevice {
   CUdevice device_;
   DeviceInfo info_;
 
-  std::shared_mutex mutex_;  // shared: leases; exclusive: (re)building the context
+  mutable std::shared_mutex mutex_;  // shared: leases; exclusive: (re)building the context
   CUcontext context_ = nullptr;
   CUstream stream_ = nullptr;
-  std::uint64_t generation_ = 0;  // 0 = no usable context
+  std::uint64_t generation_ = 0;    // 0 = no usable context
+  std::optional<Diagnostic> lost_;  // the device cannot be used again in this process
   std::mutex events_mutex_;
   std::vector<CUevent> free_events_;
 };

@@ -11,6 +11,13 @@ CudaPipeline::CudaPipeline(ir::Program program, CubinImage image,
       bytes_(encode_cubin_image(image_)),
       device_(std::move(device)) {}
 
+CudaPipeline::CudaPipeline(ir::Program program, CubinImage image, std::vector<std::uint8_t> bytes,
+                           std::shared_ptr<CudaDevice> device)
+    : CompiledPipeline(std::move(program), image.workgroup),
+      image_(std::move(image)),
+      bytes_(std::move(bytes)),
+      device_(std::move(device)) {}
+
 CudaPipeline::~CudaPipeline() {
   if (module_ == nullptr || device_ == nullptr) return;
   auto lease = device_->enter();

@@ -18,6 +18,9 @@ namespace vyre::cuda {
 class CudaPipeline final : public CompiledPipeline {
  public:
   CudaPipeline(ir::Program program, CubinImage image, std::shared_ptr<CudaDevice> device);
+  // From bytes already known to encode `image` (a cache hit): keeps them instead of re-encoding.
+  CudaPipeline(ir::Program program, CubinImage image, std::vector<std::uint8_t> bytes,
+               std::shared_ptr<CudaDevice> device);
   ~CudaPipeline() override;
 
   const CubinImage& image() const { return image_; }

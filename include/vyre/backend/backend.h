@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -72,6 +73,11 @@ class Backend {
   virtual std::string_view id() const = 0;
   virtual const Capabilities& capabilities() const = 0;
   virtual const DeviceFingerprint& fingerprint() const = 0;
+
+  // Why this backend can no longer run anything in this process (its device was lost for good,
+  // e.g. a CUDA error the driver keeps until the process exits), or nullopt while it is usable.
+  // Routing skips a backend with a health problem and names the diagnostic.
+  virtual std::optional<Diagnostic> health() const { return std::nullopt; }
 
   // Ops this backend lowers; by default those with a lowering registered for id() in the op
   // registry.

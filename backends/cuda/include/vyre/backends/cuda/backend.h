@@ -1,8 +1,10 @@
 // CudaBackend: vyre's CUDA backend. Compiles with NVRTC to a cubin for the device's architecture
 // (or --arch / VYRE_CUDA_ARCH, default sm_90, when there is no device), loads it through the
 // driver API (libcuda loaded at run time), and dispatches on one stream of the device's primary
-// context. A context poisoned by a failing kernel is reset and rebuilt; pipelines then reload
-// their kernels from the cubin bytes they keep.
+// context. A context poisoned by a failing kernel is reset and rebuilt where the driver allows it
+// (pipelines then reload their kernels from the cubin bytes they keep); where the driver keeps the
+// error for the life of the process, the backend reports itself lost (health()) and routing
+// skips it.
 #pragma once
 
 #include <cuda.h>
@@ -40,6 +42,8 @@ class CudaBackend final : public Backend {
   std::string_view id() const override { return kBackendId; }
   const Capabilities& capabilities() const override { return capabilities_; }
   const DeviceFingerprint& fingerprint() const override { return fingerprint_; }
+  // CudaContextLost once the device was lost for the rest of the process (see CudaDevice).
+  std::optional<Diagnostic> health() const override;
 
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override;
@@ -51,6 +55,15 @@ class CudaBackend final : public Backend {
                                                           Bindings& bindings,
                                                           const LaunchGeometry& geometry,
                                                           const DispatchConfig& config) override;
+
+  // Resets the device's primary context on purpose: frees every allocation and module in it
+  // (also those of other libraries sharing the primary context in this process) and builds a new
+  // one. Pipelines stay valid: each reloads its module from the cubin bytes it keeps on its next
+  // dispatch, without recompiling. The same path recovers from a poisoning error where the
+  // driver allows it.
+  Status reset_device();
+  // Context generation, changed by every rebuild (0 without a device); for tests and reports.
+  std::uint64_t context_generation() const;
 
   const CudaArch& arch() const { return arch_; }
   bool has_device() const { return device_ != nullptr; }
