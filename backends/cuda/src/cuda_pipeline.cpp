@@ -31,14 +31,17 @@ Result<CUfunction> CudaPipeline::function(const CudaDevice::Lease& lease, CallCh
   std::lock_guard lock(module_mutex_);
   if (module_generation_ == lease.generation && function_ != nullptr) return function_;
   const DriverApi& api = device_->api();
+  // The messages are built only on failure: this is the disk-hit path of a fresh process.
   CUmodule module = nullptr;
-  VYRE_TRY(
-      check(api.module_load_data(&module, image_.cubin.data()), "cuModuleLoadData",
-            "loading the " + image_.arch.name() + " cubin of kernel `" + program()->name + "`"));
+  if (CUresult r = api.module_load_data(&module, image_.cubin.data()); r != CUDA_SUCCESS) {
+    VYRE_TRY(
+        check(r, "cuModuleLoadData",
+              "loading the " + image_.arch.name() + " cubin of kernel `" + program()->name + "`"));
+  }
   CUfunction function = nullptr;
-  if (Status found = check(api.module_get_function(&function, module, image_.entry.c_str()),
-                           "cuModuleGetFunction", "looking up entry `" + image_.entry + "`");
-      !found.ok()) {
+  if (CUresult r = api.module_get_function(&function, module, image_.entry.c_str());
+      r != CUDA_SUCCESS) {
+    Status found = check(r, "cuModuleGetFunction", "looking up entry `" + image_.entry + "`");
     api.module_unload(module);
     return std::move(found).error();
   }
