@@ -5,6 +5,7 @@
 #include <random>
 
 #include "../../tools/vyre/npy.cpp"  // NOLINT(bugprone-suspicious-include): tool-internal unit
+#include "../../tools/vyre/source_file.cpp"  // NOLINT(bugprone-suspicious-include): npy.cpp reads with it
 #include "vyre/diag/codes.h"
 
 namespace vyre::cli {

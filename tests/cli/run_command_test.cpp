@@ -118,6 +118,18 @@ TEST_F(RunCommand, MissingInputFileCannotBeRead) {
   EXPECT_NE(r.out.find("help: "), std::string::npos) << r.out;
 }
 
+// A folder named as an input used to end in an uncaught std::ios_base::failure.
+TEST_F(RunCommand, FolderAsInputIsADiagnosticNotACrash) {
+  auto r = run_vyre("run " + example("hash") + " --param seed=0 --in keys=" + dir_.string(), true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("error[VY8001]: `" + dir_.string() + "` is a folder, not a file"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("help: name an input file (.npy or raw) inside it"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("terminate"), std::string::npos) << r.out;
+}
+
 TEST_F(RunCommand, OutputIntoAMissingFolderCannotBeWritten) {
   fs::path out = dir_ / "no_such_folder" / "y.npy";
   auto r = run_vyre("run " + example("saxpy") +

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <optional>
 
+#include "source_file.h"
 #include "vyre/diag/codes.h"
 
 namespace vyre::cli {
@@ -147,21 +148,6 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-Result<std::vector<std::uint8_t>> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Diagnostic::error(code::CannotReadFile, "cannot open `" + path + "`",
-                             "check the path and its permissions");
-  }
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    return Diagnostic::error(code::CannotReadFile, "cannot read `" + path + "`",
-                             "check that it is a regular, readable file");
-  }
-  return bytes;
-}
-
 }  // namespace
 
 std::string_view npy_dtype(ir::Type type) {
@@ -270,7 +256,7 @@ std::vector<std::uint8_t> encode_npy(const HostBuffer& buffer) {
 }
 
 Result<HostBuffer> read_data_file(const std::string& path, ir::Type raw_type) {
-  auto bytes = VYRE_TRY(read_bytes(path));
+  auto bytes = VYRE_TRY(read_file_bytes(path, "an input file (.npy or raw)"));
   if (ends_with(path, ".npy")) return parse_npy(bytes, path);
   const std::size_t element = ir::size_bytes(raw_type);
   if (bytes.size() % element != 0) {

@@ -1,38 +1,59 @@
 #include "source_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <cstring>
 
 #include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"
 
 namespace vyre::cli {
 
-Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Diagnostic::error(code::CannotReadFile, "cannot open `" + path + "`",
+Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path,
+                                                  std::string_view what_to_name) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int error = errno;
+    return Diagnostic::error(code::CannotReadFile,
+                             "cannot open `" + path + "`: " + std::strerror(error),
                              "check the path and that the file is readable")
         .in(path);
   }
-  // A folder opens as a stream but reads as nothing; say so instead of parsing "".
-  if (std::error_code ec; std::filesystem::is_directory(path, ec)) {
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
     return Diagnostic::error(code::CannotReadFile, "`" + path + "` is a folder, not a file",
-                             "name a kernel file (.vy) inside it")
+                             "name " + std::string(what_to_name) + " inside it")
         .in(path);
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    return Diagnostic::error(code::CannotReadFile, "failed while reading `" + path + "`",
-                             "check the file and the disk")
-        .in(path);
+  std::vector<std::uint8_t> bytes;
+  if (S_ISREG(st.st_mode)) bytes.reserve(static_cast<std::size_t>(st.st_size));
+  std::uint8_t chunk[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      return Diagnostic::error(code::CannotReadFile,
+                               "failed while reading `" + path + "`: " + std::strerror(error),
+                               "check the file and the disk")
+          .in(path);
+    }
+    bytes.insert(bytes.end(), chunk, chunk + n);
   }
-  return text.str();
+  ::close(fd);
+  return bytes;
+}
+
+Result<std::string> read_text_file(const std::string& path) {
+  auto bytes = VYRE_TRY(read_file_bytes(path, "a kernel file (.vy)"));
+  return std::string(bytes.begin(), bytes.end());
 }
 
 void print_diagnostic(const Diagnostic& diagnostic, const std::string& source, bool json) {

@@ -1,11 +1,19 @@
 // Reading a kernel file for the CLI, with failures as diagnostics.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "vyre/diag/result.h"
 
 namespace vyre::cli {
+
+// The whole file; a missing, unreadable or folder path is a VY8001 diagnostic whose help names
+// `what_to_name` ("a kernel file (.vy)") as what to pick inside a folder.
+Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path,
+                                                  std::string_view what_to_name = "a file");
 
 // The whole file as text; a missing or unreadable file is a VY8001 diagnostic.
 Result<std::string> read_text_file(const std::string& path);
