@@ -130,6 +130,40 @@ TEST_F(RunCommand, FolderAsInputIsADiagnosticNotACrash) {
   EXPECT_EQ(r.out.find("terminate"), std::string::npos) << r.out;
 }
 
+TEST_F(RunCommand, RangeBeyondU32ElementsIsABadArgument) {
+  auto r =
+      run_vyre("run " + example("hash") + " --param seed=0 --in keys=range:99999999999999", true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("error[VY8103]: --in keys=range:99999999999999: a buffer holds at most "
+                       "4294967295 elements"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("help: "), std::string::npos) << r.out;
+}
+
+TEST_F(RunCommand, BadFillValueIsNamedBeforeSizes) {
+  auto r = run_vyre("run " + example("saxpy") + " --param a=1 --in x=fill:zz --in y=fill:1", true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("error[VY8103]: --in x=fill: `zz` is not a valid f32"), std::string::npos)
+      << r.out;
+}
+
+// Inputs too large for the host's memory: a diagnostic, not std::bad_alloc's terminate. The
+// address-space limit makes the allocation fail at the same size on every machine.
+TEST_F(RunCommand, InputsBeyondHostMemoryAreADiagnostic) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer reserves terabytes of address space, so `ulimit -v` would "
+                  "stop the binary before main";
+#endif
+  auto r = vyre::testing::run_shell(
+      "ulimit -v 1048576 && " + vyre::testing::vyre_binary().string() + " run " + example("hash") +
+      " --param seed=0 --in keys=range:4294967295 2>&1");
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("error[VY8105]: ran out of host memory"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("help: "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("terminate"), std::string::npos) << r.out;
+}
+
 TEST_F(RunCommand, OutputIntoAMissingFolderCannotBeWritten) {
   fs::path out = dir_ / "no_such_folder" / "y.npy";
   auto r = run_vyre("run " + example("saxpy") +

@@ -7,6 +7,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -174,9 +175,17 @@ Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
     const ir::BufferDecl* decl = find_buffer(p, name);
     if (decl == nullptr) return unknown_name(p, name, "--in");
     if (spec.rfind("fill:", 0) == 0) {
+      // The value is checked now; the length comes once the sizes are known (below).
+      VYRE_TRY(parse_scalar(spec.substr(5), decl->element, "--in " + name + "=fill"));
       fills.emplace_back(decl, spec.substr(5));
     } else if (spec.rfind("range:", 0) == 0) {
-      auto n = VYRE_TRY(parse_scalar(spec.substr(6), ir::Type::U64, "--in " + name + "=range:"));
+      auto n = VYRE_TRY(parse_scalar(spec.substr(6), ir::Type::U64, "--in " + name + "=range"));
+      if (n.bits > std::numeric_limits<std::uint32_t>::max()) {
+        return bad_argument(
+            "--in " + name + "=range:" + spec.substr(6) + ": a buffer holds at most " +
+                std::to_string(std::numeric_limits<std::uint32_t>::max()) + " elements",
+            "kernels index buffers with u32 lengths; give a smaller N");
+      }
       prep.inputs.buffers[name] = ranged(decl->element, n.bits);
     } else {
       prep.inputs.buffers[name] = VYRE_TRY(read_data_file(spec, decl->element));
@@ -187,7 +196,7 @@ Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
     auto sizes = VYRE_TRY(infer_sizes(program, prep.inputs.buffers, prep.config.sizes));
     for (const auto& [decl, value] : fills) {
       auto count = VYRE_TRY(element_count(decl->count, sizes, "buffer `" + decl->name + "`"));
-      auto scalar = VYRE_TRY(parse_scalar(value, decl->element, "--in " + decl->name + "=fill:"));
+      auto scalar = VYRE_TRY(parse_scalar(value, decl->element, "--in " + decl->name + "=fill"));
       prep.inputs.buffers[decl->name] = filled(decl->element, count, scalar.bits);
     }
   }
