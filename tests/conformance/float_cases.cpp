@@ -218,6 +218,37 @@ std::vector<Case> float_cases() {
                                (std::vector<std::int32_t>{2147483647, -2147483647 - 1, 0, -2}));
                    }});
 
+  // Found by the random-program fuzzer (seed 37 of `vyre fuzz --backends reference,opencl`):
+  // PoCL 3.1 dropped the store of trunc/floor/ceil/round of a NaN known at compile time.
+  cases.push_back({"rounding_constant_nan",
+                   R"(kernel rounding_constant_nan workgroup(1) {
+  buffer f: write f32[5]
+  buffer d: write f64[5]
+  f[0u] = trunc(f32.nan)
+  f[1u] = floor(f32.nan)
+  f[2u] = ceil(f32.nan)
+  f[3u] = round(f32.nan)
+  f[4u] = trunc(-f32.inf)
+  d[0u] = trunc(f64.nan)
+  d[1u] = floor(f64.nan)
+  d[2u] = ceil(f64.nan)
+  d[3u] = round(f64.nan)
+  d[4u] = round(f64.inf)
+})",
+                   [] { return RunInputs{}; },
+                   {},
+                   0,
+                   [](const Outputs& out) {
+                     auto f = element_values<float>(out, "f");
+                     auto d = element_values<double>(out, "d");
+                     for (int k = 0; k < 4; ++k) {
+                       EXPECT_TRUE(std::isnan(f[k])) << "f32 rounding op " << k << ": " << f[k];
+                       EXPECT_TRUE(std::isnan(d[k])) << "f64 rounding op " << k << ": " << d[k];
+                     }
+                     EXPECT_EQ(f[4], -std::numeric_limits<float>::infinity());
+                     EXPECT_EQ(d[4], std::numeric_limits<double>::infinity());
+                   }});
+
   cases.push_back({"denormals",
                    R"(kernel denormals workgroup(64) {
   buffer a: read f32[n]

@@ -19,6 +19,7 @@ struct Lowering {
 
 // Exact ops map to correctly rounded builtins (OpenCL's are overloaded; CUDA's take the libm
 // name with an f for f32). Transcendentals go through helpers that honour the ULP budget.
+// OpenCL's floor/ceil/trunc/round go through helpers that pass NaN through (see helpers.cpp).
 constexpr std::array kLowerings = {
     Lowering{"sqrt", "sqrt({0})", "sqrt{f}({0})"},
     Lowering{"exp", "vy_exp_{T}({0})", "vy_exp_{T}({0})"},
@@ -30,10 +31,10 @@ constexpr std::array kLowerings = {
     Lowering{"tan", "vy_tan_{T}({0})", "vy_tan_{T}({0})"},
     Lowering{"pow", "vy_pow_{T}({0}, {1})", "vy_pow_{T}({0}, {1})"},
     Lowering{"fma", "fma({0}, {1}, {2})", "fma{f}({0}, {1}, {2})"},
-    Lowering{"floor", "floor({0})", "floor{f}({0})"},
-    Lowering{"ceil", "ceil({0})", "ceil{f}({0})"},
-    Lowering{"trunc", "trunc({0})", "trunc{f}({0})"},
-    Lowering{"round", "round({0})", "round{f}({0})"},  // C round: ties away from zero
+    Lowering{"floor", "vy_floor_{T}({0})", "floor{f}({0})"},
+    Lowering{"ceil", "vy_ceil_{T}({0})", "ceil{f}({0})"},
+    Lowering{"trunc", "vy_trunc_{T}({0})", "trunc{f}({0})"},
+    Lowering{"round", "vy_round_{T}({0})", "round{f}({0})"},  // C round: ties away from zero
     Lowering{"abs", "vy_abs_{T}({0})", "vy_abs_{T}({0})"},
     Lowering{"min", "vy_min_{T}({0}, {1})", "vy_min_{T}({0}, {1})"},
     Lowering{"max", "vy_max_{T}({0}, {1})", "vy_max_{T}({0}, {1})"},

@@ -353,6 +353,14 @@ std::string HelperSet::math(std::string_view op, Type type) {
       text = fmt::format("// abs is the identity on unsigned integers.\n{} {{\n  return x;\n}}\n",
                          signature(t, name, x));
     }
+  } else if (op == "floor" || op == "ceil" || op == "trunc" || op == "round") {
+    if (!ir::is_float(type)) return {};
+    if (!begin(name)) return name;
+    text = fmt::format(
+        "// NaN passes through explicitly: PoCL 3.1 (LLVM 15) rounds through a float-to-int\n"
+        "// conversion that is undefined for NaN, and drops the store when the NaN is a constant.\n"
+        "{} {{\n  return isnan(x) ? x : {}(x);\n}}\n",
+        signature(t, name, x), libm(op, type));
   } else if (op == "min" || op == "max") {
     if (!begin(name)) return name;
     const bool is_min = op == "min";

@@ -93,7 +93,8 @@ class Generator {
   GeneratedCase run() {
     ir::ProgramData& d = out_.draft;
     d.name = "fuzz";
-    d.workgroup = {static_cast<std::uint32_t>(rng_.pick(std::vector<int>{1, 4, 16, 64})), 1, 1};
+    d.workgroup = {
+        static_cast<std::uint32_t>(rng_.pick(std::vector<int>{1, 3, 4, 8, 13, 16, 32, 64})), 1, 1};
     types_ = {Type::I32, Type::U32, Type::I64, Type::U64, Type::F32};
     if (o_.f64) types_.push_back(Type::F64);
     elements_ = rng_.below(o_.max_elements + 1);
@@ -106,7 +107,9 @@ class Generator {
     for (std::uint64_t k = 0; k < outputs; ++k)
       add_buffer("out" + std::to_string(k), ir::Access::Write, value_type(true));
     if (o_.atomics) {
-      acc_type_ = rng_.chance(1, 2) ? Type::U32 : Type::I32;
+      acc_type_ = o_.int64_atomics
+                      ? rng_.pick(std::vector<Type>{Type::U32, Type::I32, Type::U64, Type::I64})
+                      : (rng_.chance(1, 2) ? Type::U32 : Type::I32);
       ir::BufferDecl acc;
       acc.name = "acc";
       acc.access = ir::Access::ReadWrite;
@@ -128,10 +131,22 @@ class Generator {
       p.name = "p" + std::to_string(k);
       p.type = value_type(true);
       d.params.push_back(p);
-      scope_.push_back({p.name, p.type, false});
+      scope_.push_back({p.name, p.type, false, true});
       GeneratedInput in{p.name, p.type, true, {}};
       append_bits(in.bytes, p.type, value_bits(p.type));
       out_.inputs.push_back(std::move(in));
+    }
+    if (o_.shared_memory && rng_.chance(1, 2)) {
+      // One slot per invocation of the (one-dimensional) workgroup.
+      const auto arrays = 1 + rng_.below(2);
+      for (std::uint64_t k = 0; k < arrays; ++k) {
+        ir::SharedDecl s;
+        s.name = "s" + std::to_string(k);
+        s.element = value_type(true);
+        s.count = d.workgroup[0];
+        d.shared.push_back(s);
+        shared_.push_back({s.name, s.element});
+      }
     }
 
     Stmt i = statement(StmtKind::Let);
@@ -157,6 +172,17 @@ class Generator {
     std::string name;
     Type type;
     bool mutable_;
+    bool uniform = false;  // the same for every invocation of a workgroup (see uniformity.cpp)
+  };
+  // A shared array and what happened to it since the last barrier (in any invocation that may
+  // have run so far). `written` is scoped like a local: this invocation wrote its own slot.
+  struct Shared {
+    std::string name;
+    Type type;
+    bool complete = false;  // every invocation of the workgroup has written its own slot
+    bool writes = false;    // some invocation may have written its slot since the last barrier
+    bool reads = false;     // some invocation may have read another's slot since the barrier
+    bool written = false;
   };
   struct Buffer {
     std::string name;
@@ -297,6 +323,12 @@ class Generator {
     for (const Buffer& b : inputs_) {
       if (b.type == type) buffers.push_back(&b);
     }
+    std::vector<Shared*> shared;
+    for (Shared& a : shared_) {
+      if (a.type == type && (a.complete || a.written)) shared.push_back(&a);
+    }
+    if (!shared.empty() && rng_.chance(1, 4))
+      return shared_load(*shared[rng_.below(shared.size())]);
     const auto r = rng_.below(10);
     if (r < 4 && !locals.empty()) return named(locals[rng_.below(locals.size())]->name);
     if (r < 7 && !buffers.empty()) return load(*buffers[rng_.below(buffers.size())]);
@@ -377,6 +409,165 @@ class Generator {
     }
   }
 
+  static ExprPtr builtin(ir::Builtin which) {
+    auto e = node(ExprKind::Builtin);
+    e->op = static_cast<std::uint8_t>(which);
+    e->type = Type::U32;
+    return e;
+  }
+
+  static ExprPtr len(const std::string& memory) {
+    auto e = node(ExprKind::Len);
+    e->name = memory;
+    return e;
+  }
+
+  // A read of `a`: any slot while no invocation may be writing it (which ends the phase in
+  // which it may be written, until the next barrier), else this invocation's own slot.
+  ExprPtr shared_load(Shared& a) {
+    auto e = node(ExprKind::Load);
+    e->name = a.name;
+    if (!a.complete || a.writes || rng_.chance(1, 5)) {
+      e->args.push_back(builtin(ir::Builtin::LocalId));
+      return e;
+    }
+    a.reads = true;
+    e->args.push_back(shared_index(a));
+    return e;
+  }
+
+  // Any slot of `a` (out of bounds now and then, which loads 0).
+  ExprPtr shared_index(const Shared& a) {
+    switch (rng_.below(6)) {
+      case 0:
+      case 1: {  // a neighbour: (local_id.x + k) % len(a)
+        ExprPtr k = rng_.chance(2, 3) ? literal(Type::U32, 1 + rng_.below(out_.draft.workgroup[0]))
+                                      : uniform_expr(Type::U32, 1);
+        return binary(BinaryOp::Rem,
+                      binary(BinaryOp::Add, builtin(ir::Builtin::LocalId), std::move(k)),
+                      len(a.name));
+      }
+      case 2:  // the mirror image
+        return binary(BinaryOp::Sub, binary(BinaryOp::Sub, len(a.name), literal(Type::U32, 1)),
+                      builtin(ir::Builtin::LocalId));
+      case 3:  // a butterfly partner (out of bounds for the last one of an odd workgroup)
+        return binary(BinaryOp::BitXor, builtin(ir::Builtin::LocalId),
+                      literal(Type::U32, 1ull << rng_.below(3)));
+      case 4:
+        return literal(Type::U32, rng_.below(out_.draft.workgroup[0] + 1));
+      default:
+        return expr(rng_.pick(std::vector<Type>{Type::I32, Type::U32, Type::I64, Type::U64}), 1);
+    }
+  }
+
+  // `a[local_id.x] = value`, or now and then a store past the end (dropped). Only while no
+  // invocation may be reading another's slot of `a`; the value cannot read others' slots of `a`.
+  Stmt shared_store(Shared& a, bool own_slot) {
+    Stmt s = statement(StmtKind::Store);
+    s.name = a.name;
+    a.writes = true;
+    own_slot = own_slot || rng_.chance(9, 10);
+    s.exprs.push_back(own_slot ? builtin(ir::Builtin::LocalId)
+                               : binary(BinaryOp::Add, builtin(ir::Builtin::LocalId), len(a.name)));
+    s.exprs.push_back(expr(a.type, o_.max_expr_depth));
+    if (own_slot) {
+      a.written = true;
+      if (can_sync()) a.complete = true;  // every invocation runs this statement
+    }
+    return s;
+  }
+
+  // True where a barrier is allowed: control is uniform (outside every if and loop except our
+  // own uniform ones) and no invocation may have returned early.
+  bool can_sync() const { return uniform_ && !returned_ && !shared_.empty(); }
+
+  void barrier(std::vector<Stmt>& into) {
+    into.push_back(statement(StmtKind::Barrier));
+    for (Shared& a : shared_) a.writes = a.reads = false;
+  }
+
+  struct SharedState {
+    bool complete, writes, reads;
+  };
+  std::vector<SharedState> shared_state() const {
+    std::vector<SharedState> out;
+    for (const Shared& a : shared_) out.push_back({a.complete, a.writes, a.reads});
+    return out;
+  }
+  void set_shared_state(const std::vector<SharedState>& state) {
+    for (std::size_t k = 0; k < shared_.size(); ++k) {
+      shared_[k].complete = state[k].complete;
+      shared_[k].writes = state[k].writes;
+      shared_[k].reads = state[k].reads;
+    }
+  }
+  // After control that took one of two paths: only what holds on both.
+  void join_shared_state(const std::vector<SharedState>& other) {
+    for (std::size_t k = 0; k < shared_.size(); ++k) {
+      shared_[k].complete = shared_[k].complete && other[k].complete;
+      shared_[k].writes = shared_[k].writes || other[k].writes;
+      shared_[k].reads = shared_[k].reads || other[k].reads;
+    }
+  }
+
+  // A value the same for every invocation of a workgroup: literals, params, n, len(), group
+  // ids and sizes, uniform locals, and operators on those.
+  ExprPtr uniform_leaf(Type type) {
+    std::vector<const Local*> locals;
+    for (const Local& l : scope_) {
+      if (l.uniform && l.type == type) locals.push_back(&l);
+    }
+    const auto r = rng_.below(4);
+    if (r < 2 && !locals.empty()) return named(locals[rng_.below(locals.size())]->name);
+    if (r < 3 && type == Type::U32) {
+      switch (rng_.below(5)) {
+        case 0:
+          return named("n");
+        case 1:
+          return len(rng_.pick(inputs_).name);
+        case 2:
+          return builtin(ir::Builtin::NumGroups);
+        case 3:
+          return builtin(ir::Builtin::GroupSize);
+        default:
+          return builtin(ir::Builtin::GroupId);
+      }
+    }
+    return literal(type, value_bits(type));
+  }
+
+  ExprPtr uniform_expr(Type type, std::uint32_t depth) {
+    if (depth == 0 || rng_.chance(1, 3)) return uniform_leaf(type);
+    const std::uint32_t d = depth - 1;
+    if (type == Type::Bool) {
+      if (rng_.chance(1, 3)) {
+        auto op = rng_.chance(1, 2) ? BinaryOp::LogicalAnd : BinaryOp::LogicalOr;
+        return binary(op, uniform_expr(type, d), uniform_expr(type, d));
+      }
+      Type t = rng_.chance(1, 2) ? Type::U32 : value_type(false);
+      auto op = rng_.pick(std::vector<BinaryOp>{BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Lt,
+                                                BinaryOp::Le, BinaryOp::Gt, BinaryOp::Ge});
+      return binary(op, uniform_expr(t, d), uniform_expr(t, d));
+    }
+    switch (rng_.below(3)) {
+      case 0:
+        return cast(type, uniform_expr(rng_.chance(1, 2) ? Type::U32 : value_type(true), d));
+      case 1:
+        if (ir::is_integer(type)) {
+          return call(rng_.chance(1, 2) ? "min" : "max", uniform_expr(type, d),
+                      uniform_expr(type, d));
+        }
+        [[fallthrough]];
+      default: {
+        std::vector<BinaryOp> ops = {BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul};
+        if (ir::is_integer(type)) {
+          ops.insert(ops.end(), {BinaryOp::Rem, BinaryOp::BitAnd, BinaryOp::BitXor, BinaryOp::Shr});
+        }
+        return binary(rng_.pick(ops), uniform_expr(type, d), uniform_expr(type, d));
+      }
+    }
+  }
+
   Stmt store(const Buffer& b, bool at_i) {
     Stmt s = statement(StmtKind::Store);
     s.name = b.name;
@@ -415,11 +606,118 @@ class Generator {
 
   void block(std::vector<Stmt>& into, std::uint64_t count, std::uint32_t depth) {
     const std::size_t scope_mark = scope_.size();
-    for (std::uint64_t k = 0; k < count; ++k) into.push_back(stmt(depth));
+    std::vector<bool> written;
+    for (const Shared& a : shared_) written.push_back(a.written);
+    for (std::uint64_t k = 0; k < count; ++k) stmt(into, depth);
     scope_.resize(scope_mark);
+    for (std::size_t k = 0; k < shared_.size(); ++k) shared_[k].written = written[k];
   }
 
-  Stmt stmt(std::uint32_t depth) {
+  // A block under control that may diverge: no barriers inside.
+  void divergent_block(std::vector<Stmt>& into, std::uint64_t count, std::uint32_t depth) {
+    const bool uniform = uniform_;
+    uniform_ = false;
+    block(into, count, depth);
+    uniform_ = uniform;
+  }
+
+  void stmt(std::vector<Stmt>& into, std::uint32_t depth) {
+    if (!shared_.empty() && rng_.chance(1, 3) && shared_stmt(into, depth)) return;
+    into.push_back(plain_stmt(depth));
+  }
+
+  // Shared-memory statements: where control is uniform a phase (write own slots, barrier, read
+  // a neighbour's), a barrier, a uniform let, or an if / for loop with uniform control around
+  // more of them; elsewhere a store to this invocation's own slot. False if none fits.
+  bool shared_stmt(std::vector<Stmt>& into, std::uint32_t depth) {
+    const auto r = rng_.below(100);
+    if (can_sync()) {
+      const bool nest = depth < o_.max_depth;
+      if (r < 45) {
+        Shared& a = shared_[rng_.below(shared_.size())];
+        if (a.reads) barrier(into);
+        into.push_back(shared_store(a, true));
+        if (rng_.chance(1, 3)) stmt(into, depth);
+        if (!can_sync()) return true;  // that statement may have returned early
+        barrier(into);
+        Stmt s = statement(StmtKind::Let);  // a neighbour's value, for later expressions
+        s.name = fresh();
+        s.type = a.type;
+        s.type_declared = true;
+        a.reads = true;
+        auto e = node(ExprKind::Load);
+        e->name = a.name;
+        e->args.push_back(shared_index(a));
+        s.exprs.push_back(std::move(e));
+        scope_.push_back({s.name, s.type, false});
+        into.push_back(std::move(s));
+        return true;
+      }
+      if (r < 57) {
+        barrier(into);
+        return true;
+      }
+      if (r < 65) {
+        Stmt s = statement(StmtKind::Let);
+        s.name = fresh();
+        s.type = rng_.chance(1, 2) ? Type::U32 : value_type(true);
+        s.type_declared = true;
+        s.exprs.push_back(uniform_expr(s.type, 2));
+        scope_.push_back({s.name, s.type, false, true});
+        into.push_back(std::move(s));
+        return true;
+      }
+      if (r < 80 && nest) {
+        Stmt s = statement(StmtKind::If);
+        s.exprs.push_back(uniform_expr(Type::Bool, 3));
+        const auto before = shared_state();
+        block(s.body, 1 + rng_.below(3), depth + 1);
+        const auto then_state = shared_state();
+        set_shared_state(before);
+        if (rng_.chance(1, 2)) block(s.orelse, 1 + rng_.below(2), depth + 1);
+        join_shared_state(then_state);
+        into.push_back(std::move(s));
+        return true;
+      }
+      if (r < 92 && nest) {
+        // Every iteration starts with a barrier, so it may begin with any phase; nothing in the
+        // body leaves the loop early (no break, continue or return aims at it).
+        Stmt s = statement(StmtKind::For);
+        Type t = rng_.chance(1, 2) ? Type::U32 : Type::I32;
+        s.name = fresh();
+        s.type = t;
+        s.step = 1 + rng_.below(2);
+        s.exprs.push_back(literal(t, rng_.below(2)));
+        if (rng_.chance(1, 2)) {
+          s.exprs.push_back(literal(t, rng_.below(5)));
+        } else {
+          s.exprs.push_back(binary(BinaryOp::Rem, uniform_expr(t, 2), literal(t, 5)));
+        }
+        scope_.push_back({s.name, t, false, true});
+        const auto before = shared_state();
+        const std::uint32_t loops = loops_;
+        loops_ = 0;
+        ++uniform_loops_;
+        barrier(s.body);
+        block(s.body, 1 + rng_.below(3), depth + 1);
+        --uniform_loops_;
+        loops_ = loops;
+        join_shared_state(before);
+        scope_.pop_back();
+        into.push_back(std::move(s));
+        return true;
+      }
+    }
+    std::vector<Shared*> writable;
+    for (Shared& a : shared_) {
+      if (!a.reads) writable.push_back(&a);
+    }
+    if (writable.empty()) return false;
+    into.push_back(shared_store(*writable[rng_.below(writable.size())], false));
+    return true;
+  }
+
+  Stmt plain_stmt(std::uint32_t depth) {
     const auto r = rng_.below(100);
     const bool nest = depth < o_.max_depth;
     if (r < 30) {
@@ -449,8 +747,8 @@ class Generator {
     if (r < 68 && nest) {
       Stmt s = statement(StmtKind::If);
       s.exprs.push_back(expr(Type::Bool, 3));
-      block(s.body, 1 + rng_.below(3), depth + 1);
-      if (rng_.chance(1, 2)) block(s.orelse, 1 + rng_.below(2), depth + 1);
+      divergent_block(s.body, 1 + rng_.below(3), depth + 1);
+      if (rng_.chance(1, 2)) divergent_block(s.orelse, 1 + rng_.below(2), depth + 1);
       return s;
     }
     if (r < 75 && nest) {
@@ -467,7 +765,7 @@ class Generator {
       }
       scope_.push_back({s.name, t, false});
       ++loops_;
-      block(s.body, 1 + rng_.below(3), depth + 1);
+      divergent_block(s.body, 1 + rng_.below(3), depth + 1);
       --loops_;
       scope_.pop_back();
       return s;
@@ -477,7 +775,7 @@ class Generator {
       s.exprs.push_back(expr(Type::Bool, 3));
       s.max_iterations = 1 + rng_.below(6);
       ++loops_;
-      block(s.body, 1 + rng_.below(3), depth + 1);
+      divergent_block(s.body, 1 + rng_.below(3), depth + 1);
       --loops_;
       return s;
     }
@@ -489,10 +787,12 @@ class Generator {
       s.body.push_back(statement(rng_.chance(1, 2) ? StmtKind::Break : StmtKind::Continue));
       return s;
     }
-    if (r == 99) {
+    if (r == 99 && uniform_loops_ == 0) {
+      // After this, some invocations may have left: no more barriers (see can_sync).
       Stmt s = statement(StmtKind::If);
       s.exprs.push_back(expr(Type::Bool, 2));
       s.body.push_back(statement(StmtKind::Return));
+      returned_ = true;
       return s;
     }
     return store(rng_.pick(outputs_), false);
@@ -510,7 +810,11 @@ class Generator {
   std::vector<AtomicOp> acc_ops_;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> acc_operands_;
   std::uint32_t next_name_ = 0;
-  std::uint32_t loops_ = 0;
+  std::uint32_t loops_ = 0;  // enclosing loops a break or continue may leave
+  std::vector<Shared> shared_;
+  bool uniform_ = true;              // control here is the same for the whole workgroup
+  bool returned_ = false;            // some invocation may have returned early
+  std::uint32_t uniform_loops_ = 0;  // enclosing loops with barriers (no return inside)
 };
 
 }  // namespace
