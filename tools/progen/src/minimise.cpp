@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <functional>
 
 #include "vyre/ir/text.h"
@@ -67,6 +68,12 @@ ExprPtr zero_of(ir::Type type) {
   return e;
 }
 
+bool contains_barrier(const Stmt& s) {
+  if (s.kind == StmtKind::Barrier) return true;
+  return std::any_of(s.body.begin(), s.body.end(), contains_barrier) ||
+         std::any_of(s.orelse.begin(), s.orelse.end(), contains_barrier);
+}
+
 class Minimiser {
  public:
   Minimiser(const ir::Program& p, RunInputs in, const StillFails& fails, std::uint32_t budget)
@@ -102,13 +109,18 @@ class Minimiser {
         bool changed =
             visit_stmts(draft.body, k, [action](std::vector<Stmt>& block, std::size_t i) {
               Stmt& s = block[i];
+              // Barriers stay: dropping one would let the reproducer race on shared memory and
+              // disagree for a reason of its own.
               if (action == 0) {  // remove
+                if (contains_barrier(s)) return false;
                 block.erase(block.begin() + static_cast<std::ptrdiff_t>(i));
                 return true;
               }
               std::vector<Stmt>* keep = action == 1 ? &s.body : &s.orelse;
               if (s.kind != StmtKind::If && !(action == 1 && s.kind == StmtKind::While))
                 return false;
+              const std::vector<Stmt>& dropped = action == 1 ? s.orelse : s.body;
+              if (std::any_of(dropped.begin(), dropped.end(), contains_barrier)) return false;
               std::vector<Stmt> hoisted = std::move(*keep);
               block.erase(block.begin() + static_cast<std::ptrdiff_t>(i));
               block.insert(block.begin() + static_cast<std::ptrdiff_t>(i),
