@@ -14,6 +14,14 @@ std::vector<std::string> Backend::supported_ops() const {
   return ir::OpRegistry::global().supported_ops(id());
 }
 
+std::vector<Result<std::shared_ptr<const CompiledPipeline>>> Backend::compile_many(
+    std::span<const ir::Program* const> programs, const DispatchConfig& config) {
+  std::vector<Result<std::shared_ptr<const CompiledPipeline>>> out;
+  out.reserve(programs.size());
+  for (const ir::Program* program : programs) out.push_back(compile(*program, config));
+  return out;
+}
+
 Status Backend::dispatch(const CompiledPipeline& pipeline, Bindings& bindings,
                          const LaunchGeometry& geometry, const DispatchConfig& config) {
   auto pending = VYRE_TRY(dispatch_async(pipeline, bindings, geometry, config));

@@ -7,6 +7,7 @@
 
 #include "disk_index.h"
 #include "request_identity.h"
+#include "resolved.h"
 #include "telemetry_counters.h"
 #include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"
@@ -46,11 +47,6 @@ class RawIdentity {
 };
 
 }  // namespace
-
-struct PipelineCache::Resolved {
-  Result<std::shared_ptr<const CompiledPipeline>> result;
-  CacheOutcome outcome;
-};
 
 Result<std::shared_ptr<PipelineCache>> PipelineCache::open(PipelineCacheOptions options) {
   if (options.disk_max_bytes == 0) {
@@ -151,23 +147,7 @@ Result<std::shared_ptr<const CompiledPipeline>> PipelineCache::obtain(Backend& b
   const Clock::time_point start = Clock::now();
   std::shared_ptr<const RequestIdentity> identity = identify(backend, program, config);
 
-  MemoryEntry hit;
-  if (memory_.find(identity->key, &hit)) {
-    TelemetryCounters::add(counters_->memory_hits);
-    TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
-    if (outcome != nullptr) {
-      outcome->tier = CacheTier::Memory;
-      outcome->miss.reset();
-      outcome->miss_explanation.clear();
-      outcome->lookup_ms = ms_between(start, Clock::now());
-      outcome->load_ms = 0;
-      outcome->compile_ms = 0;
-      outcome->key = identity->key;
-      outcome->factors = identity->factors;
-      outcome->coalesced = false;
-    }
-    return std::move(hit.pipeline);
-  }
+  if (auto hit = memory_hit(*identity, start, outcome)) return hit;
 
   bool leader = false;
   auto flight = flights_.join(identity->key, &leader);
@@ -189,11 +169,38 @@ Result<std::shared_ptr<const CompiledPipeline>> PipelineCache::obtain(Backend& b
   return resolved->result;
 }
 
+std::shared_ptr<const CompiledPipeline> PipelineCache::memory_hit(const RequestIdentity& identity,
+                                                                  Clock::time_point start,
+                                                                  CacheOutcome* outcome) {
+  MemoryEntry hit;
+  if (!memory_.find(identity.key, &hit)) return nullptr;
+  TelemetryCounters::add(counters_->memory_hits);
+  TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
+  if (outcome != nullptr) {
+    *outcome = CacheOutcome{};
+    outcome->tier = CacheTier::Memory;
+    outcome->lookup_ms = ms_between(start, Clock::now());
+    outcome->key = identity.key;
+    outcome->factors = identity.factors;
+  }
+  return std::move(hit.pipeline);
+}
+
 std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
     Backend& backend, const ir::Program& program, const DispatchConfig& config,
     const RequestIdentity& identity, Clock::time_point start) {
-  const Digest& key = identity.key;
   CacheOutcome out;
+  if (auto served = resolve_cached(backend, program, config, identity, start, out)) return served;
+  const Clock::time_point compile_start = Clock::now();
+  auto compiled = backend.compile(program, config);
+  return store_compiled(backend, identity, std::move(compiled), micros_since(compile_start),
+                        std::move(out));
+}
+
+std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
+    Backend& backend, const ir::Program& program, const DispatchConfig& config,
+    const RequestIdentity& identity, Clock::time_point start, CacheOutcome& out) {
+  const Digest& key = identity.key;
   out.key = key;
   out.factors = identity.factors;
   auto done = [&](Result<std::shared_ptr<const CompiledPipeline>> result) {
@@ -275,9 +282,18 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
                              "VYRE_JIT=allow to stop these reports"));
   }
 
-  const Clock::time_point compile_start = Clock::now();
-  auto compiled = backend.compile(program, config);
-  const std::uint64_t compile_us = micros_since(compile_start);
+  return nullptr;
+}
+
+std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
+    Backend& backend, const RequestIdentity& identity,
+    Result<std::shared_ptr<const CompiledPipeline>> compiled, std::uint64_t compile_us,
+    CacheOutcome out) {
+  const Digest& key = identity.key;
+  const std::string backend_id(backend.id());
+  auto done = [&](Result<std::shared_ptr<const CompiledPipeline>> result) {
+    return std::make_shared<const Resolved>(Resolved{std::move(result), std::move(out)});
+  };
   out.compile_ms = static_cast<double>(compile_us) / 1000.0;
   if (!compiled.ok()) {
     TelemetryCounters::add(counters_->compile_failures);
@@ -288,7 +304,10 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
   counters_->compile_hist.record_us(compile_us);
 
   std::uint64_t charge = kMinMemoryCharge;
-  auto bytes = backend.serialize(**compiled);
+  const bool persist = disk_ && disk_->writable();
+  auto bytes = persist || options_.size_memory_entries
+                   ? backend.serialize(**compiled)
+                   : Result<std::vector<std::uint8_t>>(std::vector<std::uint8_t>{});
   if (bytes.ok()) {
     charge = std::max<std::uint64_t>(bytes->size(), kMinMemoryCharge);
     if (disk_ && disk_->writable()) {

@@ -6,6 +6,7 @@
 #include <xxhash.h>
 
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
 

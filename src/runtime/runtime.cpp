@@ -37,7 +37,11 @@ std::string describe_cache_outcome(const pipeline::CacheOutcome& outcome) {
   }
   std::string reason =
       outcome.miss ? std::string(pipeline::metric_name(*outcome.miss)) : std::string("miss");
-  std::string out = fmt::format("miss ({}): compiled in {:.1f} ms", reason, outcome.compile_ms);
+  std::string out =
+      outcome.batch_size > 1
+          ? fmt::format("miss ({}): compiled in a batch of {} ({:.1f} ms each)", reason,
+                        outcome.batch_size, outcome.compile_ms)
+          : fmt::format("miss ({}): compiled in {:.1f} ms", reason, outcome.compile_ms);
   if (!outcome.miss_explanation.empty()) out += "; " + outcome.miss_explanation;
   return out;
 }

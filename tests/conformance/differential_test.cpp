@@ -1,6 +1,7 @@
 // The random program generator and the differential runner: determinism per seed, validity of
-// every generated program, the minimiser on a planted disagreement, and 500 random programs
-// reference vs every other available backend (opencl on PoCL in CI; cuda where present).
+// every generated program, the minimiser on a planted disagreement, the batched runner agreeing
+// with the one-program runner, and 500 random programs (VYRE_DIFFERENTIAL_COUNT) reference vs
+// every other available backend (opencl on PoCL in CI; cuda where present), in batches.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -83,6 +84,56 @@ TEST(Minimiser, ShrinksAPlantedDisagreementToASmallProgram) {
   EXPECT_NE(found, 0u) << "no seed exercised the planted xor bug";
 }
 
+std::shared_ptr<pipeline::PipelineCache> memory_only_cache() {
+  pipeline::PipelineCacheOptions options;
+  options.size_memory_entries = false;
+  options.persist_stats = false;
+  auto cache = pipeline::PipelineCache::open(options);
+  if (!cache.ok()) std::abort();
+  return std::move(cache).value();
+}
+
+TEST(Differential, BatchedRunnerJudgesAsTheOneProgramRunner) {
+  BackendRegistry registry;
+  auto reference =
+      std::make_shared<conformance::DelegatingBackend>("reference", make_reference_backend({1}));
+  auto wrong = std::make_shared<conformance::MiscomputingBackend>("wrong", ir::BinaryOp::BitXor,
+                                                                  ir::BinaryOp::BitOr);
+  ASSERT_TRUE(registry.add(conformance::provider_of(reference, 0)).ok());
+  ASSERT_TRUE(registry.add(conformance::provider_of(wrong, 1)).ok());
+  const std::vector<std::string> backends = {"reference", "wrong"};
+  std::vector<Case> cases;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    GeneratedCase c = generate(seed);
+    auto p = ir::check(c.draft.clone());
+    ASSERT_TRUE(p.ok());
+    cases.push_back({std::move(p).value(), to_run_inputs(c.inputs)});
+  }
+  auto batched_cache = memory_only_cache();
+  Runtime batched(registry, batched_cache);
+  auto verdicts = run_differential_batch(batched, cases, backends);
+  ASSERT_EQ(verdicts.size(), cases.size());
+  // The oracle is not precompiled; the other backend compiled the whole batch in one call, and
+  // every run found its pipeline in memory.
+  EXPECT_EQ(reference->compile_many_calls, 0);
+  EXPECT_EQ(wrong->compile_many_calls, 1);
+  pipeline::Telemetry t = batched_cache->snapshot();
+  EXPECT_EQ(t.compiles, 2 * cases.size());
+  EXPECT_EQ(t.memory_hits, cases.size());
+
+  Runtime one_by_one(registry, memory_only_cache());
+  std::size_t disagreed = 0;
+  for (std::size_t k = 0; k < cases.size(); ++k) {
+    DiffResult alone = run_differential(one_by_one, cases[k].program, cases[k].inputs, backends);
+    EXPECT_EQ(verdicts[k].verdict, alone.verdict) << "case " << k;
+    EXPECT_EQ(verdicts[k].backend, alone.backend) << "case " << k;
+    EXPECT_EQ(verdicts[k].detail, alone.detail) << "case " << k;
+    disagreed += verdicts[k].verdict == Verdict::Disagreed;
+  }
+  EXPECT_GT(disagreed, 0u) << "no program exercised the planted xor bug";
+  EXPECT_LT(disagreed, cases.size());
+}
+
 // 500 random programs, reference against every other available backend.
 TEST(Differential, FiveHundredRandomPrograms) {
   (void)register_builtin_backends(BackendRegistry::global());
@@ -98,17 +149,30 @@ TEST(Differential, FiveHundredRandomPrograms) {
   std::uint64_t count = 500;
   if (const char* env = std::getenv("VYRE_DIFFERENTIAL_COUNT"))
     count = std::strtoull(env, nullptr, 10);
-  Runtime runtime;
+  // As `vyre fuzz` does: a memory-only cache (nothing serialized or written to disk), and batches
+  // of 64 programs, each compiled in one build per backend.
+  Runtime runtime(BackendRegistry::global(), memory_only_cache());
+  constexpr std::uint64_t kBatch = 64;
   std::uint64_t agreed = 0;
-  for (std::uint64_t seed = 1000; seed < 1000 + count; ++seed) {
-    GeneratedCase c = generate(seed);
-    auto p = ir::check(c.draft.clone());
-    ASSERT_TRUE(p.ok());
-    auto r = run_differential(runtime, *p, to_run_inputs(c.inputs), backends);
-    EXPECT_NE(r.verdict, Verdict::Disagreed)
-        << "seed " << seed << " on " << r.backend << ": " << r.detail << "\n"
-        << ir::print_program(*p) << "\nreproduce: vyre fuzz --seed " << seed << " --count 1";
-    agreed += r.verdict == Verdict::Agreed;
+  for (std::uint64_t first = 1000; first < 1000 + count; first += kBatch) {
+    std::vector<Case> cases;
+    for (std::uint64_t seed = first; seed < std::min(first + kBatch, 1000 + count); ++seed) {
+      GeneratedCase c = generate(seed);
+      auto p = ir::check(c.draft.clone());
+      ASSERT_TRUE(p.ok());
+      cases.push_back({std::move(p).value(), to_run_inputs(c.inputs)});
+    }
+    auto verdicts = run_differential_batch(runtime, cases, backends);
+    ASSERT_EQ(verdicts.size(), cases.size());
+    for (std::size_t k = 0; k < cases.size(); ++k) {
+      const DiffResult& r = verdicts[k];
+      const std::uint64_t seed = first + k;
+      EXPECT_NE(r.verdict, Verdict::Disagreed)
+          << "seed " << seed << " on " << r.backend << ": " << r.detail << "\n"
+          << ir::print_program(cases[k].program) << "\nreproduce: vyre fuzz --seed " << seed
+          << " --count 1";
+      agreed += r.verdict == Verdict::Agreed;
+    }
   }
   std::printf("%llu of %llu programs agreed on %zu backends\n",
               static_cast<unsigned long long>(agreed), static_cast<unsigned long long>(count),

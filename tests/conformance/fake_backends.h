@@ -1,4 +1,5 @@
-// Backends for testing the testers: a counting wrapper (did the runtime run the reference?)
+// Backends for testing the testers: a counting wrapper (did the runtime run the reference? did
+// the batched runner compile in one call?)
 // and a deliberately wrong backend that miscomputes one binary operator (does the shadow
 // check, the differential runner or the minimiser catch it?). Both delegate to the reference
 // interpreter.
@@ -27,6 +28,12 @@ class DelegatingBackend : public Backend {
                                                           const DispatchConfig& config) override {
     return inner_->compile(program, config);
   }
+  // Counted; compiles each program with this backend's compile() (the default).
+  std::vector<Result<std::shared_ptr<const CompiledPipeline>>> compile_many(
+      std::span<const ir::Program* const> programs, const DispatchConfig& config) override {
+    ++compile_many_calls;
+    return Backend::compile_many(programs, config);
+  }
   Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& pipeline) const override {
     return inner_->serialize(pipeline);
   }
@@ -45,6 +52,7 @@ class DelegatingBackend : public Backend {
   }
 
   std::atomic<int> dispatches{0};
+  std::atomic<int> compile_many_calls{0};
 
  protected:
   std::string id_;

@@ -10,6 +10,7 @@
 
 #include "opencl_fixture.h"
 #include "vyre/backends/c_emitter.h"
+#include "vyre/backends/c_kernel_batch.h"
 #include "vyre/ir/ops.h"
 #include "vyre/ir/text.h"
 
@@ -223,6 +224,43 @@ TEST(Codegen, SupportedOpsComeFromTheRegistry) {
     EXPECT_NE(std::find(ops.begin(), ops.end(), op), ops.end()) << op;
   }
   EXPECT_EQ(*ir::OpRegistry::global().lowering("opencl", "sqrt"), "sqrt({0})");
+}
+
+TEST(Codegen, ABatchHasOnePreludeAndEachKernelUnderItsOwnEntry) {
+  codegen::register_c_lowerings(Dialect::OpenCL, "opencl");
+  std::vector<ir::Program> programs;
+  std::vector<codegen::KernelParts> parts;
+  for (const auto& file : example_files()) {
+    programs.push_back(*ir::parse_program(read(file)));
+    codegen::EmitOptions options;
+    options.workgroup = programs.back()->workgroup;
+    options.int64_atomics = true;
+    options.entry = codegen::batch_entry_name(programs.back());
+    auto kernel = codegen::emit_c_kernel_parts(programs.back(), options);
+    ASSERT_TRUE(kernel.ok()) << render(kernel.error());
+    // The single-kernel source is exactly these parts assembled.
+    options.entry = "vyre_main";
+    auto single = codegen::emit_c_kernel(programs.back(), options);
+    ASSERT_TRUE(single.ok());
+    EXPECT_TRUE(contains(single->source, kernel->header));
+    parts.push_back(std::move(kernel).value());
+  }
+  const std::string batch = codegen::emit_c_kernel_batch(parts);
+  auto count = [&](std::string_view part) {
+    std::size_t n = 0;
+    for (std::size_t at = batch.find(part); at != std::string::npos; at = batch.find(part, at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_EQ(count("#pragma OPENCL FP_CONTRACT OFF"), 1u);
+  EXPECT_EQ(count("typedef uint vy_u32;"), 1u);
+  EXPECT_EQ(count("static inline vy_u32 vy_len32("), 1u) << "a helper shared by many kernels";
+  EXPECT_EQ(count("__kernel "), programs.size());
+  EXPECT_EQ(count("void vyre_main("), 0u);
+  for (const ir::Program& p : programs) {
+    EXPECT_EQ(count("void " + codegen::batch_entry_name(p) + "("), 1u) << p->name;
+  }
+  EXPECT_EQ(codegen::batch_entry_name(programs[0]), "vyre_" + to_hex(programs[0].digest()));
 }
 
 }  // namespace

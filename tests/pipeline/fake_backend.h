@@ -63,14 +63,25 @@ class FakeBackend : public Backend {
                                                           const DispatchConfig& config) override {
     compiles.fetch_add(1);
     if (compile_delay.count() > 0) std::this_thread::sleep_for(compile_delay);
-    if (fail_compile) {
+    if (fail_compile || program->name == fail_program) {
       return Diagnostic::error("VY4020", "fake compile failure", "do not set fail_compile");
     }
     return std::shared_ptr<const CompiledPipeline>(std::make_shared<FakePipeline>(
         program, effective_workgroup(program, config), expected_bytes(program, config)));
   }
 
+  // Counted, with each batch's size; compiles each program with compile().
+  std::vector<Result<std::shared_ptr<const CompiledPipeline>>> compile_many(
+      std::span<const ir::Program* const> programs, const DispatchConfig& config) override {
+    {
+      std::lock_guard lock(batches_mutex);
+      batches.push_back(programs.size());
+    }
+    return Backend::compile_many(programs, config);
+  }
+
   Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& pipeline) const override {
+    serializes.fetch_add(1);
     if (fail_serialize) return Diagnostic::error("VY4019", "fake serialize failure", "none");
     const auto& tag = static_cast<const FakePipeline&>(pipeline).tag();
     return std::vector<std::uint8_t>(tag.begin(), tag.end());
@@ -98,6 +109,10 @@ class FakeBackend : public Backend {
   std::atomic<int> compiles{0};
   std::atomic<int> loads{0};
   std::atomic<int> load_rejects{0};
+  mutable std::atomic<int> serializes{0};
+  std::mutex batches_mutex;
+  std::vector<std::size_t> batches;  // sizes of the compile_many calls, in order
+  std::string fail_program;          // compile() fails for the program of this name
   std::chrono::microseconds compile_delay{0};
   std::size_t payload_bytes = 64;
   bool fail_compile = false;

@@ -1,6 +1,6 @@
-// A configurable fake backend for registry, routing and launch-validation tests: its
-// capabilities, ops and probe are whatever the test says; its dispatch finishes at once without
-// touching the buffers.
+// A configurable fake backend for registry, routing, launch-validation and precompile tests: its
+// capabilities, ops and probe are whatever the test says; it counts compiles (and can fail one
+// program's); its dispatch finishes at once without touching the buffers.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -32,7 +32,18 @@ class StubBackend : public Backend {
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override {
     ++compiles;
+    if (program->name == fail_program) {
+      return Diagnostic::error(code::BackendLacksFeature, "stub: `" + fail_program + "` fails",
+                               "do not set fail_program");
+    }
     return std::make_shared<const CompiledPipeline>(program, effective_workgroup(program, config));
+  }
+  // Counted, with the size of the last batch; compiles each program with compile().
+  std::vector<Result<std::shared_ptr<const CompiledPipeline>>> compile_many(
+      std::span<const ir::Program* const> programs, const DispatchConfig& config) override {
+    ++compile_many_calls;
+    last_batch = programs.size();
+    return Backend::compile_many(programs, config);
   }
   Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline&) const override {
     return std::vector<std::uint8_t>{};
@@ -56,6 +67,9 @@ class StubBackend : public Backend {
 
   std::optional<Diagnostic> lost;  // what health() reports; set it before routing
   std::atomic<int> compiles{0};
+  std::atomic<int> compile_many_calls{0};
+  std::size_t last_batch = 0;
+  std::string fail_program;  // compile() fails for the program of this name
   std::atomic<int> dispatches{0};
   LaunchGeometry last_geometry;
 

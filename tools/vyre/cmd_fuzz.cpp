@@ -1,9 +1,14 @@
 // `vyre fuzz`: generates random programs (tools/progen), runs each on several backends,
 // compares them with the first (the oracle), and minimises every disagreement into a
 // reproducer: a text-IR file, its inputs as .npy files and a README line with the command.
+// Programs go in batches (--batch): each backend compiles a batch in one build, since an OpenCL
+// build on PoCL costs ~0.5 s however many kernels it holds.
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -12,6 +17,7 @@
 #include "command.h"
 #include "npy.h"
 #include "vyre/backends/builtin.h"
+#include "vyre/diag/render.h"
 #include "vyre/ir/text.h"
 #include "vyre/progen/differential.h"
 
@@ -22,6 +28,7 @@ struct FuzzArgs {
   std::string backends = "reference,opencl";
   std::uint64_t seed = 1;
   std::uint64_t count = 100;
+  std::uint64_t batch = 64;
   std::string out = "vyre-fuzz";
   std::uint32_t max_attempts = 300;
   bool json = false;
@@ -58,64 +65,136 @@ void write_reproducer(const std::filesystem::path& dir, const progen::Minimised&
   }
 }
 
+// A memory-only cache of its own: thousands of one-off random programs must not fill the user's
+// disk cache, nor pay for serializing pipelines that are never stored. It holds a few batches,
+// so a precompiled batch is still there when its programs run; compiling is always allowed.
+Result<std::shared_ptr<pipeline::PipelineCache>> fuzz_cache(std::size_t batch,
+                                                            std::size_t backends) {
+  pipeline::PipelineCacheOptions options;
+  options.size_memory_entries = false;
+  options.persist_stats = false;
+  options.memory_max_entries = std::max(pipeline::kDefaultMemoryEntries, 4 * batch * backends);
+  return pipeline::PipelineCache::open(std::move(options));
+}
+
+struct Tally {
+  std::uint64_t agreed = 0, disagreed = 0, skipped = 0;
+  std::uint64_t done() const { return agreed + disagreed + skipped; }
+};
+
+// Progress on stderr, so a long run that is cut off still says how far it got: after every
+// batch on a terminal, otherwise (CI logs) at most every 10 seconds.
+class Progress {
+ public:
+  explicit Progress(std::uint64_t total) : total_(total), tty_(::isatty(::fileno(stderr)) != 0) {}
+  void report(const Tally& tally, bool final = false) {
+    const auto now = Clock::now();
+    if (!final && !tty_ && now - last_ < std::chrono::seconds(10)) return;
+    if (final && !printed_) return;  // a short run needs no progress line
+    last_ = now;
+    printed_ = true;
+    const double seconds = std::chrono::duration<double>(now - start_).count();
+    std::fprintf(stderr,
+                 "fuzz: %llu/%llu programs: %llu agreed, %llu disagreed, %llu skipped "
+                 "(%.1f programs/s)\n",
+                 static_cast<unsigned long long>(tally.done()),
+                 static_cast<unsigned long long>(total_),
+                 static_cast<unsigned long long>(tally.agreed),
+                 static_cast<unsigned long long>(tally.disagreed),
+                 static_cast<unsigned long long>(tally.skipped),
+                 seconds > 0 ? static_cast<double>(tally.done()) / seconds : 0.0);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  std::uint64_t total_;
+  bool tty_;
+  bool printed_ = false;
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_ = start_;
+};
+
 int run_fuzz(const FuzzArgs& args) {
   (void)register_builtin_backends(BackendRegistry::global());
-  Runtime runtime;
   const auto backends = split(args.backends);
-  std::uint64_t agreed = 0, disagreed = 0, skipped = 0;
+  const std::uint64_t batch_size = std::max<std::uint64_t>(args.batch, 1);
+  auto cache = fuzz_cache(batch_size, backends.size());
+  if (!cache.ok()) {
+    std::fputs(render_human(cache.error()).c_str(), stderr);
+    return 2;
+  }
+  Runtime runtime(BackendRegistry::global(), *cache);
+  Tally tally;
+  Progress progress(args.count);
   nlohmann::json failures = nlohmann::json::array();
   const auto start = std::chrono::steady_clock::now();
-  for (std::uint64_t k = 0; k < args.count; ++k) {
-    const std::uint64_t seed = args.seed + k;
-    progen::GeneratedCase generated = progen::generate(seed);
-    auto program = ir::check(generated.draft.clone());
-    if (!program.ok()) {
-      std::fprintf(stderr, "seed %llu: generator produced an invalid program (a bug)\n",
-                   static_cast<unsigned long long>(seed));
-      ++disagreed;
-      continue;
+  for (std::uint64_t first = 0; first < args.count; first += batch_size) {
+    const std::uint64_t n = std::min(batch_size, args.count - first);
+    std::vector<progen::Case> cases;
+    std::vector<std::uint64_t> seeds;
+    for (std::uint64_t k = first; k < first + n; ++k) {
+      const std::uint64_t seed = args.seed + k;
+      progen::GeneratedCase generated = progen::generate(seed);
+      auto program = ir::check(generated.draft.clone());
+      if (!program.ok()) {
+        std::fprintf(stderr, "seed %llu: generator produced an invalid program (a bug)\n",
+                     static_cast<unsigned long long>(seed));
+        ++tally.disagreed;
+        continue;
+      }
+      cases.push_back({std::move(program).value(), progen::to_run_inputs(generated.inputs)});
+      seeds.push_back(seed);
     }
-    RunInputs inputs = progen::to_run_inputs(generated.inputs);
-    auto result = progen::run_differential(runtime, *program, inputs, backends);
-    if (result.verdict == progen::Verdict::Agreed) {
-      ++agreed;
-      continue;
+    auto verdicts = progen::run_differential_batch(runtime, cases, backends);
+    for (std::size_t k = 0; k < cases.size(); ++k) {
+      const progen::DiffResult& result = verdicts[k];
+      if (result.verdict == progen::Verdict::Agreed) {
+        ++tally.agreed;
+        continue;
+      }
+      if (result.verdict == progen::Verdict::Skipped) {
+        ++tally.skipped;
+        continue;
+      }
+      ++tally.disagreed;
+      const std::uint64_t seed = seeds[k];
+      auto still_fails = [&](const ir::Program& p, const RunInputs& in) {
+        return progen::run_differential(runtime, p, in, backends).verdict ==
+               progen::Verdict::Disagreed;
+      };
+      auto small =
+          progen::minimise(cases[k].program, cases[k].inputs, still_fails, args.max_attempts);
+      auto dir = std::filesystem::path(args.out) / fmt::format("seed_{}", seed);
+      write_reproducer(dir, small, backends, result.detail);
+      failures.push_back({{"seed", seed},
+                          {"backend", result.backend},
+                          {"detail", result.detail},
+                          {"reproducer", dir.string()}});
+      if (!args.json) {
+        std::printf("seed %llu: %s %s; reproducer in %s\n", static_cast<unsigned long long>(seed),
+                    result.backend.c_str(), result.detail.c_str(), dir.string().c_str());
+        std::fflush(stdout);
+      }
     }
-    if (result.verdict == progen::Verdict::Skipped) {
-      ++skipped;
-      continue;
-    }
-    ++disagreed;
-    auto still_fails = [&](const ir::Program& p, const RunInputs& in) {
-      return progen::run_differential(runtime, p, in, backends).verdict ==
-             progen::Verdict::Disagreed;
-    };
-    auto small = progen::minimise(*program, inputs, still_fails, args.max_attempts);
-    auto dir = std::filesystem::path(args.out) / fmt::format("seed_{}", seed);
-    write_reproducer(dir, small, backends, result.detail);
-    failures.push_back({{"seed", seed},
-                        {"backend", result.backend},
-                        {"detail", result.detail},
-                        {"reproducer", dir.string()}});
-    if (!args.json) {
-      std::printf("seed %llu: %s %s; reproducer in %s\n", static_cast<unsigned long long>(seed),
-                  result.backend.c_str(), result.detail.c_str(), dir.string().c_str());
-    }
+    progress.report(tally);
   }
+  progress.report(tally, /*final=*/true);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (args.json) {
-    nlohmann::json j{{"agreed", agreed},   {"disagreed", disagreed}, {"skipped", skipped},
-                     {"seconds", seconds}, {"failures", failures},   {"seed", args.seed},
-                     {"count", args.count}};
+    nlohmann::json j{{"agreed", tally.agreed},   {"disagreed", tally.disagreed},
+                     {"skipped", tally.skipped}, {"seconds", seconds},
+                     {"failures", failures},     {"seed", args.seed},
+                     {"count", args.count},      {"batch", batch_size}};
     std::printf("%s\n", j.dump().c_str());
   } else {
-    std::printf("%llu agreed, %llu disagreed", static_cast<unsigned long long>(agreed),
-                static_cast<unsigned long long>(disagreed));
-    if (skipped) std::printf(", %llu skipped", static_cast<unsigned long long>(skipped));
+    std::printf("%llu agreed, %llu disagreed", static_cast<unsigned long long>(tally.agreed),
+                static_cast<unsigned long long>(tally.disagreed));
+    if (tally.skipped)
+      std::printf(", %llu skipped", static_cast<unsigned long long>(tally.skipped));
     std::printf(" (%.1f s)\n", seconds);
   }
-  return disagreed == 0 ? 0 : 1;
+  return tally.disagreed == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -126,6 +205,8 @@ void install_fuzz(CLI::App& app, Context& ctx) {
   cmd->add_option("--backends", args->backends, "comma list; the first is the oracle");
   cmd->add_option("--seed", args->seed, "first seed (program k uses seed + k)");
   cmd->add_option("--count", args->count, "number of programs");
+  cmd->add_option("--batch", args->batch,
+                  "programs compiled together per backend build (default 64; 1 = one by one)");
   cmd->add_option("--out", args->out, "folder for reproducers (default vyre-fuzz)");
   cmd->add_option("--max-attempts", args->max_attempts, "minimiser budget per disagreement");
   cmd->add_flag("--json", args->json, "print the summary as JSON");

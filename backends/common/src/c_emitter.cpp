@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "helpers.h"
+#include "prelude.h"
 #include "spelling.h"
 #include "vyre/diag/codes.h"
 #include "vyre/ir/ops.h"
@@ -70,7 +71,7 @@ class KernelEmitter {
                                             : options.backend_id),
         helpers_(options.dialect, options.ulp_budget, options.fp64) {}
 
-  Result<KernelSource> run() {
+  Result<KernelParts> run() {
     for (Type t : p_.local_types) note_type(t);
     for (const auto& param : p_.params) note_type(param.type);
     for (const auto& buffer : p_.buffers) note_type(buffer.element);
@@ -87,9 +88,18 @@ class KernelEmitter {
       for (std::size_t i = 1; i < errors_.size(); ++i) first.more.push_back(std::move(errors_[i]));
       return first;
     }
-    KernelSource out;
+    KernelParts out;
+    out.dialect = d_;
+    out.entry = opt_.entry;
     out.args = kernel_args(program_);
-    out.source = header() + prelude() + kernel();
+    out.header = header();
+    out.summary = fmt::format("// kernel `{}` ({}): program digest {}; workgroup ({}, {}, {})\n",
+                              p_.name, opt_.entry, to_hex(program_.digest()), opt_.workgroup[0],
+                              opt_.workgroup[1], opt_.workgroup[2]);
+    out.f64 = uses_f64_ || helpers_.uses_f64();
+    out.int64_atomics = uses_int64_atomics_;
+    out.helpers = helpers_.definitions();
+    out.kernel = kernel();
     return out;
   }
 
@@ -474,53 +484,7 @@ class KernelEmitter {
         "// workgroup ({}, {}, {}); ULP budget {}\n",
         p_.name, d_ == Dialect::Cuda ? "CUDA C" : "OpenCL C 1.2", to_hex(program_.digest()),
         opt_.workgroup[0], opt_.workgroup[1], opt_.workgroup[2], opt_.ulp_budget);
-    if (d_ == Dialect::Cuda) {
-      out += "// Compile with NVRTC --fmad=false: vyre never contracts a * b + c into an fma.\n";
-    } else {
-      out +=
-          "// Build with -cl-fp32-correctly-rounded-divide-sqrt and without\n"
-          "// -cl-denorms-are-zero or fast-math options.\n";
-    }
-    return out + "\n";
-  }
-
-  std::string prelude() const {
-    std::string out;
-    if (d_ == Dialect::OpenCL) {
-      out += "// No contraction: a * b + c rounds twice unless the program calls fma.\n";
-      out += "#pragma OPENCL FP_CONTRACT OFF\n";
-      if (uses_f64_ || helpers_.uses_f64())
-        out += "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n";
-      if (uses_int64_atomics_) {
-        out += "#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable\n";
-        out += "#pragma OPENCL EXTENSION cl_khr_int64_extended_atomics : enable\n";
-      }
-      out += "\n";
-      out +=
-          "typedef uchar vy_u8;\n"
-          "typedef int vy_i32;\n"
-          "typedef uint vy_u32;\n"
-          "typedef long vy_i64;\n"
-          "typedef ulong vy_u64;\n"
-          "typedef float vy_f32;\n";
-      if (uses_f64_ || helpers_.uses_f64()) out += "typedef double vy_f64;\n";
-    } else {
-      out += "// NVRTC sees no host headers: vyre's fixed-width types are spelled out here.\n";
-      out +=
-          "typedef unsigned char vy_u8;\n"
-          "typedef int vy_i32;\n"
-          "typedef unsigned int vy_u32;\n"
-          "typedef long long vy_i64;\n"
-          "typedef unsigned long long vy_u64;\n"
-          "typedef float vy_f32;\n"
-          "typedef double vy_f64;\n";
-    }
-    out += "\n";
-    for (const std::string& helper : helpers_.definitions()) {
-      out += helper;
-      out += "\n";
-    }
-    return out;
+    return out + detail::build_note(d_) + "\n";
   }
 
   std::string kernel() const {
@@ -556,12 +520,11 @@ class KernelEmitter {
     std::string out;
     const auto& wg = opt_.workgroup;
     if (d_ == Dialect::Cuda) {
-      out += fmt::format("extern \"C\" __global__ void __launch_bounds__({}) vyre_main(",
-                         std::uint64_t{wg[0]} * wg[1] * wg[2]);
+      out += fmt::format("extern \"C\" __global__ void __launch_bounds__({}) {}(",
+                         std::uint64_t{wg[0]} * wg[1] * wg[2], opt_.entry);
     } else {
-      out +=
-          fmt::format("__kernel __attribute__((reqd_work_group_size({}, {}, {}))) void vyre_main(",
-                      wg[0], wg[1], wg[2]);
+      out += fmt::format("__kernel __attribute__((reqd_work_group_size({}, {}, {}))) void {}(",
+                         wg[0], wg[1], wg[2], opt_.entry);
     }
     if (params.empty()) {
       out += d_ == Dialect::Cuda ? ")" : "void)";
@@ -626,8 +589,19 @@ class KernelEmitter {
 
 }  // namespace
 
-Result<KernelSource> emit_c_kernel(const ir::Program& program, const EmitOptions& options) {
+Result<KernelParts> emit_c_kernel_parts(const ir::Program& program, const EmitOptions& options) {
   return KernelEmitter(program, options).run();
+}
+
+Result<KernelSource> emit_c_kernel(const ir::Program& program, const EmitOptions& options) {
+  KernelParts parts = VYRE_TRY(emit_c_kernel_parts(program, options));
+  KernelSource out;
+  out.source = parts.header +
+               detail::prelude(parts.dialect, parts.f64, parts.int64_atomics, parts.helpers) +
+               parts.kernel;
+  out.entry = std::move(parts.entry);
+  out.args = std::move(parts.args);
+  return out;
 }
 
 }  // namespace vyre::codegen

@@ -7,6 +7,7 @@
 #include "cuda_pipeline.h"
 #include "vyre/backend/environment.h"
 #include "vyre/backends/c_emitter.h"
+#include "vyre/backends/c_kernel_batch.h"
 #include "vyre/backends/cuda/nvrtc_compiler.h"
 #include "vyre/diag/codes.h"
 
@@ -162,6 +163,58 @@ Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::compile(const ir::P
   return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
 }
 
+std::vector<Result<std::shared_ptr<const CompiledPipeline>>> CudaBackend::compile_many(
+    std::span<const ir::Program* const> programs, const DispatchConfig& config) {
+  // One NVRTC invocation for every kernel: NVRTC's fixed cost (~10 ms a call on the H100 host)
+  // dominates small kernels. Each pipeline keeps the whole cubin and its own entry; a failed
+  // batch falls back to one compile per program, so a failure names the program that caused it.
+  if (programs.size() < 2) return Backend::compile_many(programs, config);
+  std::vector<codegen::KernelParts> parts;
+  parts.reserve(programs.size());
+  for (const ir::Program* program : programs) {
+    codegen::EmitOptions options;
+    options.dialect = codegen::Dialect::Cuda;
+    options.workgroup = effective_workgroup(*program, config);
+    options.ulp_budget = config.ulp_budget;
+    options.int64_atomics = true;
+    options.fp64 = true;
+    options.backend_id = std::string(kBackendId);
+    options.entry = codegen::batch_entry_name(*program);
+    auto emitted = codegen::emit_c_kernel_parts(*program, options);
+    if (!emitted.ok()) return Backend::compile_many(programs, config);
+    parts.push_back(std::move(emitted).value());
+  }
+  const std::string source = codegen::emit_c_kernel_batch(parts);
+  CubinRequest request;
+  request.source = source;
+  request.entry = parts.front().entry;
+  request.arch = arch_;
+  request.kernel_name = "a batch of kernels";
+  auto cubin = compile_to_cubin(request);
+  if (!cubin.ok()) return Backend::compile_many(programs, config);
+
+  std::vector<Result<std::shared_ptr<const CompiledPipeline>>> out;
+  out.reserve(programs.size());
+  for (std::size_t k = 0; k < programs.size(); ++k) {
+    CubinImage image;
+    image.arch = arch_;
+    image.entry = parts[k].entry;  // extern "C": the symbol is the name
+    image.args = parts[k].args;
+    image.workgroup = effective_workgroup(*programs[k], config);
+    image.program = programs[k]->digest();
+    image.cubin = cubin->bytes;
+    auto pipeline = std::make_shared<CudaPipeline>(*programs[k], std::move(image), device_);
+    if (device_) {
+      if (Status loaded = load_module(*device_, *pipeline); !loaded.ok()) {
+        out.emplace_back(std::move(loaded).error());
+        continue;
+      }
+    }
+    out.emplace_back(std::shared_ptr<const CompiledPipeline>(std::move(pipeline)));
+  }
+  return out;
+}
+
 Result<std::vector<std::uint8_t>> CudaBackend::serialize(const CompiledPipeline& pipeline) const {
   const CudaPipeline* cuda = as_cuda(pipeline);
   if (cuda == nullptr) return not_ours();
@@ -177,7 +230,10 @@ Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
                                  image.arch.name() + ", this backend " + arch_.name(),
                              "nothing to do: the pipeline is recompiled for " + arch_.name());
   }
-  if (image.program != program.digest() || !same_args(image.args, codegen::kernel_args(program))) {
+  const bool own_entry =
+      image.entry == "vyre_main" || image.entry == codegen::batch_entry_name(program);
+  if (image.program != program.digest() || !own_entry ||
+      !same_args(image.args, codegen::kernel_args(program))) {
     return Diagnostic::error(
         code::BadPipelineBytes,
         "cached cubin was compiled from a different program than `" + program->name + "`",

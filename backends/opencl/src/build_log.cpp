@@ -79,6 +79,19 @@ bool parse_message(std::string_view line, LogMessage& out) {
 
 }  // namespace
 
+std::string read_build_log(cl_program program, cl_device_id device) {
+  std::size_t size = 0;
+  if (clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size) !=
+          CL_SUCCESS ||
+      size == 0) {
+    return {};
+  }
+  std::string log(size, '\0');
+  clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, size, log.data(), nullptr);
+  while (!log.empty() && log.back() == '\0') log.pop_back();
+  return log;
+}
+
 Diagnostic build_failure(std::string_view kernel_name, std::string_view log,
                          std::string_view source) {
   std::vector<std::string_view> source_lines = split_lines(source);

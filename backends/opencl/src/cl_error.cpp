@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cl_handle.h"
+#include "vyre/diag/codes.h"
 
 namespace vyre::opencl {
 
@@ -107,6 +108,17 @@ std::string cl_error_name(cl_int error) {
       break;
   }
   return fmt::format("{} ({})", name, error);
+}
+
+Diagnostic api_error(std::string_view call, cl_int err, std::string_view context) {
+  return Diagnostic::error(
+      code::OpenClApiError,
+      fmt::format("{} failed: {}{}{}", call, cl_error_name(err), context.empty() ? "" : " while ",
+                  context),
+      err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES ||
+              err == CL_OUT_OF_HOST_MEMORY
+          ? "the device ran out of memory or resources: use smaller buffers or another backend"
+          : "update the OpenCL driver, or choose another backend");
 }
 
 }  // namespace vyre::opencl

@@ -1,80 +1,24 @@
-// OpenClBackend: compile (generate OpenCL C, build it), serialize/load (program binaries), and
-// dispatch (buffers in, NDRange, non-blocking read-back, completion by event callback).
+// OpenClBackend: compile and compile_many (generate OpenCL C and build it, one program or many in
+// one cl_program: pipeline_builder.h), serialize/load (program binaries), and dispatch (buffers
+// in, NDRange, non-blocking read-back, completion by event callback).
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
 #include <fmt/format.h>
 
-#include "build_log.h"
 #include "cl_handle.h"
 #include "device.h"
+#include "opencl_pipeline.h"
+#include "pipeline_builder.h"
 #include "pipeline_format.h"
 #include "vyre/backend/environment.h"
-#include "vyre/backends/c_emitter.h"
+#include "vyre/backends/c_kernel_batch.h"
 #include "vyre/backends/opencl/backend.h"
 #include "vyre/diag/codes.h"
 
 namespace vyre::opencl {
 namespace {
-
-constexpr const char* kEntry = "vyre_main";
-
-Diagnostic api_error(std::string_view call, cl_int err, std::string_view context = {}) {
-  return Diagnostic::error(
-      code::OpenClApiError,
-      fmt::format("{} failed: {}{}{}", call, cl_error_name(err), context.empty() ? "" : " while ",
-                  context),
-      err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES ||
-              err == CL_OUT_OF_HOST_MEMORY
-          ? "the device ran out of memory or resources: use smaller buffers or another backend"
-          : "update the OpenCL driver, or choose another backend");
-}
-
-class OpenClPipeline final : public CompiledPipeline {
- public:
-  OpenClPipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup, ClProgram built,
-                 std::vector<codegen::KernelArg> args, std::uint32_t ulp_budget, std::string source)
-      : CompiledPipeline(std::move(program), workgroup),
-        cl_program_(std::move(built)),
-        args_(std::move(args)),
-        ulp_budget_(ulp_budget),
-        source_(std::move(source)) {}
-
-  cl_program program_handle() const { return cl_program_.get(); }
-  const std::vector<codegen::KernelArg>& args() const { return args_; }
-  std::uint32_t ulp_budget() const { return ulp_budget_; }
-  const std::string& source() const { return source_; }  // empty when loaded from a binary
-
-  // Kernel objects are reused: arguments are captured at enqueue, so a kernel can go back to the
-  // pool as soon as it is enqueued. clSetKernelArg is not thread-safe per kernel, hence one each.
-  Result<ClKernel> take_kernel() const {
-    {
-      std::lock_guard lock(pool_mutex_);
-      if (!pool_.empty()) {
-        ClKernel k = std::move(pool_.back());
-        pool_.pop_back();
-        return k;
-      }
-    }
-    cl_int err = CL_SUCCESS;
-    cl_kernel k = clCreateKernel(cl_program_.get(), kEntry, &err);
-    if (err != CL_SUCCESS) return api_error("clCreateKernel", err);
-    return ClKernel(k);
-  }
-  void give_back(ClKernel kernel) const {
-    std::lock_guard lock(pool_mutex_);
-    if (pool_.size() < 8) pool_.push_back(std::move(kernel));
-  }
-
- private:
-  ClProgram cl_program_;
-  std::vector<codegen::KernelArg> args_;
-  std::uint32_t ulp_budget_;
-  std::string source_;
-  mutable std::mutex pool_mutex_;
-  mutable std::vector<ClKernel> pool_;
-};
 
 // Completion of one dispatch, signalled from the OpenCL runtime's callback thread.
 struct Completion {
@@ -181,10 +125,17 @@ class OpenClBackend final : public Backend {
     backend->queue_ = ClQueue(queue);
     // Exact IEEE arithmetic: correctly rounded f32 divide and sqrt; no fast-math, no
     // denormal flushing, no contraction (the source also says FP_CONTRACT OFF).
-    backend->build_options_ = "-cl-std=CL1.2";
+    BuildTarget& target = backend->target_;
+    target.context = context;
+    target.device = entry.device;
+    target.options = "-cl-std=CL1.2";
     if (backend->properties_.correctly_rounded_divide_sqrt) {
-      backend->build_options_ += " -cl-fp32-correctly-rounded-divide-sqrt";
+      target.options += " -cl-fp32-correctly-rounded-divide-sqrt";
     }
+    target.emit.dialect = codegen::Dialect::OpenCL;
+    target.emit.int64_atomics = backend->properties_.capabilities.atomics64;
+    target.emit.fp64 = backend->properties_.capabilities.f64;
+    target.emit.backend_id = std::string(kBackendId);
     return std::shared_ptr<Backend>(std::move(backend));
   }
 
@@ -194,34 +145,19 @@ class OpenClBackend final : public Backend {
 
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override {
-    const auto workgroup = effective_workgroup(program, config);
-    codegen::EmitOptions options;
-    options.dialect = codegen::Dialect::OpenCL;
-    options.workgroup = workgroup;
-    options.ulp_budget = config.ulp_budget;
-    options.int64_atomics = properties_.capabilities.atomics64;
-    options.fp64 = properties_.capabilities.f64;
-    options.backend_id = std::string(kBackendId);
-    codegen::KernelSource kernel = VYRE_TRY(codegen::emit_c_kernel(program, options));
-
-    const char* text = kernel.source.c_str();
-    const std::size_t length = kernel.source.size();
-    cl_int err = CL_SUCCESS;
-    ClProgram built(clCreateProgramWithSource(context_.get(), 1, &text, &length, &err));
-    if (err != CL_SUCCESS) return api_error("clCreateProgramWithSource", err);
-    err = clBuildProgram(built.get(), 1, &entry_.device, build_options_.c_str(), nullptr, nullptr);
-    if (err == CL_BUILD_PROGRAM_FAILURE || err == CL_INVALID_BUILD_OPTIONS) {
-      return build_failure(program->name, build_log(built.get()), kernel.source);
-    }
-    if (err != CL_SUCCESS) return api_error("clBuildProgram", err);
-    auto pipeline = std::make_shared<OpenClPipeline>(program, workgroup, std::move(built),
-                                                     std::move(kernel.args), config.ulp_budget,
-                                                     std::move(kernel.source));
-    ClKernel probe = VYRE_TRY(pipeline->take_kernel());  // links the kernel now, not at dispatch
-    pipeline->give_back(std::move(probe));
-    return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
+    return build_pipeline(target_, program, config);
   }
 
+  std::vector<Result<std::shared_ptr<const CompiledPipeline>>> compile_many(
+      std::span<const ir::Program* const> programs, const DispatchConfig& config) override {
+    return build_pipelines(target_, programs, config);
+  }
+
+  // A pipeline of a batch (compile_many) serializes the whole batch's program binary with its
+  // own entry name: one build serves many cache entries, at the price of each entry holding
+  // every kernel of its batch (bigger entries, and a disk load builds the whole binary). load()
+  // accepts an entry only if it is this program's own ("vyre_main", or the batch name derived
+  // from this program's digest), so a batch binary never serves another program's kernel.
   Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& compiled) const override {
     const auto* pipeline = dynamic_cast<const OpenClPipeline*>(&compiled);
     if (pipeline == nullptr) {
@@ -242,7 +178,7 @@ class OpenClBackend final : public Backend {
     image.program = pipeline->program().digest();
     image.workgroup = pipeline->workgroup();
     image.ulp_budget = pipeline->ulp_budget();
-    image.entry = kEntry;
+    image.entry = pipeline->entry();
     image.args = pipeline->args();
     return encode_pipeline(image);
   }
@@ -261,7 +197,9 @@ class OpenClBackend final : public Backend {
     if (image.program != program.digest()) return reject("it was built for another program");
     if (image.workgroup != workgroup) return reject("it was built for another workgroup size");
     if (image.ulp_budget != config.ulp_budget) return reject("it was built for another ULP budget");
-    if (image.entry != kEntry) return reject("unknown kernel entry `" + image.entry + "`");
+    if (image.entry != "vyre_main" && image.entry != codegen::batch_entry_name(program)) {
+      return reject("its kernel entry `" + image.entry + "` is not this program's");
+    }
     auto expected = codegen::kernel_args(program);
     bool same_args = expected.size() == image.args.size() &&
                      std::equal(expected.begin(), expected.end(), image.args.begin(),
@@ -280,13 +218,13 @@ class OpenClBackend final : public Backend {
       return reject(fmt::format("the device refused the binary ({})",
                                 cl_error_name(err != CL_SUCCESS ? err : binary_status)));
     }
-    err = clBuildProgram(built.get(), 1, &entry_.device, build_options_.c_str(), nullptr, nullptr);
+    err = clBuildProgram(built.get(), 1, &entry_.device, target_.options.c_str(), nullptr, nullptr);
     if (err != CL_SUCCESS) {
       return reject(fmt::format("building it failed ({})", cl_error_name(err)));
     }
     auto pipeline =
-        std::make_shared<OpenClPipeline>(program, workgroup, std::move(built), std::move(expected),
-                                         config.ulp_budget, std::string());
+        std::make_shared<OpenClPipeline>(program, workgroup, std::move(built), image.entry,
+                                         std::move(expected), config.ulp_budget, nullptr);
     auto probe = pipeline->take_kernel();
     if (!probe) return reject("it has no kernel `" + image.entry + "`");
     pipeline->give_back(std::move(*probe));
@@ -471,28 +409,12 @@ class OpenClBackend final : public Backend {
     return Ok{};
   }
 
-  static std::string build_log(cl_program program_handle, cl_device_id device) {
-    std::size_t size = 0;
-    if (clGetProgramBuildInfo(program_handle, device, CL_PROGRAM_BUILD_LOG, 0, nullptr, &size) !=
-            CL_SUCCESS ||
-        size == 0) {
-      return {};
-    }
-    std::string log(size, '\0');
-    clGetProgramBuildInfo(program_handle, device, CL_PROGRAM_BUILD_LOG, size, log.data(), nullptr);
-    while (!log.empty() && log.back() == '\0') log.pop_back();
-    return log;
-  }
-  std::string build_log(cl_program program_handle) const {
-    return build_log(program_handle, entry_.device);
-  }
-
   DeviceEntry entry_;
   DeviceProperties properties_;
   ClContext context_;
   ClQueue queue_;
   std::mutex queue_mutex_;
-  std::string build_options_;
+  BuildTarget target_;  // context, device, build options, generator options
 };
 
 }  // namespace

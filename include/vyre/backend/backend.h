@@ -86,6 +86,13 @@ class Backend {
   // Compiles from scratch (the runtime has already missed the pipeline cache).
   virtual Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                                   const DispatchConfig& config) = 0;
+  // Compiles several programs for one config; the results are index-aligned with `programs`
+  // and each is what compile() would return for that program (its own diagnostic on failure).
+  // A backend whose compiler has a high fixed cost per invocation (OpenCL on PoCL: ~0.5 s a
+  // build) overrides this to compile them together; the default calls compile() for each.
+  virtual std::vector<Result<std::shared_ptr<const CompiledPipeline>>> compile_many(
+      std::span<const ir::Program* const> programs, const DispatchConfig& config);
+
   // Bytes the pipeline cache stores, and the inverse. load() must reject bytes it cannot use
   // with a diagnostic (the cache then recompiles), never crash.
   virtual Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& pipeline) const = 0;

@@ -42,6 +42,11 @@ struct PipelineCacheOptions {
   std::chrono::seconds touch_granularity{60};
   // The disk index used to classify misses is re-read when older than this.
   std::chrono::seconds index_refresh{10};
+  // Without a writable disk tier, still serialize each compiled pipeline, only to charge the
+  // memory tier its size. Off: such entries are charged a flat 256 bytes and serialize() is not
+  // called (on PoCL it compiles every kernel of the cl_program, ~0.2 s each): for short-lived
+  // memory-only caches of many one-off pipelines, such as `vyre fuzz`'s.
+  bool size_memory_entries = true;
   // Write cumulative counters to <root>/stats.json on flush() and when the cache closes.
   bool persist_stats = true;
   DiagnosticSink warning_sink;  // empty: warnings are rendered to stderr

@@ -23,11 +23,14 @@ struct CacheOutcome {
   std::string miss_explanation;    // MissExplanation::text(), when missed
   double lookup_ms = 0;            // identity, memory and disk lookups
   double load_ms = 0;              // Backend::load, on a disk hit
-  double compile_ms = 0;           // Backend::compile, when compiled
+  double compile_ms = 0;           // Backend::compile, when compiled (a batch: its equal share)
   Digest key{};
   // Additions beyond the agreed shape:
   std::shared_ptr<const KeyFactors> factors;  // the request's identity (for manifests)
   bool coalesced = false;  // waited for another thread's compile or load of the same key
+  // Programs compiled by the same Backend::compile_many call (obtain_many); 0 when compiled
+  // alone by Backend::compile.
+  std::uint32_t batch_size = 0;
 };
 
 }  // namespace vyre::pipeline

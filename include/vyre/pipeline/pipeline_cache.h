@@ -2,6 +2,7 @@
 // compiled pipeline. The data path, one call each:
 //   identity (memoised) -> memory tier -> disk tier (Backend::load) -> compile (Backend::compile)
 //   -> store (Backend::serialize -> disk tier) -> memory tier
+// obtain_many() is the same path for a batch, with one Backend::compile_many for all misses.
 // Concurrent requests for one key share one disk load or compile. A cache problem (unwritable
 // disk, corrupt entry) never fails a request: it is counted, warned about once, and worked
 // around. Only a compile failure or JitPolicy::Forbid makes obtain() fail.
@@ -13,6 +14,8 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
+#include <span>
+#include <vector>
 
 #include "vyre/backend/backend.h"
 #include "vyre/pipeline/cache_key.h"
@@ -48,6 +51,17 @@ class PipelineCache {
                                                          const DispatchConfig& config,
                                                          CacheOutcome* outcome = nullptr);
 
+  // obtain() for many programs at once: memory and disk hits are served per program as obtain()
+  // serves them, and every program that must be compiled goes to one Backend::compile_many call
+  // (a backend with a high fixed cost per build compiles them together). Results and outcomes
+  // are index-aligned with `programs`; a failing program gets its own error and the others their
+  // pipelines. JIT policy, telemetry, disk writes and manifests are as for obtain(); each
+  // compiled program is charged an equal share of the batch's compile time. A program another
+  // thread is already obtaining is waited for (after this call's own compile), not compiled again.
+  std::vector<Result<std::shared_ptr<const CompiledPipeline>>> obtain_many(
+      Backend& backend, std::span<const ir::Program* const> programs, const DispatchConfig& config,
+      std::vector<CacheOutcome>* outcomes = nullptr);
+
   // Answers whether obtain() would hit (tier Memory or Disk, the disk entry validated but not
   // loaded) without compiling or loading anything. On a miss returns nullopt and, if `miss` is
   // given, fills it with tier Compiled, the miss reason and its explanation.
@@ -81,10 +95,26 @@ class PipelineCache {
   std::shared_ptr<const RequestIdentity> identify(const Backend& backend,
                                                   const ir::Program& program,
                                                   const DispatchConfig& config) const;
+  // The memory tier's pipeline for `identity` (counted, `outcome` filled), or null.
+  std::shared_ptr<const CompiledPipeline> memory_hit(const RequestIdentity& identity,
+                                                     std::chrono::steady_clock::time_point start,
+                                                     CacheOutcome* outcome);
   std::shared_ptr<const Resolved> resolve_miss(Backend& backend, const ir::Program& program,
                                                const DispatchConfig& config,
                                                const RequestIdentity& identity,
                                                std::chrono::steady_clock::time_point start);
+  // The cached part of a miss: memory again, then disk; then classifies the miss and applies
+  // the JIT policy. Null when the program must be compiled (`out` then describes the miss).
+  std::shared_ptr<const Resolved> resolve_cached(Backend& backend, const ir::Program& program,
+                                                 const DispatchConfig& config,
+                                                 const RequestIdentity& identity,
+                                                 std::chrono::steady_clock::time_point start,
+                                                 CacheOutcome& out);
+  // Counts a compile's result and stores a success: serialize -> disk tier, memory tier.
+  std::shared_ptr<const Resolved> store_compiled(
+      Backend& backend, const RequestIdentity& identity,
+      Result<std::shared_ptr<const CompiledPipeline>> compiled, std::uint64_t compile_us,
+      CacheOutcome out);
   MissExplanation explain_absent(const KeyFactors& requested);
   void warn(const Diagnostic& diagnostic) const;
   Status save_stats();

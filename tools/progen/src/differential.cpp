@@ -20,13 +20,22 @@ RunInputs to_run_inputs(const std::vector<GeneratedInput>& inputs) {
   return out;
 }
 
+namespace {
+
+// The config run_differential runs `backend` with (precompiling with another would miss).
+DispatchConfig only_on(const std::string& backend) {
+  DispatchConfig config;
+  config.allowed_backends = {backend};
+  return config;
+}
+
+}  // namespace
+
 DiffResult run_differential(Runtime& runtime, const ir::Program& program, const RunInputs& inputs,
                             const std::vector<std::string>& backends, std::uint64_t ulp) {
   std::optional<RunResult> oracle;
   for (const std::string& id : backends) {
-    DispatchConfig config;
-    config.allowed_backends = {id};
-    auto result = runtime.run(program, inputs, config);
+    auto result = runtime.run(program, inputs, only_on(id));
     if (!result.ok()) {
       const Diagnostic& d = result.error();
       if (d.code == code::BackendUnavailable || d.code == code::BackendLacksFeature || !oracle) {
@@ -43,6 +52,23 @@ DiffResult run_differential(Runtime& runtime, const ir::Program& program, const 
     }
   }
   return {};
+}
+
+std::vector<DiffResult> run_differential_batch(Runtime& runtime, std::span<const Case> cases,
+                                               const std::vector<std::string>& backends,
+                                               std::uint64_t ulp) {
+  std::vector<const ir::Program*> programs;
+  programs.reserve(cases.size());
+  for (const Case& c : cases) programs.push_back(&c.program);
+  for (std::size_t b = 1; b < backends.size(); ++b) {
+    (void)runtime.precompile(programs, only_on(backends[b]));  // errors resurface in run()
+  }
+  std::vector<DiffResult> verdicts;
+  verdicts.reserve(cases.size());
+  for (const Case& c : cases) {
+    verdicts.push_back(run_differential(runtime, c.program, c.inputs, backends, ulp));
+  }
+  return verdicts;
 }
 
 }  // namespace vyre::progen

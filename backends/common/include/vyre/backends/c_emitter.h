@@ -31,6 +31,9 @@ struct EmitOptions {
   bool fp64 = true;            // OpenCL: enable cl_khr_fp64 (needed for f64 programs)
   // The op-registry backend id to fetch op lowerings from; empty = dialect_name(dialect).
   std::string backend_id;
+  // The kernel function's name. Several kernels built as one translation unit
+  // (emit_c_kernel_batch) each need their own.
+  std::string entry = "vyre_main";
 };
 
 // Kernel ABI, identical for both dialects, in this order: for each buffer in declaration order a
@@ -48,10 +51,26 @@ struct KernelSource {
   std::vector<KernelArg> args;
 };
 
+// One generated kernel before it is assembled into a translation unit: what its prelude needs
+// and the kernel function itself. emit_c_kernel() assembles one; emit_c_kernel_batch() several.
+struct KernelParts {
+  Dialect dialect = Dialect::OpenCL;
+  std::string entry;
+  std::vector<KernelArg> args;
+  std::string header;                // the leading comment of a single-kernel source
+  std::string summary;               // one comment line naming the kernel, for a batch
+  bool f64 = false;                  // needs double (OpenCL: cl_khr_fp64 and vy_f64)
+  bool int64_atomics = false;        // OpenCL: needs cl_khr_int64_{base,extended}_atomics
+  std::vector<std::string> helpers;  // prelude definitions, each after the helpers it calls
+  std::string kernel;                // the kernel function, named `entry`
+};
+
 // Generates the kernel. Fails with BackendLacksFeature (VY4005) when the program calls an op
 // with no lowering registered for the backend id, uses f64 without options.fp64, or 64-bit
 // atomics in OpenCL without options.int64_atomics.
 Result<KernelSource> emit_c_kernel(const ir::Program& program, const EmitOptions& options);
+// The same, unassembled (emit_c_kernel is header + prelude + kernel of these parts).
+Result<KernelParts> emit_c_kernel_parts(const ir::Program& program, const EmitOptions& options);
 
 // Registers this generator's op lowerings for `backend_id` in OpRegistry::global() (idempotent):
 // the backend's supported-op set is then the registered ops this dialect lowers.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,21 @@ struct DiffResult {
 // is unavailable or lacks a feature is skipped.
 DiffResult run_differential(Runtime& runtime, const ir::Program& program, const RunInputs& inputs,
                             const std::vector<std::string>& backends, std::uint64_t ulp = 0);
+
+// One program and its inputs, for run_differential_batch.
+struct Case {
+  ir::Program program;
+  RunInputs inputs;
+};
+
+// run_differential for many programs, verdicts index-aligned with `cases`: first precompiles
+// every program on each backend but the oracle (Runtime::precompile, so one OpenCL build serves
+// the whole batch instead of one build per program), then runs each case as run_differential
+// does. A program whose precompile failed meets the same error again when it runs, and is judged
+// as run_differential judges it.
+std::vector<DiffResult> run_differential_batch(Runtime& runtime, std::span<const Case> cases,
+                                               const std::vector<std::string>& backends,
+                                               std::uint64_t ulp = 0);
 
 // True while the candidate still shows the disagreement being minimised.
 using StillFails = std::function<bool(const ir::Program&, const RunInputs&)>;

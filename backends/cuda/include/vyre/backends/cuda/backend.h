@@ -47,6 +47,9 @@ class CudaBackend final : public Backend {
 
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override;
+  // One NVRTC compile for the whole batch (see cuda_backend.cpp).
+  std::vector<Result<std::shared_ptr<const CompiledPipeline>>> compile_many(
+      std::span<const ir::Program* const> programs, const DispatchConfig& config) override;
   Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& pipeline) const override;
   Result<std::shared_ptr<const CompiledPipeline>> load(
       const ir::Program& program, const DispatchConfig& config,

@@ -4,6 +4,7 @@
 // Runs in CI on PoCL (Debian's pocl-opencl-icd).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,10 @@
 namespace vyre::opencl {
 
 inline constexpr std::string_view kBackendId = "opencl";
+
+// compile_many builds at most this many programs' kernels as one cl_program; a larger batch is
+// built in parts.
+inline constexpr std::size_t kMaxKernelsPerBuild = 128;
 
 struct OpenClBackendOptions {
   // "P:D" (platform and device index) or a case-insensitive substring of "platform / device"

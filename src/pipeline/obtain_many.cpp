@@ -1,0 +1,111 @@
+// PipelineCache::obtain_many: obtain() for a batch. Each program goes through the same steps
+// (identity -> memory tier -> single-flight -> disk tier -> miss classification and JIT policy);
+// the programs left to compile go to one Backend::compile_many, and each result is stored as
+// obtain() stores it. Flights this call leads are finished before it waits for flights other
+// threads lead, so two overlapping batches cannot wait for each other.
+#include <algorithm>
+
+#include "request_identity.h"
+#include "resolved.h"
+#include "telemetry_counters.h"
+#include "vyre/pipeline/pipeline_cache.h"
+
+namespace vyre::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using PipelineResult = Result<std::shared_ptr<const CompiledPipeline>>;
+
+std::uint64_t micros_since(Clock::time_point start) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
+}
+
+}  // namespace
+
+std::vector<PipelineResult> PipelineCache::obtain_many(Backend& backend,
+                                                       std::span<const ir::Program* const> programs,
+                                                       const DispatchConfig& config,
+                                                       std::vector<CacheOutcome>* outcomes) {
+  const std::size_t n = programs.size();
+  std::vector<std::shared_ptr<const Resolved>> resolved(n);
+  struct Led {  // a flight this call leads whose program must be compiled
+    std::size_t index;
+    std::shared_ptr<const RequestIdentity> identity;
+    std::shared_ptr<SingleFlight<Resolved>::Flight> flight;
+    CacheOutcome outcome;
+  };
+  struct Joined {  // a flight another caller (or an earlier duplicate in this batch) leads
+    std::size_t index;
+    std::shared_ptr<SingleFlight<Resolved>::Flight> flight;
+    Clock::time_point start;
+  };
+  std::vector<Led> to_compile;
+  std::vector<Joined> joined;
+
+  for (std::size_t i = 0; i < n; ++i) {
+    const Clock::time_point start = Clock::now();
+    const ir::Program& program = *programs[i];
+    std::shared_ptr<const RequestIdentity> identity = identify(backend, program, config);
+    CacheOutcome hit_outcome;
+    if (auto hit = memory_hit(*identity, start, &hit_outcome)) {
+      resolved[i] = std::make_shared<const Resolved>(Resolved{std::move(hit), hit_outcome});
+      continue;
+    }
+    bool leader = false;
+    auto flight = flights_.join(identity->key, &leader);
+    if (!leader) {
+      joined.push_back({i, std::move(flight), start});
+      continue;
+    }
+    CacheOutcome out;
+    if (auto served = resolve_cached(backend, program, config, *identity, start, out)) {
+      flights_.finish(identity->key, flight, served);
+      resolved[i] = std::move(served);
+      continue;
+    }
+    to_compile.push_back({i, std::move(identity), std::move(flight), std::move(out)});
+  }
+
+  if (!to_compile.empty()) {
+    std::vector<const ir::Program*> batch;
+    batch.reserve(to_compile.size());
+    for (const Led& led : to_compile) batch.push_back(programs[led.index]);
+    const Clock::time_point compile_start = Clock::now();
+    std::vector<PipelineResult> compiled = backend.compile_many(batch, config);
+    const std::uint64_t share_us = micros_since(compile_start) / batch.size();
+    for (std::size_t k = 0; k < to_compile.size(); ++k) {
+      Led& led = to_compile[k];
+      led.outcome.batch_size = static_cast<std::uint32_t>(batch.size());
+      // A backend that answers for fewer programs than asked: compile the rest one by one.
+      PipelineResult result =
+          k < compiled.size() ? std::move(compiled[k]) : backend.compile(*batch[k], config);
+      auto done = store_compiled(backend, *led.identity, std::move(result), share_us, led.outcome);
+      flights_.finish(led.identity->key, led.flight, done);
+      resolved[led.index] = std::move(done);
+    }
+  }
+
+  for (Joined& j : joined) {
+    auto done = SingleFlight<Resolved>::wait(*j.flight);
+    TelemetryCounters::add(counters_->coalesced);
+    CacheOutcome out = done->outcome;
+    out.coalesced = true;
+    out.lookup_ms = std::chrono::duration<double, std::milli>(Clock::now() - j.start).count();
+    resolved[j.index] = std::make_shared<const Resolved>(Resolved{done->result, std::move(out)});
+  }
+
+  std::vector<PipelineResult> results;
+  results.reserve(n);
+  if (outcomes != nullptr) {
+    outcomes->clear();
+    outcomes->reserve(n);
+  }
+  for (const auto& r : resolved) {
+    results.push_back(r->result);
+    if (outcomes != nullptr) outcomes->push_back(r->outcome);
+  }
+  return results;
+}
+
+}  // namespace vyre::pipeline
