@@ -13,6 +13,7 @@
 #include "vyre/backends/cuda/nvrtc_compiler.h"
 #include "vyre/backends/cuda/pipeline_format.h"
 #include "vyre/diag/codes.h"
+#include "vyre/ir/hash.h"
 #include "vyre/registry/backend_registry.h"
 
 namespace vyre::cuda {
@@ -289,6 +290,56 @@ TEST_F(CudaPipelineFormat, RejectsBytesOfAnotherProgram) {
   auto loaded = backend_->load(other, config_, bytes_);
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.error().code, code::BadPipelineBytes);
+}
+
+// Every example in one NVRTC compile: each pipeline keeps the batch's cubin with its own entry,
+// round-trips through serialize/load, and its bytes are refused for any other program.
+TEST(CudaCompile, ExamplesCompileAsOneBatch) {
+  auto backend = offline_backend();
+  ASSERT_NE(backend, nullptr);
+  std::vector<ir::Program> programs;
+  for (const auto& file : example_files()) {
+    programs.push_back(parse_or_die(testing::read_text(file), file.filename().string()));
+  }
+  ASSERT_GE(programs.size(), 2u);
+  std::vector<const ir::Program*> pointers;
+  for (const ir::Program& p : programs) pointers.push_back(&p);
+  DispatchConfig config;
+  auto compiled = backend->compile_many(pointers, config);
+  ASSERT_EQ(compiled.size(), programs.size());
+  std::vector<std::uint8_t> first_cubin;
+  for (std::size_t k = 0; k < programs.size(); ++k) {
+    ASSERT_TRUE(compiled[k].ok()) << programs[k]->name << ": " << show(compiled[k].error());
+    auto bytes = backend->serialize(**compiled[k]);
+    ASSERT_TRUE(bytes.ok());
+    auto image = decode_cubin_image(*bytes);
+    ASSERT_TRUE(image.ok()) << show(image.error());
+    EXPECT_EQ(image->entry, "vyre_" + to_hex(programs[k].digest()));
+    EXPECT_EQ(image->program, programs[k].digest());
+    expect_cuda_elf(image->cubin);
+    if (k == 0) first_cubin = image->cubin;
+    EXPECT_EQ(image->cubin, first_cubin) << "one cubin for the whole batch";
+    auto loaded = backend->load(programs[k], config, *bytes);
+    ASSERT_TRUE(loaded.ok()) << show(loaded.error());
+    const ir::Program& other = programs[(k + 1) % programs.size()];
+    auto refused = backend->load(other, config, *bytes);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, code::BadPipelineBytes);
+  }
+}
+
+// A batch of one is an ordinary compile(), with the ordinary entry name.
+TEST(CudaCompile, BatchOfOneIsAnOrdinaryCompile) {
+  auto backend = offline_backend();
+  ASSERT_NE(backend, nullptr);
+  const ir::Program program = parse_or_die(kSaxpy);
+  const ir::Program* one[] = {&program};
+  auto compiled = backend->compile_many(one, {});
+  ASSERT_EQ(compiled.size(), 1u);
+  ASSERT_TRUE(compiled[0].ok()) << show(compiled[0].error());
+  auto image = decode_cubin_image(*backend->serialize(**compiled[0]));
+  ASSERT_TRUE(image.ok());
+  EXPECT_EQ(image->entry, "vyre_main");
 }
 
 TEST(CudaDriver, FailedCallsBecomeDiagnostics) {

@@ -230,6 +230,28 @@ TEST(CudaDispatch, ConcurrentDispatchesFromThreads) {
   EXPECT_EQ(failures.load(), 0);
 }
 
+// Pipelines compiled together (one NVRTC call, one cubin) each run their own kernel.
+TEST(CudaDispatch, BatchCompiledExamplesMatchTheReference) {
+  REQUIRE_CUDA_DEVICE(backend);
+  std::vector<ir::Program> programs;
+  for (const auto& file : testing::example_files()) {
+    programs.push_back(parse_or_die(testing::read_text(file), file.filename().string()));
+  }
+  std::vector<const ir::Program*> pointers;
+  for (const ir::Program& p : programs) pointers.push_back(&p);
+  DispatchConfig config;
+  auto compiled = backend->compile_many(pointers, config);
+  ASSERT_EQ(compiled.size(), programs.size());
+  for (std::size_t k = 0; k < programs.size(); ++k) {
+    ASSERT_TRUE(compiled[k].ok()) << show(compiled[k].error());
+    const Bindings inputs = make_bindings(programs[k], 3);
+    const Bindings expected = run_reference(programs[k], inputs, config);
+    const Bindings actual = run_cuda(*backend, **compiled[k], inputs, config);
+    EXPECT_TRUE(outputs_match(programs[k], expected, actual, config.ulp_budget))
+        << programs[k]->name;
+  }
+}
+
 // An explicit reset destroys the primary context with every module and allocation in it; the
 // pipeline the cache holds stays valid and reloads its module from its bytes in the new context,
 // without a second compile.
