@@ -128,7 +128,9 @@ class OpenClBackend final : public Backend {
     BuildTarget& target = backend->target_;
     target.context = context;
     target.device = entry.device;
-    target.options = "-cl-std=CL1.2";
+    // -w: the generated code is not the user's to fix, and PoCL prints "N warnings generated."
+    // to stderr for unused values of random programs; errors still come back in the build log.
+    target.options = "-cl-std=CL1.2 -w";
     if (backend->properties_.correctly_rounded_divide_sqrt) {
       target.options += " -cl-fp32-correctly-rounded-divide-sqrt";
     }
