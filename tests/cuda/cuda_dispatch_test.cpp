@@ -290,23 +290,33 @@ TEST(CudaDispatch, ResetRebuildsTheContextAndReloadsWithoutRecompiling) {
 // rebuilt context runs the same pipeline again (module reloaded from its bytes), or, where the
 // driver keeps the error for the life of the process, every dispatch fails with a diagnostic
 // saying to restart. Never a crash. Exits 0 when the behaviour is one of those.
+// For the death-test children: exit 1 with a message when `ok` is false.
+void exit_unless(bool ok, const char* test, const std::string& what) {
+  if (ok) return;
+  std::fprintf(stderr, "%s: %s\n", test, what.c_str());
+  std::exit(1);
+}
+
+ir::Program saxpy_example() {
+  return parse_or_die(
+      testing::read_text(std::filesystem::path(VYRE_SOURCE_DIR) / "examples" / "saxpy.vy"));
+}
+
+Result<std::shared_ptr<pipeline::PipelineCache>> open_cache(const std::filesystem::path& dir) {
+  pipeline::PipelineCacheOptions options;
+  options.root = dir;
+  return pipeline::PipelineCache::open(options);
+}
+
 [[noreturn]] void poison_and_recover(const std::filesystem::path& cache_dir) {
   auto backend = CudaBackend::create();
   if (!backend.ok()) {
     std::fprintf(stderr, "no CUDA device: %s\n", show(backend.error()).c_str());
     std::exit(3);
   }
-  auto check = [](bool ok, const std::string& what) {
-    if (!ok) {
-      std::fprintf(stderr, "poison test: %s\n", what.c_str());
-      std::exit(1);
-    }
-  };
-  const ir::Program program = parse_or_die(
-      testing::read_text(std::filesystem::path(VYRE_SOURCE_DIR) / "examples" / "saxpy.vy"));
-  pipeline::PipelineCacheOptions options;
-  options.root = cache_dir;
-  auto cache = pipeline::PipelineCache::open(options);
+  auto check = [](bool ok, const std::string& what) { exit_unless(ok, "poison test", what); };
+  const ir::Program program = saxpy_example();
+  auto cache = open_cache(cache_dir);
   check(cache.ok(), "cache did not open");
   auto pipeline = (*cache)->obtain(**backend, program, {});
   check(pipeline.ok(), "compile failed");
@@ -366,19 +376,11 @@ TEST(CudaDispatch, ResetRebuildsTheContextAndReloadsWithoutRecompiling) {
 // A fresh process after the fault: the pipeline the faulting process cached comes back from the
 // disk tier without recompiling and computes the same results as the reference.
 [[noreturn]] void reload_after_fault(const std::filesystem::path& cache_dir) {
-  auto check = [](bool ok, const std::string& what) {
-    if (!ok) {
-      std::fprintf(stderr, "reload test: %s\n", what.c_str());
-      std::exit(1);
-    }
-  };
+  auto check = [](bool ok, const std::string& what) { exit_unless(ok, "reload test", what); };
   auto backend = CudaBackend::create();
   check(backend.ok(), "no backend in the fresh process");
-  const ir::Program program = parse_or_die(
-      testing::read_text(std::filesystem::path(VYRE_SOURCE_DIR) / "examples" / "saxpy.vy"));
-  pipeline::PipelineCacheOptions options;
-  options.root = cache_dir;
-  auto cache = pipeline::PipelineCache::open(options);
+  const ir::Program program = saxpy_example();
+  auto cache = open_cache(cache_dir);
   check(cache.ok(), "cache did not open");
   pipeline::CacheOutcome outcome;
   auto pipeline = (*cache)->obtain(**backend, program, {}, &outcome);
