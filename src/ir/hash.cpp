@@ -45,15 +45,6 @@ std::optional<Digest> digest_from_hex(std::string_view hex) {
   return out;
 }
 
-// BLAKE3 chooses its SIMD code on first use with cpuid, which traps to the hypervisor on virtual
-// machines (7.5 us a call on the CI VM, where the first hash of a process cost 45 us against 0.5 us
-// for the next). Pay that once while the library loads rather than inside the first cache lookup.
-[[maybe_unused]] const bool kBlake3FeaturesDetected = [] {
-  const std::uint8_t byte = 0;
-  Digest ignored = Hasher().update(std::span<const std::uint8_t>(&byte, 1)).finish();
-  return ignored.size() == 32;
-}();
-
 Hasher::Hasher() {
   blake3_hasher_init(as_hasher(state_));
 }
