@@ -5,6 +5,7 @@
 // threads lead, so two overlapping batches cannot wait for each other.
 #include <algorithm>
 
+#include "elapsed.h"
 #include "request_identity.h"
 #include "resolved.h"
 #include "telemetry_counters.h"
@@ -13,13 +14,7 @@
 namespace vyre::pipeline {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using PipelineResult = Result<std::shared_ptr<const CompiledPipeline>>;
-
-std::uint64_t micros_since(Clock::time_point start) {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
-}
 
 }  // namespace
 

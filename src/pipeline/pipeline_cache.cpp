@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "disk_index.h"
+#include "elapsed.h"
 #include "request_identity.h"
 #include "resolved.h"
 #include "telemetry_counters.h"
@@ -16,16 +17,6 @@
 
 namespace vyre::pipeline {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-std::uint64_t micros_since(Clock::time_point start) {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count());
-}
-double ms_between(Clock::time_point a, Clock::time_point b) {
-  return std::chrono::duration<double, std::milli>(b - a).count();
-}
 
 // Smallest memory-tier charge per entry, so pipelines that cannot be serialized still count.
 constexpr std::uint64_t kMinMemoryCharge = 256;
