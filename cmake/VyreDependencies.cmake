@@ -30,6 +30,30 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
 else()
   target_compile_definitions(blake3 PRIVATE BLAKE3_NO_SSE2 BLAKE3_NO_SSE41 BLAKE3_NO_AVX2 BLAKE3_NO_AVX512)
 endif()
+# Seed BLAKE3's CPU feature cache from glibc's (src/ir/blake3_cpu_features.c says why), when
+# blake3_dispatch.c has the layout that code mirrors; any other BLAKE3 release detects on its own.
+file(READ ${_b3}/blake3_dispatch.c _b3_dispatch)
+set(_b3_seed 1)
+foreach(_b3_expect "#if !defined(BLAKE3_TESTING)\nstatic /* Allow the variable to be controlled"
+                   "enum cpu_feature g_cpu_features = UNDEFINED;" "SSE2 = 1 << 0," "SSSE3 = 1 << 1,"
+                   "SSE41 = 1 << 2," "AVX = 1 << 3," "AVX2 = 1 << 4," "AVX512F = 1 << 5,"
+                   "AVX512VL = 1 << 6," "UNDEFINED = 1 << 30")
+  string(FIND "${_b3_dispatch}" "${_b3_expect}" _b3_at)
+  if(_b3_at EQUAL -1)
+    set(_b3_seed 0)
+  endif()
+endforeach()
+if(NOT CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
+  set(_b3_seed 0)
+endif()
+if(_b3_seed)
+  set_property(SOURCE ${_b3}/blake3_dispatch.c APPEND PROPERTY COMPILE_DEFINITIONS BLAKE3_TESTING)
+else()
+  message(STATUS "BLAKE3 at ${_b3}: not seeding its CPU features from glibc (unknown layout)")
+endif()
+target_sources(blake3 PRIVATE ${PROJECT_SOURCE_DIR}/src/ir/blake3_cpu_features.c)
+set_property(SOURCE ${PROJECT_SOURCE_DIR}/src/ir/blake3_cpu_features.c APPEND PROPERTY
+             COMPILE_DEFINITIONS VYRE_BLAKE3_SEED=${_b3_seed})
 target_include_directories(blake3 PUBLIC $<BUILD_INTERFACE:${_b3}>)
 set_target_properties(blake3 PROPERTIES C_STANDARD 99)
 

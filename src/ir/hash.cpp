@@ -8,7 +8,12 @@ namespace vyre {
 
 static_assert(sizeof(blake3_hasher) <= 1912, "Hasher::state_ too small for blake3_hasher");
 
+extern "C" int vyre_blake3_seed_cpu_features(void);  // src/ir/blake3_cpu_features.c
+
 namespace {
+// Before any hash: BLAKE3 would otherwise run CPUID, which traps to the hypervisor on VMs.
+[[maybe_unused]] const int kSeededCpuFeatures = vyre_blake3_seed_cpu_features();
+
 blake3_hasher* as_hasher(std::uint8_t* state) {
   return reinterpret_cast<blake3_hasher*>(state);
 }
@@ -50,8 +55,7 @@ Hasher::Hasher() {
 }
 
 Hasher::Hasher(std::string_view domain) {
-  std::string context(domain);  // derive_key wants a NUL-terminated context string
-  blake3_hasher_init_derive_key(as_hasher(state_), context.c_str());
+  blake3_hasher_init_derive_key_raw(as_hasher(state_), domain.data(), domain.size());
 }
 
 Hasher::~Hasher() = default;
