@@ -114,17 +114,24 @@ Diagnostic defect(std::string what) {
                            "(`vyre cache verify --fix` removes every such entry)");
 }
 
+// Metadata = the compile time (8 bytes), then the key factors (encode_key_factors).
+constexpr std::size_t kCompileTimeBytes = 8;
+
+void put_factors(std::vector<std::uint8_t>& out, const KeyFactors& f) {
+  out.insert(out.end(), f.program.begin(), f.program.end());
+  put_named(out, f.policy);
+  put_str(out, f.backend);
+  put_str(out, f.fingerprint.vendor);
+  put_str(out, f.fingerprint.device);
+  put_str(out, f.fingerprint.driver);
+  put_str(out, f.fingerprint.compiler);
+  put_named(out, f.environment);
+}
+
 std::vector<std::uint8_t> encode_metadata(const EntryMetadata& m) {
   std::vector<std::uint8_t> out;
   put_u64(out, m.compile_us);
-  out.insert(out.end(), m.factors.program.begin(), m.factors.program.end());
-  put_named(out, m.factors.policy);
-  put_str(out, m.factors.backend);
-  put_str(out, m.factors.fingerprint.vendor);
-  put_str(out, m.factors.fingerprint.device);
-  put_str(out, m.factors.fingerprint.driver);
-  put_str(out, m.factors.fingerprint.compiler);
-  put_named(out, m.factors.environment);
+  put_factors(out, m.factors);
   return out;
 }
 
@@ -138,9 +145,12 @@ bool decode_metadata(std::span<const std::uint8_t> bytes, std::uint32_t version,
          r.named(&m->factors.environment) && r.done();
 }
 
-// Header and metadata checks shared by the full and the header-only decoder.
+// Header and metadata checks shared by every decoder. With `expected_factors`, the stored
+// factors must equal those bytes (and are not decoded); without, they are decoded and must hash
+// to the key echo.
 Result<DecodedEntry> decode_prefix(std::span<const std::uint8_t> prefix, std::uint64_t file_size,
-                                   std::uint32_t* metadata_length, std::uint64_t* payload_length) {
+                                   std::uint32_t* metadata_length, std::uint64_t* payload_length,
+                                   std::span<const std::uint8_t> expected_factors = {}) {
   if (file_size < kEntryHeaderBytes || prefix.size() < kEntryHeaderBytes) {
     return defect("truncated header (" + std::to_string(file_size) + " bytes)");
   }
@@ -167,9 +177,37 @@ Result<DecodedEntry> decode_prefix(std::span<const std::uint8_t> prefix, std::ui
   }
   DecodedEntry entry;
   std::memcpy(entry.key.data(), h + 24, entry.key.size());
+  if (!expected_factors.empty()) {
+    if (metadata.size() != kCompileTimeBytes + expected_factors.size() ||
+        std::memcmp(metadata.data() + kCompileTimeBytes, expected_factors.data(),
+                    expected_factors.size()) != 0) {
+      return defect("stored factors are not the requested ones");
+    }
+    entry.metadata.compile_us = get_u64(metadata.data());
+    return entry;
+  }
   if (!decode_metadata(metadata, version, &entry.metadata)) return defect("malformed metadata");
   if (entry.metadata.factors.key() != entry.key) {
     return defect("stored factors do not hash to the stored key");
+  }
+  return entry;
+}
+
+// The payload checks shared by decode_entry and decode_entry_matching.
+Result<DecodedEntry> decode_whole(std::span<const std::uint8_t> bytes, const Digest* expected_key,
+                                  std::span<const std::uint8_t> expected_factors) {
+  std::uint32_t metadata_length = 0;
+  std::uint64_t payload_length = 0;
+  DecodedEntry entry = VYRE_TRY(
+      decode_prefix(bytes, bytes.size(), &metadata_length, &payload_length, expected_factors));
+  if (expected_key != nullptr && entry.key != *expected_key) {
+    return defect("key echo " + to_hex(entry.key).substr(0, 16) + " does not match its name " +
+                  to_hex(*expected_key).substr(0, 16));
+  }
+  entry.payload = bytes.subspan(kEntryHeaderBytes + metadata_length, payload_length);
+  if (!checksum_equals(bytes.data() + kPayloadChecksumAt,
+                       XXH3_128bits(entry.payload.data(), entry.payload.size()))) {
+    return defect("payload checksum mismatch");
   }
   return entry;
 }
@@ -208,21 +246,21 @@ Result<std::vector<std::uint8_t>> encode_entry(const EntryMetadata& metadata,
   return out;
 }
 
+std::vector<std::uint8_t> encode_key_factors(const KeyFactors& factors) {
+  std::vector<std::uint8_t> out;
+  out.reserve(512);  // typical factors take 200-300 bytes: one allocation
+  put_factors(out, factors);
+  return out;
+}
+
 Result<DecodedEntry> decode_entry(std::span<const std::uint8_t> bytes, const Digest* expected_key) {
-  std::uint32_t metadata_length = 0;
-  std::uint64_t payload_length = 0;
-  DecodedEntry entry =
-      VYRE_TRY(decode_prefix(bytes, bytes.size(), &metadata_length, &payload_length));
-  if (expected_key != nullptr && entry.key != *expected_key) {
-    return defect("key echo " + to_hex(entry.key).substr(0, 16) + " does not match its name " +
-                  to_hex(*expected_key).substr(0, 16));
-  }
-  entry.payload = bytes.subspan(kEntryHeaderBytes + metadata_length, payload_length);
-  if (!checksum_equals(bytes.data() + kPayloadChecksumAt,
-                       XXH3_128bits(entry.payload.data(), entry.payload.size()))) {
-    return defect("payload checksum mismatch");
-  }
-  return entry;
+  return decode_whole(bytes, expected_key, {});
+}
+
+Result<DecodedEntry> decode_entry_matching(std::span<const std::uint8_t> bytes, const Digest& key,
+                                           std::span<const std::uint8_t> expected_factors) {
+  if (expected_factors.empty()) return defect("no expected factors given");
+  return decode_whole(bytes, &key, expected_factors);
 }
 
 Result<DecodedEntry> decode_entry_header(std::span<const std::uint8_t> prefix,

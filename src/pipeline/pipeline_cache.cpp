@@ -24,6 +24,7 @@ constexpr std::uint64_t kMinMemoryCharge = 256;
 // Raw identity bytes of a request, hashed for the identity memo. Length-prefixed fields.
 class RawIdentity {
  public:
+  RawIdentity() { bytes_.reserve(512); }
   void field(std::string_view text) {
     std::uint64_t n = text.size();
     bytes_.append(reinterpret_cast<const char*>(&n), sizeof n);
@@ -31,7 +32,6 @@ class RawIdentity {
   }
   void raw(const void* data, std::size_t n) { bytes_.append(static_cast<const char*>(data), n); }
   XXH128_hash_t hash() const { return XXH3_128bits(bytes_.data(), bytes_.size()); }
-  void clear() { bytes_.clear(); }
 
  private:
   std::string bytes_;
@@ -94,8 +94,9 @@ void PipelineCache::warn(const Diagnostic& diagnostic) const {
 std::shared_ptr<const RequestIdentity> PipelineCache::identify(const Backend& backend,
                                                                const ir::Program& program,
                                                                const DispatchConfig& config) const {
-  thread_local RawIdentity raw;
-  raw.clear();
+  // A local buffer, not a thread_local: the first use of a thread_local with a destructor
+  // registers it with the C library, which costs a fresh process several microseconds.
+  RawIdentity raw;
   const Digest& program_digest = program.digest();
   raw.raw(program_digest.data(), program_digest.size());
   NamedValues policy = config.policy_fields();
@@ -120,6 +121,7 @@ std::shared_ptr<const RequestIdentity> PipelineCache::identify(const Backend& ba
   factors->environment = environment_;
   auto identity = std::make_shared<RequestIdentity>();
   identity->key = factors->key();
+  identity->factor_bytes = encode_key_factors(*factors);
   identity->factors = std::move(factors);
   memo_->insert(hash, identity);
   return identity;
@@ -210,7 +212,7 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
 
   std::optional<MissExplanation> explanation;
   if (disk_) {
-    DiskRead read = disk_->read(key);
+    DiskRead read = disk_->read(key, /*touch=*/true, identity.factor_bytes);
     if (read.status == ReadStatus::Hit) {
       const Clock::time_point load_start = Clock::now();
       auto loaded = backend.load(program, config, read.entry.payload);
@@ -346,7 +348,7 @@ Result<std::optional<CacheOutcome>> PipelineCache::lookup_only(Backend& backend,
   if (memory_.find(identity->key, &hit)) {
     out.tier = CacheTier::Memory;
   } else if (disk_) {
-    DiskRead read = disk_->read(identity->key, /*touch=*/false);
+    DiskRead read = disk_->read(identity->key, /*touch=*/false, identity->factor_bytes);
     if (read.status == ReadStatus::Hit) {
       out.tier = CacheTier::Disk;
     } else if (read.status == ReadStatus::Corrupt) {

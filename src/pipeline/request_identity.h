@@ -9,6 +9,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "vyre/pipeline/cache_key.h"
 
@@ -17,6 +18,7 @@ namespace vyre::pipeline {
 struct RequestIdentity {
   Digest key{};
   std::shared_ptr<const KeyFactors> factors;
+  std::vector<std::uint8_t> factor_bytes;  // encode_key_factors(*factors): the disk hit compares
 };
 
 class RequestIdentityMemo {

@@ -58,10 +58,14 @@ TEST(EntryFormat, EveryTruncationIsDetected) {
   auto bytes = encode_entry(sample_metadata(), sample_payload());
   ASSERT_TRUE(bytes.ok());
   Digest key = sample_metadata().factors.key();
+  const std::vector<std::uint8_t> factors = encode_key_factors(sample_metadata().factors);
   for (std::size_t n = 0; n < bytes->size(); ++n) {
     auto decoded = decode_entry(std::span(*bytes).first(n), &key);
     ASSERT_FALSE(decoded.ok()) << "truncated to " << n << " bytes was accepted";
     EXPECT_EQ(decoded.error().code, code::CacheEntryCorrupt);
+    auto matched = decode_entry_matching(std::span(*bytes).first(n), key, factors);
+    ASSERT_FALSE(matched.ok()) << "hit path: truncated to " << n << " bytes was accepted";
+    EXPECT_EQ(matched.error().code, code::CacheEntryCorrupt);
   }
   auto extended = *bytes;
   extended.push_back(0);
@@ -72,11 +76,14 @@ TEST(EntryFormat, EveryBitFlipIsDetected) {
   auto bytes = encode_entry(sample_metadata(), sample_payload());
   ASSERT_TRUE(bytes.ok());
   Digest key = sample_metadata().factors.key();
+  const std::vector<std::uint8_t> factors = encode_key_factors(sample_metadata().factors);
   for (std::size_t i = 0; i < bytes->size(); ++i) {
     for (int bit = 0; bit < 8; ++bit) {
       auto flipped = *bytes;
       flipped[i] ^= static_cast<std::uint8_t>(1u << bit);
       ASSERT_FALSE(decode_entry(flipped, &key).ok()) << "flip at byte " << i << " bit " << bit;
+      ASSERT_FALSE(decode_entry_matching(flipped, key, factors).ok())
+          << "hit path: flip at byte " << i << " bit " << bit;
     }
   }
 }
@@ -89,6 +96,33 @@ TEST(EntryFormat, MismatchedKeyIsRejected) {
   auto decoded = decode_entry(*bytes, &other);
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.error().message.find("key echo"), std::string::npos);
+}
+
+TEST(EntryFormat, HitPathDecodeComparesTheRequestedFactors) {
+  EntryMetadata m = sample_metadata();
+  auto payload = sample_payload();
+  auto bytes = encode_entry(m, payload);
+  ASSERT_TRUE(bytes.ok());
+  const Digest key = m.factors.key();
+  auto decoded = decode_entry_matching(*bytes, key, encode_key_factors(m.factors));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ(decoded->key, key);
+  EXPECT_EQ(decoded->metadata.compile_us, 1234u);
+  EXPECT_TRUE(
+      std::equal(decoded->payload.begin(), decoded->payload.end(), payload.begin(), payload.end()));
+
+  // Factors that differ in one value (here the environment) are refused, even under this key.
+  KeyFactors other = m.factors;
+  other.environment[0].second = "sm_80";
+  auto refused = decode_entry_matching(*bytes, key, encode_key_factors(other));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, code::CacheEntryCorrupt);
+  EXPECT_NE(refused.error().message.find("not the requested"), std::string::npos);
+  EXPECT_FALSE(decode_entry_matching(*bytes, key, {}).ok());
+  // The key echo is still checked.
+  Digest wrong = key;
+  wrong[5] ^= 1;
+  EXPECT_FALSE(decode_entry_matching(*bytes, wrong, encode_key_factors(m.factors)).ok());
 }
 
 TEST(EntryFormat, OversizedPayloadIsRefused) {

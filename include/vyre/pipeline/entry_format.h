@@ -12,7 +12,8 @@
 //     88+M     P  payload: what Backend::serialize produced
 //
 // A file is valid only when its size is exactly 88 + M + P, both checksums match, the key echo
-// equals the expected key and the metadata's factors hash to that key. Nothing else is served.
+// equals the expected key and the metadata's factors hash to that key (or, on the hit path, are
+// byte for byte the requested factors). Nothing else is served.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +53,17 @@ struct DecodedEntry {
 // echo. Every defect is a VY5003 diagnostic saying what was wrong.
 Result<DecodedEntry> decode_entry(std::span<const std::uint8_t> bytes,
                                   const Digest* expected_key = nullptr);
+
+// The key factors as the metadata stores them (after the compile time).
+std::vector<std::uint8_t> encode_key_factors(const KeyFactors& factors);
+
+// The hit path's decoder: the checks of decode_entry, except that instead of decoding the
+// metadata and re-deriving the key from it, the stored factors must be byte for byte
+// `expected_factors`, which is encode_key_factors of the request whose key is `key`. As strict
+// (the entry's factors are exactly the requested ones) and cheaper: no allocation, no hashing.
+// Sets metadata.compile_us and leaves metadata.factors empty.
+Result<DecodedEntry> decode_entry_matching(std::span<const std::uint8_t> bytes, const Digest& key,
+                                           std::span<const std::uint8_t> expected_factors);
 
 // Validates only the header and metadata of a prefix of an entry (for listing and miss
 // explanation without reading payloads). `file_size` is the whole file's size.
