@@ -125,7 +125,9 @@ DiskTier::DiskTier(DiskTierOptions options) : options_(std::move(options)) {
   clean_orphans();
 }
 
-DiskTier::~DiskTier() = default;
+DiskTier::~DiskTier() {
+  apply_touches();
+}
 
 void DiskTier::warn(const Diagnostic& diagnostic) const {
   counters_.warnings.fetch_add(1, std::memory_order_relaxed);
@@ -148,9 +150,23 @@ void DiskTier::disable_writes(std::string_view what, int error_number) {
 }
 
 fs::path DiskTier::entry_path(const Digest& key) const {
-  std::string hex = to_hex(key);
-  fs::path path = options_.root / hex.substr(0, 2);
-  path /= hex + kEntrySuffix;
+  return entry_file(key);
+}
+
+// <root>/<first two hex digits>/<hex>.bin, built as a plain string: the hit path opens it, and
+// a std::filesystem::path would split it into components first.
+std::string DiskTier::entry_file(const Digest& key) const {
+  const std::string& root = options_.root.native();
+  std::string path;
+  path.reserve(root.size() + 2 * key.size() + 8);
+  path += root;
+  if (!path.empty() && path.back() != '/') path += '/';
+  const std::size_t hex_at = path.size() + 3;
+  path += "xx/";
+  path += to_hex(key);
+  path += kEntrySuffix;
+  path[hex_at - 3] = path[hex_at];
+  path[hex_at - 2] = path[hex_at + 1];
   return path;
 }
 
@@ -167,9 +183,10 @@ bool DiskTier::remove(const Digest& key) {
   return removed;
 }
 
-DiskRead DiskTier::read(const Digest& key, bool touch) {
+DiskRead DiskTier::read(const Digest& key, bool touch,
+                        std::span<const std::uint8_t> expected_factors) {
   DiskRead out;
-  const fs::path path = entry_path(key);
+  const std::string path = entry_file(key);
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ELOOP) {  // a symlink: refuse to follow it, and remove the link itself
@@ -187,7 +204,9 @@ DiskRead DiskTier::read(const Digest& key, bool touch) {
     problem = read_entry_fd(fd, st, &out.bytes);
   }
   if (!problem) {
-    auto decoded = decode_entry(out.bytes, &key);
+    auto decoded = expected_factors.empty()
+                       ? decode_entry(out.bytes, &key)
+                       : decode_entry_matching(out.bytes, key, expected_factors);
     if (decoded.ok()) {
       out.entry = std::move(decoded).value();
       out.status = ReadStatus::Hit;
@@ -197,7 +216,9 @@ DiskRead DiskTier::read(const Digest& key, bool touch) {
         std::int64_t age_ns = static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec -
                               file_io::mtime_ns(st);
         if (age_ns > std::chrono::nanoseconds(options_.touch_granularity).count()) {
-          (void)::futimens(fd, nullptr);  // LRU age; failure only costs eviction accuracy
+          // The LRU age is refreshed later (apply_touches), not by a metadata write on the hit.
+          std::lock_guard lock(touch_mutex_);
+          touches_.push_back(path);
         }
       }
       ::close(fd);
@@ -288,7 +309,20 @@ bool DiskTier::write(const Digest& key, std::span<const std::uint8_t> entry_byte
   return true;
 }
 
+void DiskTier::apply_touches() {
+  std::vector<std::string> paths;
+  {
+    std::lock_guard lock(touch_mutex_);
+    paths.swap(touches_);
+  }
+  for (const std::string& path : paths) {
+    // Failure (the entry was evicted or replaced meanwhile) only costs eviction accuracy.
+    (void)::utimensat(AT_FDCWD, path.c_str(), nullptr, AT_SYMLINK_NOFOLLOW);
+  }
+}
+
 Status DiskTier::flush() {
+  apply_touches();
   std::vector<fs::path> paths;
   {
     std::lock_guard lock(pending_mutex_);
@@ -414,6 +448,7 @@ std::size_t DiskTier::invalidate(const InvalidationFilter& filter) {
 }
 
 std::size_t DiskTier::evict_until(std::uint64_t target_bytes, std::uint64_t* total_after) {
+  apply_touches();  // entries read since the last flush are recent: age them before choosing
   std::vector<DiskEntry> entries = scan(false);
   std::uint64_t total = 0;
   for (const DiskEntry& e : entries) total += e.size;

@@ -98,6 +98,38 @@ TEST(DiskTier, EvictionIsLeastRecentlyUsed) {
   EXPECT_FALSE(std::filesystem::exists(cache->disk()->entry_path(keys[1])));
 }
 
+std::time_t mtime_of(const std::filesystem::path& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? st.st_mtime : 0;
+}
+
+// A hit refreshes an old entry's LRU age, but not on the hit path: at the next flush.
+TEST(DiskTier, HitsRefreshTheLruAgeAtFlushNotOnTheHitPath) {
+  TempDir dir;
+  FakeBackend backend;
+  auto options = options_at(dir.path());
+  options.memory_max_entries = 0;
+  auto cache = open_cache(options);
+  ASSERT_TRUE(cache->obtain(backend, make_program(1), {}).ok());
+  const auto path =
+      cache->disk()->entry_path(cache->key_factors(backend, make_program(1), {})->key());
+  const std::time_t old = std::time(nullptr) - 3600;
+  set_mtime(path, old);
+  CacheOutcome o;
+  ASSERT_TRUE(cache->obtain(backend, make_program(1), {}, &o).ok());
+  ASSERT_EQ(o.tier, CacheTier::Disk);
+  EXPECT_EQ(mtime_of(path), old) << "the hit itself wrote the entry's metadata";
+  ASSERT_TRUE(cache->flush().ok());
+  EXPECT_GT(mtime_of(path), old + 3000) << "flush did not refresh the entry's LRU age";
+
+  // Destroying the cache applies what is pending too.
+  set_mtime(path, old);
+  ASSERT_TRUE(cache->obtain(backend, make_program(1), {}, &o).ok());
+  ASSERT_EQ(o.tier, CacheTier::Disk);
+  cache.reset();
+  EXPECT_GT(mtime_of(path), old + 3000);
+}
+
 // A root that cannot exist (its parent is a regular file: ENOTDIR even for root) degrades to
 // memory-only with exactly one warning, and never fails a request.
 TEST(DiskTier, UnwritableRootWarnsOnceAndCarriesOnInMemory) {

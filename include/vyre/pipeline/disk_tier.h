@@ -91,12 +91,18 @@ class DiskTier {
   std::filesystem::path entry_path(const Digest& key) const;
 
   // Reads and validates the entry for `key`. A corrupt, truncated, mismatched or symlinked entry
-  // is removed and reported as Corrupt. `touch` refreshes its LRU age on a hit.
-  DiskRead read(const Digest& key, bool touch = true);
+  // is removed and reported as Corrupt. `touch` refreshes its LRU age on a hit (when older than
+  // touch_granularity); the metadata write is deferred to the next flush(), eviction or the
+  // tier's destruction, so a hit pays no write. With
+  // `expected_factors` (encode_key_factors of the request) the stored factors are compared byte
+  // for byte instead of decoded and re-hashed (decode_entry_matching): the hit path.
+  DiskRead read(const Digest& key, bool touch = true,
+                std::span<const std::uint8_t> expected_factors = {});
   // Installs `entry_bytes` (an encoded entry) atomically, evicting least recently used entries
   // first to stay under max_bytes. False when it was not written; never an error.
   bool write(const Digest& key, std::span<const std::uint8_t> entry_bytes);
-  // Makes every write since the last flush durable: fsync each file, then each parent folder.
+  // Refreshes the LRU age of entries read since the last flush, then makes every write since
+  // the last flush durable: fsync each file, then each parent folder.
   Status flush();
   bool remove(const Digest& key);
 
@@ -119,6 +125,8 @@ class DiskTier {
   void disable_writes(std::string_view what, int error_number);
   std::size_t evict_until(std::uint64_t target_bytes, std::uint64_t* total_after);
   bool remove_path(const std::filesystem::path& path);
+  std::string entry_file(const Digest& key) const;  // entry_path() as a plain string
+  void apply_touches();                             // the LRU refreshes read() deferred
 
   DiskTierOptions options_;
   std::atomic<bool> writable_{false};
@@ -126,6 +134,8 @@ class DiskTier {
   std::mutex budget_mutex_;  // guards sized_ and total_, serialises eviction
   bool sized_ = false;
   std::uint64_t total_ = 0;
+  std::mutex touch_mutex_;
+  std::vector<std::string> touches_;  // entries hit whose LRU age is still to refresh
   std::mutex pending_mutex_;
   std::vector<std::filesystem::path> pending_;
   std::atomic<std::uint64_t> temp_seq_{0};
