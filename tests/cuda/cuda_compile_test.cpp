@@ -68,6 +68,8 @@ void compile_and_check(const ir::Program& program) {
   EXPECT_EQ(image->program, program.digest());
   EXPECT_FALSE(image->entry.empty());
   expect_cuda_elf(image->cubin);
+  // The cubin sits at a 16-byte offset: inside a malloc'd buffer it is aligned for the driver.
+  EXPECT_EQ((bytes->size() - image->cubin.size()) % 16, 0u);
 
   // The disk-hit path: the bytes load back into an equivalent pipeline.
   auto loaded = backend->load(program, config, *bytes);
@@ -122,6 +124,11 @@ TEST(CudaCompile, FingerprintNamesArchAndCompiler) {
   EXPECT_EQ(fp.vendor, "NVIDIA Corporation");
   EXPECT_NE(fp.device.find(backend->arch().name()), std::string::npos) << fp.device;
   EXPECT_EQ(fp.compiler.rfind("nvrtc ", 0), 0u) << fp.compiler;
+  // The generator and the serialized format are part of it: a change to either must miss.
+  EXPECT_NE(fp.compiler.find(codegen::kCodegenRevision), std::string::npos) << fp.compiler;
+  EXPECT_NE(fp.compiler.find("cubin format " + std::to_string(kCubinFormatVersion)),
+            std::string::npos)
+      << fp.compiler;
   EXPECT_FALSE(fp.driver.empty());
 }
 
@@ -273,6 +280,21 @@ TEST_F(CudaPipelineFormat, RejectsTruncatedAndCorruptBytes) {
   std::vector<std::uint8_t> trailing = bytes_;
   trailing.push_back(0);
   EXPECT_FALSE(load(trailing).ok());
+  // The padding between header and cubin must be zero.
+  auto image = decode_cubin_image(bytes_);
+  ASSERT_TRUE(image.ok());
+  const std::size_t header = 8 + 4 + (4 + image->arch.name().size()) + (4 + image->entry.size()) +
+                             4 + 5 * image->args.size() + 12 + 32 + 8;
+  const std::size_t cubin_at = bytes_.size() - image->cubin.size();
+  ASSERT_GE(cubin_at, header);
+  ASSERT_LT(cubin_at - header, 16u);
+  if (cubin_at > header) {
+    std::vector<std::uint8_t> dirty = bytes_;
+    dirty[cubin_at - 1] = 1;
+    auto loaded = load(dirty);
+    ASSERT_FALSE(loaded.ok());
+    EXPECT_NE(loaded.error().message.find("padding"), std::string::npos) << loaded.error().message;
+  }
   std::vector<std::uint8_t> version = bytes_;
   version[8] = 99;
   auto wrong_version = load(version);

@@ -111,7 +111,9 @@ Result<std::shared_ptr<CudaBackend>> CudaBackend::create(const CudaBackendOption
 
   DeviceFingerprint& fp = backend->fingerprint_;
   fp.vendor = "NVIDIA Corporation";
-  fp.compiler = nvrtc_version();
+  // NVRTC, vyre's generator and the serialized format: a change to any changes the bytes cached.
+  fp.compiler = nvrtc_version() + "; " + std::string(codegen::kCodegenRevision) +
+                "; cubin format " + std::to_string(kCubinFormatVersion);
   if (info != nullptr) {
     fp.device = info->name + " " + backend->arch_.name();
     fp.driver = info->driver;
@@ -223,7 +225,8 @@ Result<std::vector<std::uint8_t>> CudaBackend::serialize(const CompiledPipeline&
 
 Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
     const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes) {
-  CubinImage image = VYRE_TRY(decode_cubin_image(bytes));
+  CubinView view = VYRE_TRY(view_cubin_image(bytes));
+  CubinImage& image = view.image;
   if (image.arch != arch_) {
     return Diagnostic::error(code::CubinArchMismatch,
                              "cached cubin of kernel `" + program->name + "` targets " +
@@ -245,8 +248,10 @@ Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
         "cached cubin of kernel `" + program->name + "` was compiled for another workgroup size",
         "nothing to do: the pipeline is recompiled");
   }
+  const auto cubin_offset = static_cast<std::size_t>(view.cubin.data() - bytes.data());
   auto pipeline = std::make_shared<CudaPipeline>(
-      program, std::move(image), std::vector<std::uint8_t>(bytes.begin(), bytes.end()), device_);
+      program, std::move(image), std::vector<std::uint8_t>(bytes.begin(), bytes.end()),
+      cubin_offset, device_);
   if (device_) VYRE_TRY(load_module(*device_, *pipeline));
   return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
 }

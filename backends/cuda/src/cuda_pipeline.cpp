@@ -7,15 +7,20 @@ namespace vyre::cuda {
 CudaPipeline::CudaPipeline(ir::Program program, CubinImage image,
                            std::shared_ptr<CudaDevice> device)
     : CompiledPipeline(std::move(program), image.workgroup),
-      image_(std::move(image)),
-      bytes_(encode_cubin_image(image_)),
-      device_(std::move(device)) {}
+      bytes_(encode_cubin_image(image)),
+      device_(std::move(device)) {
+  // The cubin ends the encoding; keep that one copy.
+  cubin_ = std::span<const std::uint8_t>(bytes_).last(image.cubin.size());
+  image.cubin = {};
+  image_ = std::move(image);
+}
 
-CudaPipeline::CudaPipeline(ir::Program program, CubinImage image, std::vector<std::uint8_t> bytes,
-                           std::shared_ptr<CudaDevice> device)
-    : CompiledPipeline(std::move(program), image.workgroup),
-      image_(std::move(image)),
+CudaPipeline::CudaPipeline(ir::Program program, CubinImage header, std::vector<std::uint8_t> bytes,
+                           std::size_t cubin_offset, std::shared_ptr<CudaDevice> device)
+    : CompiledPipeline(std::move(program), header.workgroup),
+      image_(std::move(header)),
       bytes_(std::move(bytes)),
+      cubin_(std::span<const std::uint8_t>(bytes_).subspan(cubin_offset)),
       device_(std::move(device)) {}
 
 CudaPipeline::~CudaPipeline() {
@@ -33,7 +38,7 @@ Result<CUfunction> CudaPipeline::function(const CudaDevice::Lease& lease, CallCh
   const DriverApi& api = device_->api();
   // The messages are built only on failure: this is the disk-hit path of a fresh process.
   CUmodule module = nullptr;
-  if (CUresult r = api.module_load_data(&module, image_.cubin.data()); r != CUDA_SUCCESS) {
+  if (CUresult r = api.module_load_data(&module, cubin_.data()); r != CUDA_SUCCESS) {
     VYRE_TRY(
         check(r, "cuModuleLoadData",
               "loading the " + image_.arch.name() + " cubin of kernel `" + program()->name + "`"));

@@ -12,6 +12,13 @@ constexpr std::array<std::uint8_t, 8> kMagic = {'V', 'Y', 'R', 'E', 'C', 'U', 'B
 // Bounds on header fields, so a corrupt length can never make decode allocate much.
 constexpr std::uint32_t kMaxName = 256;
 constexpr std::uint32_t kMaxArgs = 4096;
+// The cubin starts at a multiple of this offset, so inside a malloc'd buffer it is as aligned as
+// an ELF image wants and cuModuleLoadData can read it in place.
+constexpr std::size_t kCubinAlignment = 16;
+
+std::size_t padding_before_cubin(std::size_t offset) {
+  return (kCubinAlignment - offset % kCubinAlignment) % kCubinAlignment;
+}
 
 class Writer {
  public:
@@ -68,6 +75,7 @@ class Reader {
     return {b.begin(), b.end()};
   }
   std::size_t remaining() const { return data_.size() - pos_; }
+  std::size_t position() const { return pos_; }
   bool failed = false;
 
  private:
@@ -102,11 +110,18 @@ std::vector<std::uint8_t> encode_cubin_image(const CubinImage& image) {
   for (std::uint32_t size : image.workgroup) w.u32(size);
   w.bytes(image.program);
   w.u64(image.cubin.size());
+  w.out.resize(w.out.size() + padding_before_cubin(w.out.size()), 0);
   w.bytes(image.cubin);
   return std::move(w.out);
 }
 
 Result<CubinImage> decode_cubin_image(std::span<const std::uint8_t> bytes) {
+  CubinView view = VYRE_TRY(view_cubin_image(bytes));
+  view.image.cubin.assign(view.cubin.begin(), view.cubin.end());
+  return std::move(view.image);
+}
+
+Result<CubinView> view_cubin_image(std::span<const std::uint8_t> bytes) {
   Reader r(bytes);
   auto magic = r.bytes(kMagic.size());
   if (r.failed || !std::equal(kMagic.begin(), kMagic.end(), magic.begin())) {
@@ -132,19 +147,22 @@ Result<CubinImage> decode_cubin_image(std::span<const std::uint8_t> bytes) {
   auto digest = r.bytes(image.program.size());
   if (!r.failed) std::copy(digest.begin(), digest.end(), image.program.begin());
   const std::uint64_t cubin_size = r.u64();
+  const auto padding = r.bytes(padding_before_cubin(r.position()));
   if (r.failed) return rejected("truncated header");
+  if (std::any_of(padding.begin(), padding.end(), [](std::uint8_t b) { return b != 0; })) {
+    return rejected("non-zero padding before the cubin");
+  }
   if (cubin_size != r.remaining()) {
     return rejected("cubin length " + std::to_string(cubin_size) + " but " +
                     std::to_string(r.remaining()) + " bytes follow the header");
   }
-  auto cubin = r.bytes(cubin_size);
-  image.cubin.assign(cubin.begin(), cubin.end());
-  if (!is_elf(image.cubin)) return rejected("the payload is not an ELF cubin");
+  const std::span<const std::uint8_t> cubin = r.bytes(cubin_size);
+  if (!is_elf(cubin)) return rejected("the payload is not an ELF cubin");
   auto parsed = parse_arch(arch, "the cached pipeline's architecture");
   if (!parsed.ok()) return rejected("unreadable architecture `" + arch + "`");
   image.arch = *parsed;
   if (image.entry.empty()) return rejected("empty entry name");
-  return image;
+  return CubinView{std::move(image), cubin};
 }
 
 }  // namespace vyre::cuda
