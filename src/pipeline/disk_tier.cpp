@@ -22,6 +22,8 @@ namespace {
 
 constexpr const char* kTempDir = "tmp";
 constexpr const char* kEntrySuffix = ".bin";
+// Hits whose LRU refresh may wait for the next flush before read() applies them itself.
+constexpr std::size_t kMaxPendingTouches = 256;
 constexpr const char* kTempSuffix = ".tmp";
 
 bool is_hex(std::string_view s) {
@@ -216,9 +218,15 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
         std::int64_t age_ns = static_cast<std::int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec -
                               file_io::mtime_ns(st);
         if (age_ns > std::chrono::nanoseconds(options_.touch_granularity).count()) {
-          // The LRU age is refreshed later (apply_touches), not by a metadata write on the hit.
-          std::lock_guard lock(touch_mutex_);
-          touches_.push_back(path);
+          // The LRU age is refreshed later (apply_touches), not by a metadata write on the hit;
+          // a long run of hits without a flush applies them in batches, so the list stays small.
+          bool full = false;
+          {
+            std::lock_guard lock(touch_mutex_);
+            if (touches_.empty() || touches_.back() != path) touches_.push_back(path);
+            full = touches_.size() >= kMaxPendingTouches;
+          }
+          if (full) apply_touches();
         }
       }
       ::close(fd);

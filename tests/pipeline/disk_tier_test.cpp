@@ -130,6 +130,31 @@ TEST(DiskTier, HitsRefreshTheLruAgeAtFlushNotOnTheHitPath) {
   EXPECT_GT(mtime_of(path), old + 3000);
 }
 
+// Without a flush, pending LRU refreshes are applied in batches, so they never pile up.
+TEST(DiskTier, PendingLruRefreshesAreBounded) {
+  TempDir dir;
+  FakeBackend backend;
+  auto options = options_at(dir.path());
+  options.memory_max_entries = 0;
+  auto cache = open_cache(options);
+  constexpr std::uint32_t kPrograms = 300;
+  const std::time_t old = std::time(nullptr) - 3600;
+  for (std::uint32_t v = 0; v < kPrograms; ++v) {
+    ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
+    set_mtime(cache->disk()->entry_path(cache->key_factors(backend, make_program(v), {})->key()),
+              old);
+  }
+  for (std::uint32_t v = 0; v < kPrograms; ++v) {
+    CacheOutcome o;
+    ASSERT_TRUE(cache->obtain(backend, make_program(v), {}, &o).ok());
+    ASSERT_EQ(o.tier, CacheTier::Disk);
+  }
+  // No flush yet: the first hits' refreshes were applied when the pending list filled up.
+  const auto first =
+      cache->disk()->entry_path(cache->key_factors(backend, make_program(0), {})->key());
+  EXPECT_GT(mtime_of(first), old + 3000);
+}
+
 // A root that cannot exist (its parent is a regular file: ENOTDIR even for root) degrades to
 // memory-only with exactly one warning, and never fails a request.
 TEST(DiskTier, UnwritableRootWarnsOnceAndCarriesOnInMemory) {
