@@ -159,16 +159,15 @@ fs::path DiskTier::entry_path(const Digest& key) const {
 // a std::filesystem::path would split it into components first.
 std::string DiskTier::entry_file(const Digest& key) const {
   const std::string& root = options_.root.native();
+  const std::string hex = to_hex(key);
   std::string path;
-  path.reserve(root.size() + 2 * key.size() + 8);
+  path.reserve(root.size() + hex.size() + 8);
   path += root;
   if (!path.empty() && path.back() != '/') path += '/';
-  const std::size_t hex_at = path.size() + 3;
-  path += "xx/";
-  path += to_hex(key);
+  path.append(hex, 0, 2);
+  path += '/';
+  path += hex;
   path += kEntrySuffix;
-  path[hex_at - 3] = path[hex_at];
-  path[hex_at - 2] = path[hex_at + 1];
   return path;
 }
 
