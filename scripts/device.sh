@@ -89,21 +89,25 @@ fi
 
 fi
 
-run_bench() {
+run_bench() {  # NAME [extra benchmark arguments...]
   local name="$1" binary="$BUILD/bench/vyre_${1}_bench"
+  shift
   section "benchmark: $name"
   if [[ ! -x "$binary" ]]; then
     fail "benchmark $name not built ($binary)"
     return
   fi
-  local args=(--benchmark_counters_tabular=true)
+  local args=(--benchmark_counters_tabular=true "$@")
   if [[ -n "$RESULTS" ]]; then
     args+=(--benchmark_out="$RESULTS/${name}_bench.json" --benchmark_out_format=json)
   fi
   if ! "$binary" "${args[@]}"; then fail "benchmark $name"; fi
 }
 if want bench; then
-run_bench cuda
+# vyre against raw (launch + sync, saxpy against copy) on a shared host: repetitions in random
+# order, compared by their medians, so drift over the run does not favour one side.
+run_bench cuda --benchmark_repetitions="${VYRE_DEVICE_BENCH_REPS:-7}" \
+  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true
 run_bench opencl
 section "end-to-end: fresh-process cold compile, disk hit, memory hit (JSON)"
 if [[ -x "$BUILD/bench/vyre_e2e_bench" ]]; then
