@@ -103,16 +103,24 @@ std::time_t mtime_of(const std::filesystem::path& path) {
   return ::stat(path.c_str(), &st) == 0 ? st.st_mtime : 0;
 }
 
+// A cache whose every hit after the first obtain() comes from the disk tier.
+std::shared_ptr<PipelineCache> disk_only_cache(const TempDir& dir) {
+  auto options = options_at(dir.path());
+  options.memory_max_entries = 0;
+  return open_cache(options);
+}
+
+std::filesystem::path entry_of(PipelineCache& cache, FakeBackend& backend, std::uint32_t v) {
+  return cache.disk()->entry_path(cache.key_factors(backend, make_program(v), {})->key());
+}
+
 // A hit refreshes an old entry's LRU age, but not on the hit path: at the next flush.
 TEST(DiskTier, HitsRefreshTheLruAgeAtFlushNotOnTheHitPath) {
   TempDir dir;
   FakeBackend backend;
-  auto options = options_at(dir.path());
-  options.memory_max_entries = 0;
-  auto cache = open_cache(options);
+  auto cache = disk_only_cache(dir);
   ASSERT_TRUE(cache->obtain(backend, make_program(1), {}).ok());
-  const auto path =
-      cache->disk()->entry_path(cache->key_factors(backend, make_program(1), {})->key());
+  const auto path = entry_of(*cache, backend, 1);
   const std::time_t old = std::time(nullptr) - 3600;
   set_mtime(path, old);
   CacheOutcome o;
@@ -134,15 +142,12 @@ TEST(DiskTier, HitsRefreshTheLruAgeAtFlushNotOnTheHitPath) {
 TEST(DiskTier, PendingLruRefreshesAreBounded) {
   TempDir dir;
   FakeBackend backend;
-  auto options = options_at(dir.path());
-  options.memory_max_entries = 0;
-  auto cache = open_cache(options);
+  auto cache = disk_only_cache(dir);
   constexpr std::uint32_t kPrograms = 300;
   const std::time_t old = std::time(nullptr) - 3600;
   for (std::uint32_t v = 0; v < kPrograms; ++v) {
     ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
-    set_mtime(cache->disk()->entry_path(cache->key_factors(backend, make_program(v), {})->key()),
-              old);
+    set_mtime(entry_of(*cache, backend, v), old);
   }
   for (std::uint32_t v = 0; v < kPrograms; ++v) {
     CacheOutcome o;
@@ -150,9 +155,7 @@ TEST(DiskTier, PendingLruRefreshesAreBounded) {
     ASSERT_EQ(o.tier, CacheTier::Disk);
   }
   // No flush yet: the first hits' refreshes were applied when the pending list filled up.
-  const auto first =
-      cache->disk()->entry_path(cache->key_factors(backend, make_program(0), {})->key());
-  EXPECT_GT(mtime_of(first), old + 3000);
+  EXPECT_GT(mtime_of(entry_of(*cache, backend, 0)), old + 3000);
 }
 
 // A root that cannot exist (its parent is a regular file: ENOTDIR even for root) degrades to
