@@ -15,6 +15,10 @@ std::string batch_entry_name(const ir::Program& program) {
   return "vyre_" + to_hex(program.digest());
 }
 
+bool is_program_entry(std::string_view entry, const ir::Program& program) {
+  return entry == kSingleEntry || entry == batch_entry_name(program);
+}
+
 std::string emit_c_kernel_batch(std::span<const KernelParts> kernels) {
   const Dialect dialect = kernels.empty() ? Dialect::OpenCL : kernels.front().dialect;
   bool f64 = false;

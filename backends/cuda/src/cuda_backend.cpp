@@ -76,6 +76,20 @@ bool same_args(const std::vector<codegen::KernelArg>& a, const std::vector<codeg
                     });
 }
 
+// What the generator needs to emit `program` for this backend under `entry`.
+codegen::EmitOptions cuda_emit_options(const ir::Program& program, const DispatchConfig& config,
+                                       std::string entry) {
+  codegen::EmitOptions options;
+  options.dialect = codegen::Dialect::Cuda;
+  options.workgroup = effective_workgroup(program, config);
+  options.ulp_budget = config.ulp_budget;
+  options.int64_atomics = true;
+  options.fp64 = true;
+  options.backend_id = std::string(kBackendId);
+  options.entry = std::move(entry);
+  return options;
+}
+
 // Loads the pipeline's module into the current context (cuModuleLoadData).
 Status load_module(CudaDevice& device, const CudaPipeline& pipeline) {
   CallCheck check(device.api());
@@ -136,13 +150,8 @@ CudaBackend::~CudaBackend() = default;
 
 Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::compile(const ir::Program& program,
                                                                      const DispatchConfig& config) {
-  codegen::EmitOptions options;
-  options.dialect = codegen::Dialect::Cuda;
-  options.workgroup = effective_workgroup(program, config);
-  options.ulp_budget = config.ulp_budget;
-  options.int64_atomics = true;
-  options.fp64 = true;
-  options.backend_id = std::string(kBackendId);
+  const codegen::EmitOptions options =
+      cuda_emit_options(program, config, std::string(codegen::kSingleEntry));
   const codegen::KernelSource kernel = VYRE_TRY(codegen::emit_c_kernel(program, options));
 
   CubinRequest request;
@@ -174,15 +183,8 @@ std::vector<Result<std::shared_ptr<const CompiledPipeline>>> CudaBackend::compil
   std::vector<codegen::KernelParts> parts;
   parts.reserve(programs.size());
   for (const ir::Program* program : programs) {
-    codegen::EmitOptions options;
-    options.dialect = codegen::Dialect::Cuda;
-    options.workgroup = effective_workgroup(*program, config);
-    options.ulp_budget = config.ulp_budget;
-    options.int64_atomics = true;
-    options.fp64 = true;
-    options.backend_id = std::string(kBackendId);
-    options.entry = codegen::batch_entry_name(*program);
-    auto emitted = codegen::emit_c_kernel_parts(*program, options);
+    auto emitted = codegen::emit_c_kernel_parts(
+        *program, cuda_emit_options(*program, config, codegen::batch_entry_name(*program)));
     if (!emitted.ok()) return Backend::compile_many(programs, config);
     parts.push_back(std::move(emitted).value());
   }
@@ -233,9 +235,7 @@ Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
                                  image.arch.name() + ", this backend " + arch_.name(),
                              "nothing to do: the pipeline is recompiled for " + arch_.name());
   }
-  const bool own_entry =
-      image.entry == "vyre_main" || image.entry == codegen::batch_entry_name(program);
-  if (image.program != program.digest() || !own_entry ||
+  if (image.program != program.digest() || !codegen::is_program_entry(image.entry, program) ||
       !same_args(image.args, codegen::kernel_args(program))) {
     return Diagnostic::error(
         code::BadPipelineBytes,

@@ -158,8 +158,8 @@ class OpenClBackend final : public Backend {
   // A pipeline of a batch (compile_many) serializes the whole batch's program binary with its
   // own entry name: one build serves many cache entries, at the price of each entry holding
   // every kernel of its batch (bigger entries, and a disk load builds the whole binary). load()
-  // accepts an entry only if it is this program's own ("vyre_main", or the batch name derived
-  // from this program's digest), so a batch binary never serves another program's kernel.
+  // accepts an entry only if it is this program's own (codegen::is_program_entry), so a batch
+  // binary never serves another program's kernel.
   Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& compiled) const override {
     const auto* pipeline = dynamic_cast<const OpenClPipeline*>(&compiled);
     if (pipeline == nullptr) {
@@ -199,7 +199,7 @@ class OpenClBackend final : public Backend {
     if (image.program != program.digest()) return reject("it was built for another program");
     if (image.workgroup != workgroup) return reject("it was built for another workgroup size");
     if (image.ulp_budget != config.ulp_budget) return reject("it was built for another ULP budget");
-    if (image.entry != "vyre_main" && image.entry != codegen::batch_entry_name(program)) {
+    if (!codegen::is_program_entry(image.entry, program)) {
       return reject("its kernel entry `" + image.entry + "` is not this program's");
     }
     auto expected = codegen::kernel_args(program);

@@ -85,8 +85,8 @@ void build_group(const BuildTarget& target, const DispatchConfig& config,
 
 PipelineResult build_pipeline(const BuildTarget& target, const ir::Program& program,
                               const DispatchConfig& config) {
-  codegen::KernelSource kernel =
-      VYRE_TRY(codegen::emit_c_kernel(program, emit_options(target, program, config, "vyre_main")));
+  codegen::KernelSource kernel = VYRE_TRY(codegen::emit_c_kernel(
+      program, emit_options(target, program, config, std::string(codegen::kSingleEntry))));
   auto source = std::make_shared<const std::string>(std::move(kernel.source));
   ClProgram built = VYRE_TRY(build_source(target, *source, program->name));
   return make_pipeline(program, effective_workgroup(program, config), std::move(built),

@@ -23,6 +23,9 @@ inline constexpr std::string_view kCodegenRevision = "vyre-codegen-c 2";
 
 std::string_view dialect_name(Dialect dialect);  // "opencl", "cuda"
 
+// The kernel function's name when a program is compiled on its own.
+inline constexpr std::string_view kSingleEntry = "vyre_main";
+
 struct EmitOptions {
   Dialect dialect = Dialect::OpenCL;
   std::array<std::uint32_t, 3> workgroup{1, 1, 1};  // compiled in (reqd_work_group_size)
@@ -33,7 +36,7 @@ struct EmitOptions {
   std::string backend_id;
   // The kernel function's name. Several kernels built as one translation unit
   // (emit_c_kernel_batch) each need their own.
-  std::string entry = "vyre_main";
+  std::string entry{kSingleEntry};
 };
 
 // Kernel ABI, identical for both dialects, in this order: for each buffer in declaration order a
@@ -47,7 +50,7 @@ struct KernelArg {
 
 struct KernelSource {
   std::string source;
-  std::string entry = "vyre_main";
+  std::string entry{kSingleEntry};
   std::vector<KernelArg> args;
 };
 

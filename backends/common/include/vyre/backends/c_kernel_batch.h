@@ -6,6 +6,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "vyre/backends/c_emitter.h"
 
@@ -20,5 +21,10 @@ std::string emit_c_kernel_batch(std::span<const KernelParts> kernels);
 // The entry name of a program's kernel in a batch: "vyre_" and the program's full digest in hex,
 // so a cached batch binary names the kernel of exactly one program.
 std::string batch_entry_name(const ir::Program& program);
+
+// Whether a cached binary's `entry` is `program`'s own kernel: kSingleEntry, or the batch entry
+// of exactly this program. A backend's load() refuses any other, so a batch binary cached for
+// one program never runs another program's kernel.
+bool is_program_entry(std::string_view entry, const ir::Program& program);
 
 }  // namespace vyre::codegen

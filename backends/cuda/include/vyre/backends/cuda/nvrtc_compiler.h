@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vyre/backends/c_emitter.h"
 #include "vyre/backends/cuda/arch.h"
 #include "vyre/diag/result.h"
 
@@ -18,7 +19,7 @@ inline constexpr std::string_view kKernelFileName = "vyre_kernel.cu";
 
 struct CubinRequest {
   std::string_view source;
-  std::string_view entry = "vyre_main";  // the __global__ function to keep and name
+  std::string_view entry = codegen::kSingleEntry;  // the __global__ function to keep and name
   CudaArch arch = kDefaultArch;
   std::string_view kernel_name;  // the program's name, for messages
 };
