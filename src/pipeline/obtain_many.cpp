@@ -86,7 +86,7 @@ std::vector<PipelineResult> PipelineCache::obtain_many(Backend& backend,
     TelemetryCounters::add(counters_->coalesced);
     CacheOutcome out = done->outcome;
     out.coalesced = true;
-    out.lookup_ms = std::chrono::duration<double, std::milli>(Clock::now() - j.start).count();
+    out.lookup_ms = ms_between(j.start, Clock::now());
     resolved[j.index] = std::make_shared<const Resolved>(Resolved{done->result, std::move(out)});
   }
 

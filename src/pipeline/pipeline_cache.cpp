@@ -303,7 +303,7 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
                    : Result<std::vector<std::uint8_t>>(std::vector<std::uint8_t>{});
   if (bytes.ok()) {
     charge = std::max<std::uint64_t>(bytes->size(), kMinMemoryCharge);
-    if (disk_ && disk_->writable()) {
+    if (persist) {
       auto entry = encode_entry(EntryMetadata{*identity.factors, compile_us}, *bytes);
       if (!entry.ok()) {
         warn(entry.error());
@@ -311,7 +311,7 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
         index_->add(key, identity.factors);
       }
     }
-  } else if (disk_ && disk_->writable()) {
+  } else if (persist) {
     warn(Diagnostic::warning(code::PipelineNotPersisted,
                              "backend `" + backend_id + "` could not serialize pipeline " +
                                  to_hex(key).substr(0, 12) + ": " + bytes.error().message,
