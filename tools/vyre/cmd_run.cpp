@@ -169,15 +169,15 @@ Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
     if (decl == nullptr) return unknown_name(p, name, "--param");
     prep.inputs.params[name] = VYRE_TRY(parse_scalar(value, decl->type, "--param " + name));
   }
-  std::vector<std::pair<const ir::BufferDecl*, std::string>> fills;
+  std::vector<std::pair<const ir::BufferDecl*, Scalar>> fills;
   for (const auto& arg : args.inputs) {
     auto [name, spec] = VYRE_TRY(split_assignment(arg, "--in"));
     const ir::BufferDecl* decl = find_buffer(p, name);
     if (decl == nullptr) return unknown_name(p, name, "--in");
     if (spec.rfind("fill:", 0) == 0) {
       // The value is checked now; the length comes once the sizes are known (below).
-      VYRE_TRY(parse_scalar(spec.substr(5), decl->element, "--in " + name + "=fill"));
-      fills.emplace_back(decl, spec.substr(5));
+      fills.emplace_back(
+          decl, VYRE_TRY(parse_scalar(spec.substr(5), decl->element, "--in " + name + "=fill")));
     } else if (spec.rfind("range:", 0) == 0) {
       auto n = VYRE_TRY(parse_scalar(spec.substr(6), ir::Type::U64, "--in " + name + "=range"));
       if (n.bits > std::numeric_limits<std::uint32_t>::max()) {
@@ -194,9 +194,8 @@ Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
   if (!fills.empty()) {
     // fill:V takes its length from the declared count, so resolve the sizes known so far.
     auto sizes = VYRE_TRY(infer_sizes(program, prep.inputs.buffers, prep.config.sizes));
-    for (const auto& [decl, value] : fills) {
+    for (const auto& [decl, scalar] : fills) {
       auto count = VYRE_TRY(element_count(decl->count, sizes, "buffer `" + decl->name + "`"));
-      auto scalar = VYRE_TRY(parse_scalar(value, decl->element, "--in " + decl->name + "=fill"));
       prep.inputs.buffers[decl->name] = filled(decl->element, count, scalar.bits);
     }
   }
