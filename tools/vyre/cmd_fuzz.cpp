@@ -65,18 +65,6 @@ void write_reproducer(const std::filesystem::path& dir, const progen::Minimised&
   }
 }
 
-// A memory-only cache of its own: thousands of one-off random programs must not fill the user's
-// disk cache, nor pay for serializing pipelines that are never stored. It holds a few batches,
-// so a precompiled batch is still there when its programs run; compiling is always allowed.
-Result<std::shared_ptr<pipeline::PipelineCache>> fuzz_cache(std::size_t batch,
-                                                            std::size_t backends) {
-  pipeline::PipelineCacheOptions options;
-  options.size_memory_entries = false;
-  options.persist_stats = false;
-  options.memory_max_entries = std::max(pipeline::kDefaultMemoryEntries, 4 * batch * backends);
-  return pipeline::PipelineCache::open(std::move(options));
-}
-
 struct Tally {
   std::uint64_t agreed = 0, disagreed = 0, skipped = 0;
   std::uint64_t done() const { return agreed + disagreed + skipped; }
@@ -118,7 +106,7 @@ int run_fuzz(const FuzzArgs& args) {
   (void)register_builtin_backends(BackendRegistry::global());
   const auto backends = split(args.backends);
   const std::uint64_t batch_size = std::max<std::uint64_t>(args.batch, 1);
-  auto cache = fuzz_cache(batch_size, backends.size());
+  auto cache = progen::open_fuzz_cache(batch_size, backends.size());  // memory only
   if (!cache.ok()) {
     std::fputs(render_human(cache.error()).c_str(), stderr);
     return 2;

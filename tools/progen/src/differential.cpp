@@ -1,5 +1,7 @@
 #include "vyre/progen/differential.h"
 
+#include <algorithm>
+
 #include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"
 
@@ -52,6 +54,15 @@ DiffResult run_differential(Runtime& runtime, const ir::Program& program, const 
     }
   }
   return {};
+}
+
+Result<std::shared_ptr<pipeline::PipelineCache>> open_fuzz_cache(std::size_t batch,
+                                                                 std::size_t backends) {
+  pipeline::PipelineCacheOptions options;
+  options.size_memory_entries = false;
+  options.persist_stats = false;
+  options.memory_max_entries = std::max(pipeline::kDefaultMemoryEntries, 4 * batch * backends);
+  return pipeline::PipelineCache::open(std::move(options));
 }
 
 std::vector<DiffResult> run_differential_batch(Runtime& runtime, std::span<const Case> cases,

@@ -46,6 +46,13 @@ std::vector<DiffResult> run_differential_batch(Runtime& runtime, std::span<const
                                                const std::vector<std::string>& backends,
                                                std::uint64_t ulp = 0);
 
+// The pipeline cache a differential run uses: memory only, so thousands of one-off random
+// programs neither fill the user's disk cache nor pay for serializing pipelines never stored,
+// and large enough for a few batches of `batch` programs on `backends` backends, so a
+// precompiled batch is still there when its programs run.
+Result<std::shared_ptr<pipeline::PipelineCache>> open_fuzz_cache(std::size_t batch,
+                                                                 std::size_t backends);
+
 // True while the candidate still shows the disagreement being minimised.
 using StillFails = std::function<bool(const ir::Program&, const RunInputs&)>;
 
