@@ -604,6 +604,28 @@ class Generator {
 
   std::string fresh() { return "v" + std::to_string(next_name_++); }
 
+  // A for loop without its body: a fresh counter of a random 32-bit integer type, a small step
+  // and start, and a bound that is a literal below max_bound or an expression modulo `modulus`
+  // (uniform: built from uniform values only, so the body may hold barriers).
+  struct LoopShape {
+    std::uint64_t max_step, max_start, max_bound, modulus;
+  };
+  Stmt for_header(const LoopShape& shape, bool uniform) {
+    Stmt s = statement(StmtKind::For);
+    const Type t = rng_.chance(1, 2) ? Type::U32 : Type::I32;
+    s.name = fresh();
+    s.type = t;
+    s.step = 1 + rng_.below(shape.max_step);
+    s.exprs.push_back(literal(t, rng_.below(shape.max_start)));
+    if (rng_.chance(1, 2)) {
+      s.exprs.push_back(literal(t, rng_.below(shape.max_bound)));
+    } else {
+      ExprPtr bound = uniform ? uniform_expr(t, 2) : expr(t, 2);
+      s.exprs.push_back(binary(BinaryOp::Rem, std::move(bound), literal(t, shape.modulus)));
+    }
+    return s;
+  }
+
   void block(std::vector<Stmt>& into, std::uint64_t count, std::uint32_t depth) {
     const std::size_t scope_mark = scope_.size();
     std::vector<bool> written;
@@ -682,18 +704,9 @@ class Generator {
       if (r < 92 && nest) {
         // Every iteration starts with a barrier, so it may begin with any phase; nothing in the
         // body leaves the loop early (no break, continue or return aims at it).
-        Stmt s = statement(StmtKind::For);
-        Type t = rng_.chance(1, 2) ? Type::U32 : Type::I32;
-        s.name = fresh();
-        s.type = t;
-        s.step = 1 + rng_.below(2);
-        s.exprs.push_back(literal(t, rng_.below(2)));
-        if (rng_.chance(1, 2)) {
-          s.exprs.push_back(literal(t, rng_.below(5)));
-        } else {
-          s.exprs.push_back(binary(BinaryOp::Rem, uniform_expr(t, 2), literal(t, 5)));
-        }
-        scope_.push_back({s.name, t, false, true});
+        Stmt s = for_header({.max_step = 2, .max_start = 2, .max_bound = 5, .modulus = 5},
+                            /*uniform=*/true);
+        scope_.push_back({s.name, s.type, false, true});
         const auto before = shared_state();
         const std::uint32_t loops = loops_;
         loops_ = 0;
@@ -752,18 +765,9 @@ class Generator {
       return s;
     }
     if (r < 75 && nest) {
-      Stmt s = statement(StmtKind::For);
-      Type t = rng_.chance(1, 2) ? Type::U32 : Type::I32;
-      s.name = fresh();
-      s.type = t;
-      s.step = 1 + rng_.below(3);
-      s.exprs.push_back(literal(t, rng_.below(3)));
-      if (rng_.chance(1, 2)) {
-        s.exprs.push_back(literal(t, rng_.below(8)));
-      } else {
-        s.exprs.push_back(binary(BinaryOp::Rem, expr(t, 2), literal(t, 9)));
-      }
-      scope_.push_back({s.name, t, false});
+      Stmt s = for_header({.max_step = 3, .max_start = 3, .max_bound = 8, .modulus = 9},
+                          /*uniform=*/false);
+      scope_.push_back({s.name, s.type, false});
       ++loops_;
       divergent_block(s.body, 1 + rng_.below(3), depth + 1);
       --loops_;
