@@ -283,17 +283,6 @@ TEST(Generator, EveryProgramWithSharedMemoryAndInt64AtomicsChecks) {
   }
 }
 
-TEST(Generator, SameSeedSameProgramWithSharedMemory) {
-  for (std::uint64_t seed = 0; seed < 50; ++seed) {
-    GeneratedCase a = generate(seed);
-    GeneratedCase b = generate(seed);
-    EXPECT_EQ(ir::print_program(a.draft), ir::print_program(b.draft));
-    ASSERT_EQ(a.inputs.size(), b.inputs.size());
-    for (std::size_t k = 0; k < a.inputs.size(); ++k)
-      EXPECT_EQ(a.inputs[k].bytes, b.inputs[k].bytes);
-  }
-}
-
 TEST(Generator, AFairShareOfProgramsUsesSharedMemoryBarriersAnd64BitAtomics) {
   const std::uint64_t seeds = 300;
   std::uint64_t shared = 0, phases = 0, in_if = 0, in_loop = 0, atomic = 0, atomic64 = 0;

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "cuda_test_support.h"
+#include "program_pointers.h"
 #include "vyre/backends/cuda/nvrtc_compiler.h"
 #include "vyre/backends/reference.h"
 #include "vyre/diag/codes.h"
@@ -237,10 +238,8 @@ TEST(CudaDispatch, BatchCompiledExamplesMatchTheReference) {
   for (const auto& file : testing::example_files()) {
     programs.push_back(parse_or_die(testing::read_text(file), file.filename().string()));
   }
-  std::vector<const ir::Program*> pointers;
-  for (const ir::Program& p : programs) pointers.push_back(&p);
   DispatchConfig config;
-  auto compiled = backend->compile_many(pointers, config);
+  auto compiled = backend->compile_many(vyre::testing::program_pointers(programs), config);
   ASSERT_EQ(compiled.size(), programs.size());
   for (std::size_t k = 0; k < programs.size(); ++k) {
     ASSERT_TRUE(compiled[k].ok()) << show(compiled[k].error());

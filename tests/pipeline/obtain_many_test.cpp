@@ -6,6 +6,7 @@
 #include <barrier>
 
 #include "pipeline/fake_backend.h"
+#include "program_pointers.h"
 #include "vyre/diag/codes.h"
 #include "vyre/pipeline/pipeline_cache.h"
 
@@ -13,15 +14,10 @@ namespace vyre::pipeline {
 namespace {
 
 using namespace testing;
+using vyre::testing::program_pointers;
 
 const std::string& tag_of(const std::shared_ptr<const CompiledPipeline>& p) {
   return static_cast<const FakePipeline&>(*p).tag();
-}
-
-std::vector<const ir::Program*> pointers(const std::vector<ir::Program>& programs) {
-  std::vector<const ir::Program*> out;
-  for (const ir::Program& p : programs) out.push_back(&p);
-  return out;
 }
 
 TEST(ObtainMany, HitsAreServedAndMissesGoToOneCompileManyCall) {
@@ -37,7 +33,7 @@ TEST(ObtainMany, HitsAreServedAndMissesGoToOneCompileManyCall) {
   ASSERT_EQ(backend.compiles, 2);
 
   // k3 twice: one compile, the second waits for the first's flight.
-  std::vector<const ir::Program*> batch = pointers(programs);
+  std::vector<const ir::Program*> batch = program_pointers(programs);
   batch.push_back(&programs[2]);
   std::vector<CacheOutcome> outcomes;
   auto results = cache->obtain_many(backend, batch, config, &outcomes);
@@ -68,11 +64,11 @@ TEST(ObtainMany, HitsAreServedAndMissesGoToOneCompileManyCall) {
   CacheOutcome later;
   ASSERT_TRUE(cache->obtain(backend, programs[3], config, &later).ok());
   EXPECT_EQ(later.tier, CacheTier::Memory);
-  (void)cache->obtain_many(backend, pointers(programs), config, &outcomes);
+  (void)cache->obtain_many(backend, program_pointers(programs), config, &outcomes);
   for (const CacheOutcome& o : outcomes) EXPECT_EQ(o.tier, CacheTier::Memory);
   EXPECT_EQ(backend.batches.size(), 1u) << "all hits: compile_many must not be called";
   auto fresh = open_cache(options_at(dir.path()));
-  (void)fresh->obtain_many(backend, pointers(programs), config, &outcomes);
+  (void)fresh->obtain_many(backend, program_pointers(programs), config, &outcomes);
   for (const CacheOutcome& o : outcomes) EXPECT_EQ(o.tier, CacheTier::Disk);
   EXPECT_EQ(backend.compiles, 4);
 }
@@ -83,7 +79,7 @@ TEST(ObtainMany, AFailingProgramGetsItsErrorAndTheOthersTheirPipelines) {
   backend.fail_program = "k7";
   auto cache = open_cache(options_at(dir.path()));
   std::vector<ir::Program> programs = {make_program(6), make_program(7), make_program(8)};
-  auto results = cache->obtain_many(backend, pointers(programs), {});
+  auto results = cache->obtain_many(backend, program_pointers(programs), {});
   ASSERT_EQ(results.size(), 3u);
   ASSERT_TRUE(results[0].ok());
   ASSERT_FALSE(results[1].ok());
@@ -95,7 +91,7 @@ TEST(ObtainMany, AFailingProgramGetsItsErrorAndTheOthersTheirPipelines) {
   EXPECT_EQ(t.compile_failures, 1u);
   // A failure is not cached: the next batch compiles only k7, again.
   std::vector<CacheOutcome> outcomes;
-  results = cache->obtain_many(backend, pointers(programs), {}, &outcomes);
+  results = cache->obtain_many(backend, program_pointers(programs), {}, &outcomes);
   EXPECT_FALSE(results[1].ok());
   EXPECT_EQ(outcomes[0].tier, CacheTier::Memory);
   EXPECT_EQ(outcomes[1].tier, CacheTier::Compiled);

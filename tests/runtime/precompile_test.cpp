@@ -2,6 +2,7 @@
 // and leaves the pipelines in the cache so a later run() is a memory hit.
 #include <gtest/gtest.h>
 
+#include "program_pointers.h"
 #include "runtime/run_support.h"
 #include "runtime/stub_backend.h"
 #include "vyre/diag/codes.h"
@@ -11,7 +12,9 @@ namespace vyre {
 namespace {
 
 using testing::full_capabilities;
+using testing::kSineKernel;
 using testing::parse;
+using testing::program_pointers;
 using testing::stub_provider;
 using testing::StubBackend;
 
@@ -21,15 +24,6 @@ ir::Program scaled(const std::string& name, int scale) {
                "  let i = global_id.x\n  if i < n {\n    y[i] = y[i] * " + std::to_string(scale) +
                "u\n  }\n}\n");
 }
-
-constexpr std::string_view kSine = R"(
-kernel wave workgroup(64) {
-  buffer out: write f32[n]
-  let i = global_id.x
-  if i < n {
-    out[i] = sin(f32(i))
-  }
-})";
 
 struct PrecompileFixture {
   BackendRegistry registry;
@@ -53,17 +47,11 @@ RunInputs eight_zeros() {
   return in;
 }
 
-std::vector<const ir::Program*> pointers(const std::vector<ir::Program>& programs) {
-  std::vector<const ir::Program*> out;
-  for (const ir::Program& p : programs) out.push_back(&p);
-  return out;
-}
-
 TEST(Precompile, GroupsByRoutedBackendAndCompilesEachGroupInOneCall) {
   PrecompileFixture f;
-  std::vector<ir::Program> programs = {scaled("a", 2), parse(kSine), scaled("b", 3),
+  std::vector<ir::Program> programs = {scaled("a", 2), parse(kSineKernel), scaled("b", 3),
                                        scaled("c", 5)};
-  auto results = f.runtime.precompile(pointers(programs));
+  auto results = f.runtime.precompile(program_pointers(programs));
   ASSERT_EQ(results.size(), 4u);
   for (const auto& r : results) ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(results[0]->backend, "fast");
@@ -85,7 +73,7 @@ TEST(Precompile, GroupsByRoutedBackendAndCompilesEachGroupInOneCall) {
   EXPECT_EQ(f.fast->compiles, 3);
 
   // Precompiling again finds everything cached and calls no compiler.
-  results = f.runtime.precompile(pointers(programs));
+  results = f.runtime.precompile(program_pointers(programs));
   for (const auto& r : results) EXPECT_EQ(r->cache.tier, pipeline::CacheTier::Memory);
   EXPECT_EQ(f.fast->compile_many_calls, 1);
   EXPECT_EQ(f.slow->compile_many_calls, 1);
@@ -96,7 +84,7 @@ TEST(Precompile, RespectsAllowedBackends) {
   std::vector<ir::Program> programs = {scaled("a", 2), scaled("b", 3)};
   DispatchConfig config;
   config.allowed_backends = {"slow"};
-  auto results = f.runtime.precompile(pointers(programs), config);
+  auto results = f.runtime.precompile(program_pointers(programs), config);
   for (const auto& r : results) {
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->backend, "slow");
@@ -109,10 +97,10 @@ TEST(Precompile, AFailingProgramGetsItsErrorAndTheOthersCompile) {
   PrecompileFixture f;
   f.fast->fail_program = "bad";
   std::vector<ir::Program> programs = {scaled("a", 2), scaled("bad", 3), scaled("c", 5),
-                                       parse(kSine)};
+                                       parse(kSineKernel)};
   DispatchConfig config;
   config.allowed_backends = {"fast"};  // sin() cannot be routed there
-  auto results = f.runtime.precompile(pointers(programs), config);
+  auto results = f.runtime.precompile(program_pointers(programs), config);
   ASSERT_EQ(results.size(), 4u);
   EXPECT_TRUE(results[0].ok());
   ASSERT_FALSE(results[1].ok());

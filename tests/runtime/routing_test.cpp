@@ -14,18 +14,10 @@ namespace {
 
 using testing::failing_provider;
 using testing::full_capabilities;
+using testing::kSineKernel;
 using testing::parse;
 using testing::stub_provider;
 using testing::StubBackend;
-
-constexpr std::string_view kSine = R"(
-kernel wave workgroup(64) {
-  buffer out: write f32[n]
-  let i = global_id.x
-  if i < n {
-    out[i] = sin(f32(i))
-  }
-})";
 
 constexpr std::string_view kDouble = R"(
 kernel twice workgroup(64) {
@@ -68,7 +60,7 @@ struct Fixture {
 
 TEST(Routing, PicksTheHighestPriorityBackendThatCanRunIt) {
   Fixture f;
-  auto route = routing::choose_backend(f.registry, parse(kSine), {});
+  auto route = routing::choose_backend(f.registry, parse(kSineKernel), {});
   ASSERT_TRUE(route.ok()) << route.error().message;
   EXPECT_EQ(route->backend_id, "fast");
   EXPECT_NE(route->why.find("priority 50"), std::string::npos);
@@ -81,7 +73,7 @@ TEST(Routing, PicksTheHighestPriorityBackendThatCanRunIt) {
 
 TEST(Routing, SkipsABackendMissingAnOp) {
   Fixture f(full_capabilities(), {"sqrt"});
-  auto route = routing::choose_backend(f.registry, parse(kSine), {});
+  auto route = routing::choose_backend(f.registry, parse(kSineKernel), {});
   ASSERT_TRUE(route.ok());
   EXPECT_EQ(route->backend_id, "reference");
   ASSERT_NE(skipped(*route, "fast"), nullptr);
@@ -120,7 +112,7 @@ TEST(Routing, SkipsABackendThatLostItsDevice) {
   Fixture f;
   f.fast->lost = Diagnostic::error(code::CudaContextLost, "device 0 reported an illegal address",
                                    "restart the process");
-  auto route = routing::choose_backend(f.registry, parse(kSine), {});
+  auto route = routing::choose_backend(f.registry, parse(kSineKernel), {});
   ASSERT_TRUE(route.ok()) << route.error().message;
   EXPECT_EQ(route->backend_id, "reference");
   ASSERT_NE(skipped(*route, "fast"), nullptr);
@@ -130,7 +122,7 @@ TEST(Routing, SkipsABackendThatLostItsDevice) {
 
   DispatchConfig config;
   config.allowed_backends = {"fast"};
-  auto forced = routing::choose_backend(f.registry, parse(kSine), config);
+  auto forced = routing::choose_backend(f.registry, parse(kSineKernel), config);
   ASSERT_FALSE(forced.ok());
   EXPECT_EQ(forced.error().code, code::CudaContextLost);
   EXPECT_EQ(forced.error().help, "restart the process");
@@ -141,13 +133,13 @@ TEST(Routing, ExplicitChoiceNeverFallsBack) {
   Fixture f(full_capabilities(), {});
   DispatchConfig config;
   config.allowed_backends = {"fast"};
-  auto route = routing::choose_backend(f.registry, parse(kSine), config);
+  auto route = routing::choose_backend(f.registry, parse(kSineKernel), config);
   ASSERT_FALSE(route.ok());
   EXPECT_EQ(route.error().code, code::BackendLacksFeature);
   EXPECT_NE(route.error().message.find("sin"), std::string::npos);
 
   config.allowed_backends = {"broken"};
-  route = routing::choose_backend(f.registry, parse(kSine), config);
+  route = routing::choose_backend(f.registry, parse(kSineKernel), config);
   ASSERT_FALSE(route.ok());
   EXPECT_EQ(route.error().code, code::BackendUnavailable);
   EXPECT_FALSE(route.error().help.empty());
@@ -157,7 +149,7 @@ TEST(Routing, ExplicitChoiceIsHonoured) {
   Fixture f;
   DispatchConfig config;
   config.allowed_backends = {"reference"};
-  auto route = routing::choose_backend(f.registry, parse(kSine), config);
+  auto route = routing::choose_backend(f.registry, parse(kSineKernel), config);
   ASSERT_TRUE(route.ok());
   EXPECT_EQ(route->backend_id, "reference");
   EXPECT_EQ(route->why, "explicitly requested");
@@ -168,7 +160,7 @@ TEST(Routing, UnknownBackendIsAnError) {
   Fixture f;
   DispatchConfig config;
   config.allowed_backends = {"vulkan"};
-  auto route = routing::choose_backend(f.registry, parse(kSine), config);
+  auto route = routing::choose_backend(f.registry, parse(kSineKernel), config);
   ASSERT_FALSE(route.ok());
   EXPECT_EQ(route.error().code, code::UnknownBackend);
   EXPECT_NE(route.error().help.find("reference"), std::string::npos);
@@ -178,7 +170,7 @@ TEST(Routing, PreferredBackendsComeFirst) {
   Fixture f;
   DispatchConfig config;
   config.preferred_backends = {"reference"};
-  auto route = routing::choose_backend(f.registry, parse(kSine), config);
+  auto route = routing::choose_backend(f.registry, parse(kSineKernel), config);
   ASSERT_TRUE(route.ok());
   EXPECT_EQ(route->backend_id, "reference");
   EXPECT_NE(route->why.find("preferred"), std::string::npos);
@@ -188,7 +180,7 @@ TEST(Routing, NoSuitableBackendListsEveryReason) {
   Fixture f(full_capabilities(), {});
   DispatchConfig config;
   config.allowed_backends = {"fast", "broken"};
-  auto route = routing::choose_backend(f.registry, parse(kSine), config);
+  auto route = routing::choose_backend(f.registry, parse(kSineKernel), config);
   ASSERT_FALSE(route.ok());
   EXPECT_EQ(route.error().code, code::NoSuitableBackend);
   ASSERT_GE(route.error().notes.size(), 3u);
@@ -204,7 +196,7 @@ TEST(Routing, RequirementsCollectTypesOpsAndSharedBytes) {
   EXPECT_EQ(needs.shared_bytes, 2u * 256u * 4u);
   EXPECT_FALSE(needs.f64);
   EXPECT_TRUE(needs.ops.empty());
-  auto wave = routing::requirements_of(parse(kSine));
+  auto wave = routing::requirements_of(parse(kSineKernel));
   EXPECT_EQ(wave.ops, std::vector<std::string>{"sin"});
 }
 

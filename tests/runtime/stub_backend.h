@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vyre/backend/backend.h"
@@ -16,6 +17,16 @@
 #include "vyre/registry/backend_registry.h"
 
 namespace vyre::testing {
+
+// A kernel only a backend that lowers sin() can run (routing and precompile tests).
+inline constexpr std::string_view kSineKernel = R"(
+kernel wave workgroup(64) {
+  buffer out: write f32[n]
+  let i = global_id.x
+  if i < n {
+    out[i] = sin(f32(i))
+  }
+})";
 
 class StubBackend : public Backend {
  public:
