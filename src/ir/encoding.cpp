@@ -60,7 +60,7 @@ namespace {
 constexpr std::uint8_t kMagic[4] = {'V', 'Y', 'I', 'R'};
 // Blocks and expressions each nest at most 256 deep in a checked program; together 512.
 constexpr int kMaxNesting = 2 * 256 + 8;
-constexpr std::string_view kDigestDomain = "vyre program digest v1";
+const HashDomain kDigestDomain{"vyre program digest v1"};
 
 unsigned literal_bytes(Type type) {
   switch (type) {

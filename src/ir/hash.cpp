@@ -2,6 +2,7 @@
 
 #include <blake3.h>
 
+#include <cstddef>
 #include <cstring>
 
 namespace vyre {
@@ -56,6 +57,17 @@ Hasher::Hasher() {
 
 Hasher::Hasher(std::string_view domain) {
   blake3_hasher_init_derive_key_raw(as_hasher(state_), domain.data(), domain.size());
+}
+
+Hasher::Hasher(const HashDomain& domain) {
+  // Only the key and the chunk state are set by an init; the CV stack is empty (length 0).
+  std::memcpy(state_, domain.state_, offsetof(blake3_hasher, cv_stack));
+}
+
+HashDomain::HashDomain(std::string_view context) {
+  // Domains are often namespace-scope constants, built before hash.cpp's own static seeding.
+  (void)vyre_blake3_seed_cpu_features();
+  blake3_hasher_init_derive_key_raw(as_hasher(state_), context.data(), context.size());
 }
 
 Hasher::~Hasher() = default;

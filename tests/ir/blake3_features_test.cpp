@@ -39,5 +39,30 @@ TEST(Blake3CpuFeatures, HashesMatchTheOfficialVectors) {
   EXPECT_EQ(blake3(long_input), bytewise.finish());
 }
 
+// A HashDomain derives its context once; hashers started from it give exactly the digests of
+// hashers given the context string, for short and multi-block contexts and inputs, and each
+// hasher starts from a fresh copy (hashing with one does not change the domain).
+TEST(HashDomain, GivesTheDigestsOfTheContextString) {
+  const std::string contexts[] = {"vyre test domain", std::string(200, 'c')};
+  for (const std::string& context : contexts) {
+    const HashDomain domain(context);
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{64}, std::size_t{8193}}) {
+      std::vector<std::uint8_t> input(n);
+      for (std::size_t i = 0; i < n; ++i) input[i] = static_cast<std::uint8_t>(i % 251);
+      Hasher from_string(context);
+      from_string.update(input);
+      Hasher from_domain(domain);
+      from_domain.update(input);
+      EXPECT_EQ(from_domain.finish(), from_string.finish()) << context.size() << " " << n;
+    }
+    Hasher first(domain);
+    first.update(std::string_view("something"));
+    Hasher fresh(domain);
+    Hasher plain(context);
+    EXPECT_EQ(fresh.finish(), plain.finish());
+    EXPECT_NE(first.finish(), fresh.finish());
+  }
+}
+
 }  // namespace
 }  // namespace vyre
