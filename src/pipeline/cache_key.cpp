@@ -3,15 +3,16 @@
 #include "vyre/backend/backend.h"
 #include "vyre/backend/environment.h"
 #include "vyre/ir/program.h"
+#include "vyre/pipeline/entry_format.h"
 
 namespace vyre::pipeline {
 namespace {
 
 // Domains keep digests of different kinds of thing apart even when their bytes coincide.
-constexpr std::string_view kPolicyDomain = "vyre pipeline cache: dispatch policy v1";
-constexpr std::string_view kDeviceDomain = "vyre pipeline cache: device and runtime v1";
-constexpr std::string_view kKeyDomain = "vyre pipeline cache: entry key v1";
-constexpr std::string_view kStructuredDomain = "vyre pipeline cache: structured key v1";
+const HashDomain kPolicyDomain{"vyre pipeline cache: dispatch policy v1"};
+const HashDomain kDeviceDomain{"vyre pipeline cache: device and runtime v1"};
+const HashDomain kKeyDomain{"vyre pipeline cache: entry key v2"};
+const HashDomain kStructuredDomain{"vyre pipeline cache: structured key v1"};
 
 void hash_named_values(Hasher& hasher, const NamedValues& values) {
   hasher.field(static_cast<std::uint64_t>(values.size()));
@@ -44,11 +45,14 @@ Digest KeyFactors::device_digest() const {
 }
 
 Digest KeyFactors::key() const {
+  return key_of_factor_bytes(encode_key_factors(*this), format_version);
+}
+
+Digest key_of_factor_bytes(std::span<const std::uint8_t> factor_bytes,
+                           std::uint32_t format_version) {
   Hasher hasher(kKeyDomain);
   hasher.field(static_cast<std::uint64_t>(format_version));
-  hasher.update(program);
-  hasher.update(policy_digest());
-  hasher.update(device_digest());
+  hasher.update(factor_bytes);
   return hasher.finish();
 }
 

@@ -59,22 +59,23 @@ bool means_unwritable(int e) {
          e == ENAMETOOLONG || e == ELOOP;
 }
 
-Diagnostic corrupt(std::string what) {
+[[gnu::cold]] Diagnostic corrupt(std::string what) {
   return Diagnostic::error(code::CacheEntryCorrupt, "corrupt pipeline cache entry: " + what,
                            "the entry is never served; the cache removes it and recompiles "
                            "(`vyre cache verify --fix` removes every such entry)");
 }
 
 // Reads a whole entry file through `fd` (bounded); the defect text on failure.
+// Reads the file into `bytes`, starting `lead` bytes in (see DiskRead::file_offset).
 std::optional<std::string> read_entry_fd(int fd, const struct stat& st,
-                                         std::vector<std::uint8_t>* bytes) {
+                                         std::vector<std::uint8_t>* bytes, std::size_t lead = 0) {
   if (!S_ISREG(st.st_mode)) return std::string("not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes) {
     return "file of " + std::to_string(st.st_size) + " bytes exceeds the " +
            std::to_string(kMaxEntryBytes) + "-byte read bound";
   }
-  bytes->resize(static_cast<std::size_t>(st.st_size));
-  if (int e = file_io::read_exact(fd, *bytes); e != 0) {
+  bytes->resize(lead + static_cast<std::size_t>(st.st_size));
+  if (int e = file_io::read_exact(fd, std::span(*bytes).subspan(lead)); e != 0) {
     return "read failed: " + file_io::errno_text(e);
   }
   return std::nullopt;
@@ -187,7 +188,7 @@ bool DiskTier::remove(const Digest& key) {
 DiskRead DiskTier::read(const Digest& key, bool touch,
                         std::span<const std::uint8_t> expected_factors) {
   DiskRead out;
-  const std::string path = entry_file(key);
+  std::string path = entry_file(key);
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ELOOP) {  // a symlink: refuse to follow it, and remove the link itself
@@ -197,19 +198,34 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
     }
     return out;  // ENOENT and friends: absent
   }
+  // A hit's metadata is the compile time and exactly the expected factors, so starting the file
+  // this far into the buffer puts the payload on a kPayloadAlignment boundary (operator new's
+  // blocks are 16-byte aligned): a backend can then keep the buffer and use the payload in place.
+  if (!expected_factors.empty()) {
+    const std::size_t payload_at = kEntryHeaderBytes + 8 + expected_factors.size();
+    out.file_offset = (kPayloadAlignment - payload_at % kPayloadAlignment) % kPayloadAlignment;
+  }
   struct stat st {};
   std::optional<std::string> problem;
   if (::fstat(fd, &st) != 0) {
     problem = "fstat failed: " + file_io::errno_text(errno);
   } else {
-    problem = read_entry_fd(fd, st, &out.bytes);
+    problem = read_entry_fd(fd, st, &out.bytes, out.file_offset);
   }
   if (!problem) {
-    auto decoded = expected_factors.empty()
-                       ? decode_entry(out.bytes, &key)
-                       : decode_entry_matching(out.bytes, key, expected_factors);
-    if (decoded.ok()) {
-      out.entry = std::move(decoded).value();
+    const auto file = std::span<const std::uint8_t>(out.bytes).subspan(out.file_offset);
+    std::optional<Diagnostic> bad;
+    if (expected_factors.empty()) {
+      auto decoded = decode_entry(file, &key);
+      if (decoded.ok()) {
+        out.entry = std::move(decoded).value();
+      } else {
+        bad = std::move(decoded).error();
+      }
+    } else {
+      bad = check_entry_matching(file, key, expected_factors, &out.entry);
+    }
+    if (!bad) {
       out.status = ReadStatus::Hit;
       if (touch) {
         struct timespec now {};
@@ -222,7 +238,7 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
           bool full = false;
           {
             std::lock_guard lock(touch_mutex_);
-            if (touches_.empty() || touches_.back() != path) touches_.push_back(path);
+            if (touches_.empty() || touches_.back() != path) touches_.push_back(std::move(path));
             full = touches_.size() >= kMaxPendingTouches;
           }
           if (full) apply_touches();
@@ -231,7 +247,8 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
       ::close(fd);
       return out;
     }
-    out.defect = std::move(decoded).error();
+    out.entry = DecodedEntry{};
+    out.defect = std::move(bad);
   } else {
     out.defect = corrupt(*problem);
   }
@@ -245,6 +262,7 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
   }
   ::close(fd);
   out.bytes.clear();
+  out.file_offset = 0;
   out.status = ReadStatus::Corrupt;
   return out;
 }

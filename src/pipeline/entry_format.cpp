@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <cstring>
+#include <optional>
 
 #include "vyre/diag/codes.h"
 
@@ -16,10 +17,14 @@ constexpr std::size_t kHeaderChecksumAt = 72;
 static_assert(kHeaderChecksumAt + kChecksumBytes == kEntryHeaderBytes);
 
 void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  const std::uint8_t le[4] = {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
+                              static_cast<std::uint8_t>(v >> 16),
+                              static_cast<std::uint8_t>(v >> 24)};
+  out.insert(out.end(), le, le + 4);
 }
 void put_u64(std::vector<std::uint8_t>& out, std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  put_u32(out, static_cast<std::uint32_t>(v));
+  put_u32(out, static_cast<std::uint32_t>(v >> 32));
 }
 void put_str(std::vector<std::uint8_t>& out, std::string_view s) {
   put_u32(out, static_cast<std::uint32_t>(s.size()));
@@ -54,13 +59,21 @@ bool checksum_equals(const std::uint8_t* at, XXH128_hash_t h) {
   return std::memcmp(at, canonical.digest, kChecksumBytes) == 0;
 }
 
+// One-shot XXH3 over a contiguous copy rather than the streaming API: same value, far less code
+// for a fresh process's first hit to fault into its caches. Metadata is typically ~300 bytes.
 XXH128_hash_t header_checksum(const std::uint8_t* header, std::span<const std::uint8_t> metadata) {
-  XXH3_state_t state;
-  XXH3_INITSTATE(&state);
-  XXH3_128bits_reset(&state);
-  XXH3_128bits_update(&state, header, kHeaderChecksumAt);
-  XXH3_128bits_update(&state, metadata.data(), metadata.size());
-  return XXH3_128bits_digest(&state);
+  constexpr std::size_t kOnStack = 1024;
+  const std::size_t n = kHeaderChecksumAt + metadata.size();
+  std::uint8_t stack[kOnStack];
+  std::vector<std::uint8_t> heap;
+  std::uint8_t* joined = stack;
+  if (n > kOnStack) {
+    heap.resize(n);
+    joined = heap.data();
+  }
+  std::memcpy(joined, header, kHeaderChecksumAt);
+  if (!metadata.empty()) std::memcpy(joined + kHeaderChecksumAt, metadata.data(), metadata.size());
+  return XXH3_128bits(joined, n);
 }
 
 // Reads metadata fields; every read is bounds-checked, so any length is safe.
@@ -108,7 +121,7 @@ class Reader {
   std::size_t at_ = 0;
 };
 
-Diagnostic defect(std::string what) {
+[[gnu::cold]] Diagnostic defect(std::string what) {
   return Diagnostic::error(code::CacheEntryCorrupt, "corrupt pipeline cache entry: " + what,
                            "the entry is never served; the cache removes it and recompiles "
                            "(`vyre cache verify --fix` removes every such entry)");
@@ -118,14 +131,7 @@ Diagnostic defect(std::string what) {
 constexpr std::size_t kCompileTimeBytes = 8;
 
 void put_factors(std::vector<std::uint8_t>& out, const KeyFactors& f) {
-  out.insert(out.end(), f.program.begin(), f.program.end());
-  put_named(out, f.policy);
-  put_str(out, f.backend);
-  put_str(out, f.fingerprint.vendor);
-  put_str(out, f.fingerprint.device);
-  put_str(out, f.fingerprint.driver);
-  put_str(out, f.fingerprint.compiler);
-  put_named(out, f.environment);
+  append_key_factors(out, f.program, f.policy, f.backend, f.fingerprint, f.environment);
 }
 
 std::vector<std::uint8_t> encode_metadata(const EntryMetadata& m) {
@@ -145,71 +151,90 @@ bool decode_metadata(std::span<const std::uint8_t> bytes, std::uint32_t version,
          r.named(&m->factors.environment) && r.done();
 }
 
-// Header and metadata checks shared by every decoder. With `expected_factors`, the stored
-// factors must equal those bytes (and are not decoded); without, they are decoded and must hash
-// to the key echo.
-Result<DecodedEntry> decode_prefix(std::span<const std::uint8_t> prefix, std::uint64_t file_size,
-                                   std::uint32_t* metadata_length, std::uint64_t* payload_length,
-                                   std::span<const std::uint8_t> expected_factors = {}) {
+// Where an entry's parts lie once its header has passed the checks.
+struct Layout {
+  std::uint32_t version = 0;
+  std::span<const std::uint8_t> metadata;
+  std::uint64_t payload_length = 0;
+};
+
+// Header checks shared by every decoder: magic, version, length bounds, exact file size, header
+// checksum. Failures return the defect; nothing is allocated on success.
+std::optional<Diagnostic> check_header(std::span<const std::uint8_t> prefix,
+                                       std::uint64_t file_size, Layout* layout) {
   if (file_size < kEntryHeaderBytes || prefix.size() < kEntryHeaderBytes) {
     return defect("truncated header (" + std::to_string(file_size) + " bytes)");
   }
   const std::uint8_t* h = prefix.data();
   if (std::memcmp(h, kMagic, sizeof kMagic) != 0) return defect("bad magic");
-  std::uint32_t version = get_u32(h + 8);
+  const std::uint32_t version = get_u32(h + 8);
   if (version != kCacheFormatVersion) {
     return defect("format version " + std::to_string(version) + ", this build reads " +
                   std::to_string(kCacheFormatVersion));
   }
-  *metadata_length = get_u32(h + 12);
-  *payload_length = get_u64(h + 16);
-  if (*metadata_length > kMaxMetadataBytes) return defect("metadata length out of range");
-  if (*payload_length > kMaxPayloadBytes) return defect("payload length out of range");
-  std::uint64_t expected = kEntryHeaderBytes + *metadata_length + *payload_length;
+  const std::uint32_t metadata_length = get_u32(h + 12);
+  const std::uint64_t payload_length = get_u64(h + 16);
+  if (metadata_length > kMaxMetadataBytes) return defect("metadata length out of range");
+  if (payload_length > kMaxPayloadBytes) return defect("payload length out of range");
+  const std::uint64_t expected = kEntryHeaderBytes + metadata_length + payload_length;
   if (file_size != expected) {
     return defect("size " + std::to_string(file_size) + " bytes, header says " +
                   std::to_string(expected) + " (truncated or extended)");
   }
-  if (prefix.size() < kEntryHeaderBytes + *metadata_length) return defect("truncated metadata");
-  std::span<const std::uint8_t> metadata = prefix.subspan(kEntryHeaderBytes, *metadata_length);
+  if (prefix.size() < kEntryHeaderBytes + metadata_length) return defect("truncated metadata");
+  std::span<const std::uint8_t> metadata = prefix.subspan(kEntryHeaderBytes, metadata_length);
   if (!checksum_equals(h + kHeaderChecksumAt, header_checksum(h, metadata))) {
     return defect("header checksum mismatch");
   }
-  DecodedEntry entry;
-  std::memcpy(entry.key.data(), h + 24, entry.key.size());
+  *layout = Layout{version, metadata, payload_length};
+  return std::nullopt;
+}
+
+// The stored factors against the key echo `key`. With `expected_factors` they must be exactly
+// those bytes (and are not decoded); without, they are decoded and must hash to the key.
+std::optional<Diagnostic> check_factors(const Layout& layout, const Digest& key,
+                                        std::span<const std::uint8_t> expected_factors,
+                                        EntryMetadata* metadata) {
   if (!expected_factors.empty()) {
-    if (metadata.size() != kCompileTimeBytes + expected_factors.size() ||
-        std::memcmp(metadata.data() + kCompileTimeBytes, expected_factors.data(),
+    if (layout.metadata.size() != kCompileTimeBytes + expected_factors.size() ||
+        std::memcmp(layout.metadata.data() + kCompileTimeBytes, expected_factors.data(),
                     expected_factors.size()) != 0) {
       return defect("stored factors are not the requested ones");
     }
-    entry.metadata.compile_us = get_u64(metadata.data());
-    return entry;
+    metadata->compile_us = get_u64(layout.metadata.data());
+    return std::nullopt;
   }
-  if (!decode_metadata(metadata, version, &entry.metadata)) return defect("malformed metadata");
-  if (entry.metadata.factors.key() != entry.key) {
-    return defect("stored factors do not hash to the stored key");
+  if (!decode_metadata(layout.metadata, layout.version, metadata)) {
+    return defect("malformed metadata");
   }
-  return entry;
+  if (metadata->factors.key() != key) return defect("stored factors do not hash to the stored key");
+  return std::nullopt;
 }
 
-// The payload checks shared by decode_entry and decode_entry_matching.
-Result<DecodedEntry> decode_whole(std::span<const std::uint8_t> bytes, const Digest* expected_key,
-                                  std::span<const std::uint8_t> expected_factors) {
-  std::uint32_t metadata_length = 0;
-  std::uint64_t payload_length = 0;
-  DecodedEntry entry = VYRE_TRY(
-      decode_prefix(bytes, bytes.size(), &metadata_length, &payload_length, expected_factors));
-  if (expected_key != nullptr && entry.key != *expected_key) {
-    return defect("key echo " + to_hex(entry.key).substr(0, 16) + " does not match its name " +
+// Every check of a whole entry, filling `out` (its payload a view into `bytes`).
+std::optional<Diagnostic> check_whole(std::span<const std::uint8_t> bytes,
+                                      const Digest* expected_key,
+                                      std::span<const std::uint8_t> expected_factors,
+                                      DecodedEntry* out) {
+  Layout layout;
+  if (auto bad = check_header(bytes, bytes.size(), &layout)) return bad;
+  std::memcpy(out->key.data(), bytes.data() + 24, out->key.size());
+  if (auto bad = check_factors(layout, out->key, expected_factors, &out->metadata)) return bad;
+  if (expected_key != nullptr && out->key != *expected_key) {
+    return defect("key echo " + to_hex(out->key).substr(0, 16) + " does not match its name " +
                   to_hex(*expected_key).substr(0, 16));
   }
-  entry.payload = bytes.subspan(kEntryHeaderBytes + metadata_length, payload_length);
+  out->payload = bytes.subspan(kEntryHeaderBytes + layout.metadata.size(), layout.payload_length);
   if (!checksum_equals(bytes.data() + kPayloadChecksumAt,
-                       XXH3_128bits(entry.payload.data(), entry.payload.size()))) {
+                       XXH3_128bits(out->payload.data(), out->payload.size()))) {
     return defect("payload checksum mismatch");
   }
-  return entry;
+  return std::nullopt;
+}
+
+Result<DecodedEntry> as_result(std::optional<Diagnostic> bad, DecodedEntry&& entry) {
+  if (bad) return std::move(*bad);
+  return std::move(entry);
 }
 
 }  // namespace
@@ -246,6 +271,19 @@ Result<std::vector<std::uint8_t>> encode_entry(const EntryMetadata& metadata,
   return out;
 }
 
+void append_key_factors(std::vector<std::uint8_t>& out, const Digest& program,
+                        const NamedValues& policy, std::string_view backend,
+                        const DeviceFingerprint& fingerprint, const NamedValues& environment) {
+  out.insert(out.end(), program.begin(), program.end());
+  put_named(out, policy);
+  put_str(out, backend);
+  put_str(out, fingerprint.vendor);
+  put_str(out, fingerprint.device);
+  put_str(out, fingerprint.driver);
+  put_str(out, fingerprint.compiler);
+  put_named(out, environment);
+}
+
 std::vector<std::uint8_t> encode_key_factors(const KeyFactors& factors) {
   std::vector<std::uint8_t> out;
   out.reserve(512);  // typical factors take 200-300 bytes: one allocation
@@ -254,20 +292,34 @@ std::vector<std::uint8_t> encode_key_factors(const KeyFactors& factors) {
 }
 
 Result<DecodedEntry> decode_entry(std::span<const std::uint8_t> bytes, const Digest* expected_key) {
-  return decode_whole(bytes, expected_key, {});
+  DecodedEntry entry;
+  auto bad = check_whole(bytes, expected_key, {}, &entry);
+  return as_result(std::move(bad), std::move(entry));
+}
+
+std::optional<Diagnostic> check_entry_matching(std::span<const std::uint8_t> bytes,
+                                               const Digest& key,
+                                               std::span<const std::uint8_t> expected_factors,
+                                               DecodedEntry* out) {
+  if (expected_factors.empty()) return defect("no expected factors given");
+  return check_whole(bytes, &key, expected_factors, out);
 }
 
 Result<DecodedEntry> decode_entry_matching(std::span<const std::uint8_t> bytes, const Digest& key,
                                            std::span<const std::uint8_t> expected_factors) {
-  if (expected_factors.empty()) return defect("no expected factors given");
-  return decode_whole(bytes, &key, expected_factors);
+  DecodedEntry entry;
+  auto bad = check_entry_matching(bytes, key, expected_factors, &entry);
+  return as_result(std::move(bad), std::move(entry));
 }
 
 Result<DecodedEntry> decode_entry_header(std::span<const std::uint8_t> prefix,
                                          std::uint64_t file_size) {
-  std::uint32_t metadata_length = 0;
-  std::uint64_t payload_length = 0;
-  return decode_prefix(prefix, file_size, &metadata_length, &payload_length);
+  Layout layout;
+  if (auto bad = check_header(prefix, file_size, &layout)) return std::move(*bad);
+  DecodedEntry entry;
+  std::memcpy(entry.key.data(), prefix.data() + 24, entry.key.size());
+  auto bad = check_factors(layout, entry.key, {}, &entry.metadata);
+  return as_result(std::move(bad), std::move(entry));
 }
 
 }  // namespace vyre::pipeline

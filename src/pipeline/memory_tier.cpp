@@ -1,9 +1,15 @@
 #include "vyre/pipeline/memory_tier.h"
 
+#include <algorithm>
+
 namespace vyre::pipeline {
 
 MemoryTier::MemoryTier(std::size_t max_entries, std::uint64_t max_bytes)
-    : max_entries_(max_entries), max_bytes_(max_bytes) {}
+    : max_entries_(max_entries), max_bytes_(max_bytes) {
+  // Buckets for a typical working set now, so the first insert (a fresh process's first hit)
+  // does not also size the table.
+  index_.reserve(std::min<std::size_t>(max_entries, 64));
+}
 
 bool MemoryTier::find(const Digest& key, MemoryEntry* out) {
   std::lock_guard lock(mutex_);

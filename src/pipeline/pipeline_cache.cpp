@@ -13,6 +13,7 @@
 #include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"
 #include "vyre/ir/program.h"
+#include "vyre/pipeline/entry_format.h"
 #include "vyre/pipeline/stats_file.h"
 
 namespace vyre::pipeline {
@@ -20,22 +21,6 @@ namespace {
 
 // Smallest memory-tier charge per entry, so pipelines that cannot be serialized still count.
 constexpr std::uint64_t kMinMemoryCharge = 256;
-
-// Raw identity bytes of a request, hashed for the identity memo. Length-prefixed fields.
-class RawIdentity {
- public:
-  RawIdentity() { bytes_.reserve(512); }
-  void field(std::string_view text) {
-    std::uint64_t n = text.size();
-    bytes_.append(reinterpret_cast<const char*>(&n), sizeof n);
-    bytes_.append(text);
-  }
-  void raw(const void* data, std::size_t n) { bytes_.append(static_cast<const char*>(data), n); }
-  XXH128_hash_t hash() const { return XXH3_128bits(bytes_.data(), bytes_.size()); }
-
- private:
-  std::string bytes_;
-};
 
 }  // namespace
 
@@ -94,23 +79,17 @@ void PipelineCache::warn(const Diagnostic& diagnostic) const {
 std::shared_ptr<const RequestIdentity> PipelineCache::identify(const Backend& backend,
                                                                const ir::Program& program,
                                                                const DispatchConfig& config) const {
-  // A local buffer, not a thread_local: the first use of a thread_local with a destructor
-  // registers it with the C library, which costs a fresh process several microseconds.
-  RawIdentity raw;
+  // The request's factors in their stored encoding: recognised by its XXH3-128 when memoised,
+  // else hashed into the key and kept for the disk hit's byte-for-byte comparison. A local
+  // buffer, not a thread_local: registering a thread_local's destructor costs a fresh process
+  // several microseconds.
   const Digest& program_digest = program.digest();
-  raw.raw(program_digest.data(), program_digest.size());
   NamedValues policy = config.policy_fields();
-  for (const auto& [name, value] : policy) {
-    raw.field(name);
-    raw.field(value);
-  }
-  raw.field(backend.id());
   const DeviceFingerprint& fp = backend.fingerprint();
-  raw.field(fp.vendor);
-  raw.field(fp.device);
-  raw.field(fp.driver);
-  raw.field(fp.compiler);
-  const XXH128_hash_t hash = raw.hash();
+  std::vector<std::uint8_t> factor_bytes;
+  factor_bytes.reserve(512);  // typical factors take 200-300 bytes
+  append_key_factors(factor_bytes, program_digest, policy, backend.id(), fp, environment_);
+  const XXH128_hash_t hash = XXH3_128bits(factor_bytes.data(), factor_bytes.size());
   if (auto known = memo_->find(hash)) return known;
 
   auto factors = std::make_shared<KeyFactors>();
@@ -120,8 +99,8 @@ std::shared_ptr<const RequestIdentity> PipelineCache::identify(const Backend& ba
   factors->fingerprint = fp;
   factors->environment = environment_;
   auto identity = std::make_shared<RequestIdentity>();
-  identity->key = factors->key();
-  identity->factor_bytes = encode_key_factors(*factors);
+  identity->key = key_of_factor_bytes(factor_bytes);
+  identity->factor_bytes = std::move(factor_bytes);
   identity->factors = std::move(factors);
   memo_->insert(hash, identity);
   return identity;
@@ -215,7 +194,9 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
     DiskRead read = disk_->read(key, /*touch=*/true, identity.factor_bytes);
     if (read.status == ReadStatus::Hit) {
       const Clock::time_point load_start = Clock::now();
-      auto loaded = backend.load(program, config, read.entry.payload);
+      // The backend may keep the buffer the file was read into (no copy of the payload).
+      auto loaded =
+          backend.load_adopting(program, config, read.entry.payload, std::move(read.bytes));
       const std::uint64_t load_us = micros_since(load_start);
       if (loaded.ok()) {
         const std::uint64_t saved_us = read.entry.metadata.compile_us;

@@ -1,6 +1,6 @@
 // Memoised request identities, so a memory-tier hit never re-derives the BLAKE3 key: requests
-// are recognised by an XXH3-128 of their raw identity bytes (program digest, policy fields,
-// backend id, fingerprint), which maps to the full key and its factors.
+// are recognised by an XXH3-128 of their factor bytes (encode_key_factors: program digest, policy
+// fields, backend id, fingerprint, environment), which maps to the full key and its factors.
 #pragma once
 
 #include <xxhash.h>
@@ -24,6 +24,8 @@ struct RequestIdentity {
 class RequestIdentityMemo {
  public:
   static constexpr std::size_t kCapacity = 4096;  // cleared when full: it is only a shortcut
+
+  RequestIdentityMemo() { map_.reserve(64); }  // the first request does not size the table
 
   std::shared_ptr<const RequestIdentity> find(const XXH128_hash_t& hash) const {
     std::shared_lock lock(mutex_);

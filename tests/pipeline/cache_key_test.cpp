@@ -6,6 +6,7 @@
 #include <set>
 
 #include "pipeline/fake_backend.h"
+#include "vyre/pipeline/entry_format.h"
 
 namespace vyre::pipeline {
 namespace {
@@ -21,6 +22,19 @@ KeyFactors base_factors() {
 TEST(CacheKey, IsDeterministic) {
   EXPECT_EQ(base_factors().key(), base_factors().key());
   EXPECT_EQ(base_factors(), base_factors());
+}
+
+// The key is one domain-separated BLAKE3 over the format version and the stored factor bytes
+// (cache_key.h), so the hit path can derive it from the bytes it compares.
+TEST(CacheKey, IsTheDomainHashOfVersionAndFactorBytes) {
+  const KeyFactors f = base_factors();
+  const std::vector<std::uint8_t> bytes = encode_key_factors(f);
+  Hasher hasher("vyre pipeline cache: entry key v2");
+  hasher.field(std::uint64_t{kCacheFormatVersion});
+  hasher.update(bytes);
+  EXPECT_EQ(f.key(), hasher.finish());
+  EXPECT_EQ(key_of_factor_bytes(bytes), f.key());
+  EXPECT_NE(key_of_factor_bytes(bytes, kCacheFormatVersion + 1), f.key());
 }
 
 // Every identity part, changed alone, changes the key; the named factor is the only difference.

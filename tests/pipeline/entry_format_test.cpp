@@ -1,6 +1,7 @@
 #include "vyre/pipeline/entry_format.h"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
 #include "pipeline/fake_backend.h"
 
@@ -123,6 +124,37 @@ TEST(EntryFormat, HitPathDecodeComparesTheRequestedFactors) {
   Digest wrong = key;
   wrong[5] ^= 1;
   EXPECT_FALSE(decode_entry_matching(*bytes, wrong, encode_key_factors(m.factors)).ok());
+}
+
+// The header checksum is XXH3-128 of bytes [0, 72) followed by the metadata (the layout in
+// entry_format.h), for metadata that fits the decoder's stack buffer and for metadata that does
+// not; in both, a flipped metadata byte is caught.
+TEST(EntryFormat, HeaderChecksumIsXxh3OfHeaderAndMetadata) {
+  for (std::size_t value_length : {std::size_t{1}, std::size_t{3000}}) {
+    EntryMetadata m = sample_metadata();
+    m.factors.policy.emplace_back("long_value", std::string(value_length, 'v'));
+    auto bytes = encode_entry(m, sample_payload());
+    ASSERT_TRUE(bytes.ok());
+    const std::size_t metadata_length = bytes->size() - kEntryHeaderBytes - sample_payload().size();
+    ASSERT_EQ(metadata_length > 1024, value_length > 1024);
+    std::vector<std::uint8_t> covered(72 + metadata_length);
+    std::copy(bytes->begin(), bytes->begin() + 72, covered.begin());
+    std::copy(bytes->begin() + kEntryHeaderBytes,
+              bytes->begin() + static_cast<long>(kEntryHeaderBytes + metadata_length),
+              covered.begin() + 72);
+    XXH128_canonical_t canonical;
+    XXH128_canonicalFromHash(&canonical, XXH3_128bits(covered.data(), covered.size()));
+    EXPECT_TRUE(std::equal(canonical.digest, canonical.digest + 16, bytes->begin() + 72))
+        << value_length;
+    const Digest key = m.factors.key();
+    ASSERT_TRUE(decode_entry(*bytes, &key).ok()) << value_length;
+    ASSERT_TRUE(decode_entry_matching(*bytes, key, encode_key_factors(m.factors)).ok());
+    std::vector<std::uint8_t> flipped = *bytes;
+    flipped[kEntryHeaderBytes + metadata_length - 1] ^= 1;
+    auto refused = decode_entry(flipped, &key);
+    ASSERT_FALSE(refused.ok()) << value_length;
+    EXPECT_NE(refused.error().message.find("header checksum"), std::string::npos);
+  }
 }
 
 TEST(EntryFormat, OversizedPayloadIsRefused) {

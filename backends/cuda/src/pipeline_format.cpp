@@ -12,9 +12,6 @@ constexpr std::array<std::uint8_t, 8> kMagic = {'V', 'Y', 'R', 'E', 'C', 'U', 'B
 // Bounds on header fields, so a corrupt length can never make decode allocate much.
 constexpr std::uint32_t kMaxName = 256;
 constexpr std::uint32_t kMaxArgs = 4096;
-// The cubin starts at a multiple of this offset, so inside a malloc'd buffer it is as aligned as
-// an ELF image wants and cuModuleLoadData can read it in place.
-constexpr std::size_t kCubinAlignment = 16;
 
 std::size_t padding_before_cubin(std::size_t offset) {
   return (kCubinAlignment - offset % kCubinAlignment) % kCubinAlignment;
@@ -83,7 +80,7 @@ class Reader {
   std::size_t pos_ = 0;
 };
 
-Diagnostic rejected(std::string why) {
+[[gnu::cold]] Diagnostic rejected(std::string why) {
   return Diagnostic::error(code::BadPipelineBytes, "serialized CUDA pipeline rejected: " + why,
                            "the pipeline cache treats this as a miss and recompiles; if it "
                            "repeats, clear the cache entry (vyre cache clear)");
@@ -137,6 +134,7 @@ Result<CubinView> view_cubin_image(std::span<const std::uint8_t> bytes) {
   image.entry = r.text();
   const std::uint32_t arg_count = r.u32();
   if (arg_count > kMaxArgs) return rejected("implausible argument count");
+  if (arg_count <= r.remaining() / 5) image.args.reserve(arg_count);  // 5 bytes per argument
   for (std::uint32_t i = 0; i < arg_count && !r.failed; ++i) {
     const std::uint8_t kind = r.u8();
     const std::uint32_t index = r.u32();

@@ -37,8 +37,12 @@ struct Diagnostic {
   std::vector<Note> notes;  // related positions ("first declared here")
   std::vector<Diagnostic> more;  // further independent errors found in the same pass
 
-  static Diagnostic error(std::string_view code, std::string message, std::string help);
-  static Diagnostic warning(std::string_view code, std::string message, std::string help);
+  // Cold: a branch that builds a diagnostic is the unlikely one, so the compiler moves it (and
+  // the message it formats) out of line, away from the code of the path that succeeds.
+  [[gnu::cold]] static Diagnostic error(std::string_view code, std::string message,
+                                        std::string help);
+  [[gnu::cold]] static Diagnostic warning(std::string_view code, std::string message,
+                                          std::string help);
 
   Diagnostic& at(SourceLocation where) &;
   Diagnostic&& at(SourceLocation where) &&;

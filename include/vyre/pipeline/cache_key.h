@@ -1,7 +1,8 @@
 // Cache identity: what makes two compiled pipelines interchangeable. KeyFactors holds every
 // factor (program digest, dispatch policy, backend, device fingerprint, generated-code
-// environment, cache format); its key() folds them, with domain separation, into the 32-byte
-// key that names a cache entry. Entries store their factors, so a miss can say which differ.
+// environment, cache format); its key() hashes their canonical encoding, with domain
+// separation, into the 32-byte key that names a cache entry. Entries store their factors, so
+// a miss can say which differ.
 #pragma once
 
 #include <array>
@@ -26,7 +27,7 @@ class Program;
 namespace vyre::pipeline {
 
 // Bumped whenever the key derivation or the entry layout changes: every older entry then misses.
-inline constexpr std::uint32_t kCacheFormatVersion = 1;
+inline constexpr std::uint32_t kCacheFormatVersion = 2;  // 2: the key hashes the factor bytes
 
 using NamedValues = std::vector<std::pair<std::string, std::string>>;
 
@@ -52,8 +53,8 @@ struct KeyFactors {
   Digest policy_digest() const;  // over `policy` only
   // Over backend, fingerprint, environment and format: the "device or runtime" group.
   Digest device_digest() const;
-  // The entry key: domain-separated BLAKE3 of the program digest, the two digests above and
-  // the format version. Deterministic; holds nothing host-specific.
+  // The entry key: key_of_factor_bytes(encode_key_factors(*this), format_version).
+  // Deterministic; holds nothing host-specific.
   Digest key() const;
 
   // Every factor by name, in a fixed order: program, the policy fields, backend, vendor, device,
@@ -62,6 +63,13 @@ struct KeyFactors {
 
   friend bool operator==(const KeyFactors&, const KeyFactors&) = default;
 };
+
+// The entry key of factors whose canonical encoding (encode_key_factors, entry_format.h) is
+// `factor_bytes`: one domain-separated BLAKE3 over the format version and those bytes. The
+// encoding is length-prefixed throughout, so distinct factors never share bytes. The hit path
+// keeps the bytes it compares with the stored ones and derives the key from them directly.
+Digest key_of_factor_bytes(std::span<const std::uint8_t> factor_bytes,
+                           std::uint32_t format_version = kCacheFormatVersion);
 
 // The values of the environment variables that change generated code (environment.h), read
 // now. A PipelineCache reads them once, when it opens.

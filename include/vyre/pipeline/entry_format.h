@@ -17,8 +17,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vyre/diag/result.h"
@@ -54,8 +56,15 @@ struct DecodedEntry {
 Result<DecodedEntry> decode_entry(std::span<const std::uint8_t> bytes,
                                   const Digest* expected_key = nullptr);
 
-// The key factors as the metadata stores them (after the compile time).
+// The key factors as the metadata stores them (after the compile time). Length-prefixed
+// throughout, so two different sets of factors never encode alike; key_of_factor_bytes hashes it.
 std::vector<std::uint8_t> encode_key_factors(const KeyFactors& factors);
+
+// Appends encode_key_factors of the factors these parts make, without building a KeyFactors
+// (the request path encodes before it knows whether the identity is memoised).
+void append_key_factors(std::vector<std::uint8_t>& out, const Digest& program,
+                        const NamedValues& policy, std::string_view backend,
+                        const DeviceFingerprint& fingerprint, const NamedValues& environment);
 
 // The hit path's decoder: the checks of decode_entry, except that instead of decoding the
 // metadata and re-deriving the key from it, the stored factors must be byte for byte
@@ -64,6 +73,13 @@ std::vector<std::uint8_t> encode_key_factors(const KeyFactors& factors);
 // Sets metadata.compile_us and leaves metadata.factors empty.
 Result<DecodedEntry> decode_entry_matching(std::span<const std::uint8_t> bytes, const Digest& key,
                                            std::span<const std::uint8_t> expected_factors);
+
+// decode_entry_matching for the hit path: fills `out` and returns nothing when every check
+// passes, else the defect. No Result wrapping or moves of a DecodedEntry.
+std::optional<Diagnostic> check_entry_matching(std::span<const std::uint8_t> bytes,
+                                               const Digest& key,
+                                               std::span<const std::uint8_t> expected_factors,
+                                               DecodedEntry* out);
 
 // Validates only the header and metadata of a prefix of an entry (for listing and miss
 // explanation without reading payloads). `file_size` is the whole file's size.

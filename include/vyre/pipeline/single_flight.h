@@ -14,6 +14,8 @@ namespace vyre::pipeline {
 template <class T>
 class SingleFlight {
  public:
+  SingleFlight() { flights_.reserve(16); }  // the first flight does not size the table
+
   struct Flight {
     std::mutex mutex;
     std::condition_variable done_cv;
