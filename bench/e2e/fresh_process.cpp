@@ -182,7 +182,6 @@ json child_breakdown(const std::string& id, const fs::path& root) {
     die("breakdown: the entry is not on disk");
   }
   // The backend's load of those bytes, twice: the first pays this process's first-use costs.
-  // (obtain() hands the backend the read buffer too, load_adopting; the copy is timed here.)
   double load_us[2] = {};
   for (double& took : load_us) {
     start = Clock::now();
@@ -196,7 +195,7 @@ json child_breakdown(const std::string& id, const fs::path& root) {
           {"identify_us", identify_us},
           {"first_disk_read_us", first_read_us},
           {"second_disk_read_us", second_read_us},
-          {"entry_bytes", first.bytes.size() - first.file_offset}};
+          {"entry_bytes", first.bytes.size()}};
 }
 
 #ifdef VYRE_E2E_CUDA

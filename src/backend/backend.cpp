@@ -22,12 +22,6 @@ std::vector<Result<std::shared_ptr<const CompiledPipeline>>> Backend::compile_ma
   return out;
 }
 
-Result<std::shared_ptr<const CompiledPipeline>> Backend::load_adopting(
-    const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes,
-    std::vector<std::uint8_t>&& /*storage*/) {
-  return load(program, config, bytes);
-}
-
 Status Backend::dispatch(const CompiledPipeline& pipeline, Bindings& bindings,
                          const LaunchGeometry& geometry, const DispatchConfig& config) {
   auto pending = VYRE_TRY(dispatch_async(pipeline, bindings, geometry, config));

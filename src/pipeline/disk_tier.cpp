@@ -66,16 +66,15 @@ bool means_unwritable(int e) {
 }
 
 // Reads a whole entry file through `fd` (bounded); the defect text on failure.
-// Reads the file into `bytes`, starting `lead` bytes in (see DiskRead::file_offset).
 std::optional<std::string> read_entry_fd(int fd, const struct stat& st,
-                                         std::vector<std::uint8_t>* bytes, std::size_t lead = 0) {
+                                         std::vector<std::uint8_t>* bytes) {
   if (!S_ISREG(st.st_mode)) return std::string("not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes) {
     return "file of " + std::to_string(st.st_size) + " bytes exceeds the " +
            std::to_string(kMaxEntryBytes) + "-byte read bound";
   }
-  bytes->resize(lead + static_cast<std::size_t>(st.st_size));
-  if (int e = file_io::read_exact(fd, std::span(*bytes).subspan(lead)); e != 0) {
+  bytes->resize(static_cast<std::size_t>(st.st_size));
+  if (int e = file_io::read_exact(fd, *bytes); e != 0) {
     return "read failed: " + file_io::errno_text(e);
   }
   return std::nullopt;
@@ -198,32 +197,24 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
     }
     return out;  // ENOENT and friends: absent
   }
-  // A hit's metadata is the compile time and exactly the expected factors, so starting the file
-  // this far into the buffer puts the payload on a kPayloadAlignment boundary (operator new's
-  // blocks are 16-byte aligned): a backend can then keep the buffer and use the payload in place.
-  if (!expected_factors.empty()) {
-    const std::size_t payload_at = kEntryHeaderBytes + 8 + expected_factors.size();
-    out.file_offset = (kPayloadAlignment - payload_at % kPayloadAlignment) % kPayloadAlignment;
-  }
   struct stat st {};
   std::optional<std::string> problem;
   if (::fstat(fd, &st) != 0) {
     problem = "fstat failed: " + file_io::errno_text(errno);
   } else {
-    problem = read_entry_fd(fd, st, &out.bytes, out.file_offset);
+    problem = read_entry_fd(fd, st, &out.bytes);
   }
   if (!problem) {
-    const auto file = std::span<const std::uint8_t>(out.bytes).subspan(out.file_offset);
     std::optional<Diagnostic> bad;
     if (expected_factors.empty()) {
-      auto decoded = decode_entry(file, &key);
+      auto decoded = decode_entry(out.bytes, &key);
       if (decoded.ok()) {
         out.entry = std::move(decoded).value();
       } else {
         bad = std::move(decoded).error();
       }
     } else {
-      bad = check_entry_matching(file, key, expected_factors, &out.entry);
+      bad = check_entry_matching(out.bytes, key, expected_factors, &out.entry);
     }
     if (!bad) {
       out.status = ReadStatus::Hit;
@@ -262,7 +253,6 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
   }
   ::close(fd);
   out.bytes.clear();
-  out.file_offset = 0;
   out.status = ReadStatus::Corrupt;
   return out;
 }

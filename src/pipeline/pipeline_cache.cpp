@@ -194,9 +194,7 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
     DiskRead read = disk_->read(key, /*touch=*/true, identity.factor_bytes);
     if (read.status == ReadStatus::Hit) {
       const Clock::time_point load_start = Clock::now();
-      // The backend may keep the buffer the file was read into (no copy of the payload).
-      auto loaded =
-          backend.load_adopting(program, config, read.entry.payload, std::move(read.bytes));
+      auto loaded = backend.load(program, config, read.entry.payload);
       const std::uint64_t load_us = micros_since(load_start);
       if (loaded.ok()) {
         const std::uint64_t saved_us = read.entry.metadata.compile_us;

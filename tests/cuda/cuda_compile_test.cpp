@@ -302,33 +302,6 @@ TEST_F(CudaPipelineFormat, RejectsTruncatedAndCorruptBytes) {
   EXPECT_NE(wrong_version.error().message.find("version"), std::string::npos);
 }
 
-// load_adopting keeps the caller's buffer when the cubin in it is aligned (the caller's vector is
-// then moved from) and copies otherwise; either way the pipeline serializes to the same bytes.
-TEST_F(CudaPipelineFormat, LoadAdoptingKeepsAnAlignedBufferAndCopiesOtherwise) {
-  std::vector<std::uint8_t> aligned = bytes_;  // operator new: 16-byte aligned, cubin at 16k
-  const std::span<const std::uint8_t> in_aligned(aligned);
-  auto adopted = backend_->load_adopting(program_, config_, in_aligned, std::move(aligned));
-  ASSERT_TRUE(adopted.ok()) << show(adopted.error());
-  EXPECT_TRUE(aligned.empty())  // NOLINT(bugprone-use-after-move): what the call took is the point
-      << "an aligned buffer was copied instead of kept";
-  EXPECT_EQ(*backend_->serialize(**adopted), bytes_);
-
-  std::vector<std::uint8_t> shifted(bytes_.size() + 1);  // the bytes one past an aligned start
-  std::copy(bytes_.begin(), bytes_.end(), shifted.begin() + 1);
-  const auto in_shifted = std::span<const std::uint8_t>(shifted).subspan(1);
-  auto copied = backend_->load_adopting(program_, config_, in_shifted, std::move(shifted));
-  ASSERT_TRUE(copied.ok()) << show(copied.error());
-  EXPECT_EQ(shifted.size(), bytes_.size() + 1)  // NOLINT(bugprone-use-after-move): as above
-      << "a misaligned buffer was kept";
-  EXPECT_EQ(*backend_->serialize(**copied), bytes_);
-
-  std::vector<std::uint8_t> unrelated(bytes_.size());  // `bytes` not inside `storage`: a copy
-  auto elsewhere = backend_->load_adopting(program_, config_, bytes_, std::move(unrelated));
-  ASSERT_TRUE(elsewhere.ok()) << show(elsewhere.error());
-  EXPECT_EQ(unrelated.size(), bytes_.size());  // NOLINT(bugprone-use-after-move): as above
-  EXPECT_EQ(*backend_->serialize(**elsewhere), bytes_);
-}
-
 TEST_F(CudaPipelineFormat, RejectsBytesOfAnotherProgram) {
   const ir::Program other = parse_or_die(R"(kernel other workgroup(256) {
   buffer y: read_write f32[n]

@@ -1,10 +1,8 @@
 #include "vyre/pipeline/disk_tier.h"
 
 #include <gtest/gtest.h>
-
 #include <sys/wait.h>
 #include <utime.h>
-#include <set>
 
 #include "pipeline/fake_backend.h"
 
@@ -138,33 +136,6 @@ TEST(DiskTier, HitsRefreshTheLruAgeAtFlushNotOnTheHitPath) {
   ASSERT_EQ(o.tier, CacheTier::Disk);
   cache.reset();
   EXPECT_GT(mtime_of(path), old + 3000);
-}
-
-// A hit read with expected factors puts the payload on an aligned address whatever the factors'
-// length (so a backend can load it in place), and the file's bytes follow the lead intact.
-TEST(DiskTier, HitReadAlignsThePayload) {
-  TempDir dir;
-  auto cache = disk_only_cache(dir);
-  const ir::Program program = make_program(1);
-  std::set<std::size_t> leads;
-  for (std::size_t pad = 0; pad < kPayloadAlignment; ++pad) {
-    FakeBackend backend("fake", {"vyre", "device" + std::string(pad, 'x'), "driver 1", "cc 1"});
-    ASSERT_TRUE(cache->obtain(backend, program, {}).ok());
-    auto factors = cache->key_factors(backend, program, {});
-    const Digest key = factors->key();
-    DiskRead read = cache->disk()->read(key, false, encode_key_factors(*factors));
-    ASSERT_EQ(read.status, ReadStatus::Hit) << pad;
-    leads.insert(read.file_offset);
-    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(read.entry.payload.data()) % kPayloadAlignment, 0u)
-        << pad;
-    std::ifstream in(cache->disk()->entry_path(key), std::ios::binary);
-    const std::vector<std::uint8_t> file((std::istreambuf_iterator<char>(in)), {});
-    ASSERT_EQ(read.bytes.size(), read.file_offset + file.size()) << pad;
-    EXPECT_TRUE(std::equal(file.begin(), file.end(), read.bytes.begin() + read.file_offset)) << pad;
-    EXPECT_EQ(std::string(read.entry.payload.begin(), read.entry.payload.end()),
-              backend.expected_bytes(program, {}));
-  }
-  EXPECT_EQ(leads.size(), kPayloadAlignment) << "every lead from 0 to 15 was exercised";
 }
 
 // Without a flush, pending LRU refreshes are applied in batches, so they never pile up.

@@ -222,26 +222,11 @@ std::vector<Result<std::shared_ptr<const CompiledPipeline>>> CudaBackend::compil
 Result<std::vector<std::uint8_t>> CudaBackend::serialize(const CompiledPipeline& pipeline) const {
   const CudaPipeline* cuda = as_cuda(pipeline);
   if (cuda == nullptr) return not_ours();
-  const std::span<const std::uint8_t> bytes = cuda->bytes();
-  return std::vector<std::uint8_t>(bytes.begin(), bytes.end());
+  return cuda->bytes();
 }
 
 Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
     const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes) {
-  return load_bytes(program, config, bytes, nullptr);
-}
-
-Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load_adopting(
-    const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes,
-    std::vector<std::uint8_t>&& storage) {
-  return load_bytes(program, config, bytes, &storage);
-}
-
-// `storage`, when given, holds `bytes`; the pipeline keeps it if the cubin in it is aligned for
-// cuModuleLoadData, so a disk hit loads the module from the very buffer the file was read into.
-Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load_bytes(
-    const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes,
-    std::vector<std::uint8_t>* storage) {
   CubinView view = VYRE_TRY(view_cubin_image(bytes));
   CubinImage& image = view.image;
   if (image.arch != arch_) {
@@ -263,21 +248,10 @@ Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load_bytes(
         "cached cubin of kernel `" + program->name + "` was compiled for another workgroup size",
         "nothing to do: the pipeline is recompiled");
   }
-  const bool adopt = storage != nullptr && !storage->empty() && bytes.data() >= storage->data() &&
-                     bytes.data() + bytes.size() <= storage->data() + storage->size() &&
-                     reinterpret_cast<std::uintptr_t>(view.cubin.data()) % kCubinAlignment == 0;
-  std::shared_ptr<CudaPipeline> pipeline;
-  if (adopt) {
-    pipeline = std::make_shared<CudaPipeline>(program, std::move(image), std::move(*storage), bytes,
-                                              view.cubin, device_);
-  } else {
-    std::vector<std::uint8_t> copy(bytes.begin(), bytes.end());
-    const std::span<const std::uint8_t> serialized(copy);
-    const auto cubin =
-        serialized.subspan(static_cast<std::size_t>(view.cubin.data() - bytes.data()));
-    pipeline = std::make_shared<CudaPipeline>(program, std::move(image), std::move(copy),
-                                              serialized, cubin, device_);
-  }
+  const auto cubin_offset = static_cast<std::size_t>(view.cubin.data() - bytes.data());
+  auto pipeline = std::make_shared<CudaPipeline>(
+      program, std::move(image), std::vector<std::uint8_t>(bytes.begin(), bytes.end()),
+      cubin_offset, device_);
   if (device_) VYRE_TRY(load_module(*device_, *pipeline));
   return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
 }

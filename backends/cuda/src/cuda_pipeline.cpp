@@ -7,24 +7,20 @@ namespace vyre::cuda {
 CudaPipeline::CudaPipeline(ir::Program program, CubinImage image,
                            std::shared_ptr<CudaDevice> device)
     : CompiledPipeline(std::move(program), image.workgroup),
-      storage_(encode_cubin_image(image)),
-      serialized_(storage_),
+      bytes_(encode_cubin_image(image)),
       device_(std::move(device)) {
   // The cubin ends the encoding; keep that one copy.
-  cubin_ = serialized_.last(image.cubin.size());
+  cubin_ = std::span<const std::uint8_t>(bytes_).last(image.cubin.size());
   image.cubin = {};
   image_ = std::move(image);
 }
 
-CudaPipeline::CudaPipeline(ir::Program program, CubinImage header,
-                           std::vector<std::uint8_t> storage,
-                           std::span<const std::uint8_t> serialized,
-                           std::span<const std::uint8_t> cubin, std::shared_ptr<CudaDevice> device)
+CudaPipeline::CudaPipeline(ir::Program program, CubinImage header, std::vector<std::uint8_t> bytes,
+                           std::size_t cubin_offset, std::shared_ptr<CudaDevice> device)
     : CompiledPipeline(std::move(program), header.workgroup),
       image_(std::move(header)),
-      storage_(std::move(storage)),  // moving keeps the heap block the spans point into
-      serialized_(serialized),
-      cubin_(cubin),
+      bytes_(std::move(bytes)),
+      cubin_(std::span<const std::uint8_t>(bytes_).subspan(cubin_offset)),
       device_(std::move(device)) {}
 
 CudaPipeline::~CudaPipeline() {

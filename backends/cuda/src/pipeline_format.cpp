@@ -12,6 +12,9 @@ constexpr std::array<std::uint8_t, 8> kMagic = {'V', 'Y', 'R', 'E', 'C', 'U', 'B
 // Bounds on header fields, so a corrupt length can never make decode allocate much.
 constexpr std::uint32_t kMaxName = 256;
 constexpr std::uint32_t kMaxArgs = 4096;
+// The cubin starts at a multiple of this offset, so inside a malloc'd buffer it is as aligned as
+// an ELF image wants and cuModuleLoadData can read it in place.
+constexpr std::size_t kCubinAlignment = 16;
 
 std::size_t padding_before_cubin(std::size_t offset) {
   return (kCubinAlignment - offset % kCubinAlignment) % kCubinAlignment;
@@ -65,11 +68,11 @@ class Reader {
     for (std::size_t i = 0; i < b.size(); ++i) v |= static_cast<std::uint64_t>(b[i]) << (8 * i);
     return v;
   }
-  std::string text() {
+  std::string_view text() {
     const std::uint32_t n = u32();
     if (n > kMaxName) failed = true;
     auto b = bytes(failed ? 0 : n);
-    return {b.begin(), b.end()};
+    return {reinterpret_cast<const char*>(b.data()), b.size()};
   }
   std::size_t remaining() const { return data_.size() - pos_; }
   std::size_t position() const { return pos_; }
@@ -130,7 +133,7 @@ Result<CubinView> view_cubin_image(std::span<const std::uint8_t> bytes) {
                     std::to_string(kCubinFormatVersion));
   }
   CubinImage image;
-  const std::string arch = r.text();
+  const std::string_view arch = r.text();
   image.entry = r.text();
   const std::uint32_t arg_count = r.u32();
   if (arg_count > kMaxArgs) return rejected("implausible argument count");
@@ -157,7 +160,7 @@ Result<CubinView> view_cubin_image(std::span<const std::uint8_t> bytes) {
   const std::span<const std::uint8_t> cubin = r.bytes(cubin_size);
   if (!is_elf(cubin)) return rejected("the payload is not an ELF cubin");
   auto parsed = parse_arch(arch, "the cached pipeline's architecture");
-  if (!parsed.ok()) return rejected("unreadable architecture `" + arch + "`");
+  if (!parsed.ok()) return rejected("unreadable architecture `" + std::string(arch) + "`");
   image.arch = *parsed;
   if (image.entry.empty()) return rejected("empty entry name");
   return CubinView{std::move(image), cubin};

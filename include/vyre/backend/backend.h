@@ -99,13 +99,6 @@ class Backend {
   virtual Result<std::shared_ptr<const CompiledPipeline>> load(
       const ir::Program& program, const DispatchConfig& config,
       std::span<const std::uint8_t> bytes) = 0;
-  // load() handed the buffer that `bytes` lies in (the pipeline cache passes the entry file it
-  // read), so a backend that keeps its serialized bytes may keep `storage` instead of copying
-  // them. Moving a vector keeps its heap block, so `bytes` stays valid if it is kept. The
-  // default ignores `storage` and calls load().
-  virtual Result<std::shared_ptr<const CompiledPipeline>> load_adopting(
-      const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes,
-      std::vector<std::uint8_t>&& storage);
 
   // Starts a dispatch. `bindings` must outlive the returned PendingDispatch's wait().
   virtual Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,

@@ -3,6 +3,7 @@
 // structural rules of docs/IR.md hold. Its canonical digest is computed once, on first use.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -25,7 +26,8 @@ class Program {
   // Implementation detail, public only so check() and the digest code can build and read one.
   struct Cell {
     ProgramData data;
-    mutable std::once_flag digest_once;
+    mutable std::atomic<bool> digest_ready{false};  // digest computed (program.cpp)
+    mutable std::mutex digest_mutex;
     mutable Digest digest{};
   };
 

@@ -43,15 +43,9 @@ struct DiskEntry {
 
 enum class ReadStatus : std::uint8_t { Hit, Absent, Corrupt };
 
-// Where a hit read with expected factors puts the entry's payload in memory (see DiskRead).
-inline constexpr std::size_t kPayloadAlignment = 16;
-
 struct DiskRead {
   ReadStatus status = ReadStatus::Absent;
-  // On Hit: the whole file, from bytes[file_offset] on. A read with expected factors offsets it
-  // so that the payload starts kPayloadAlignment-aligned; the bytes before are not the file's.
-  std::vector<std::uint8_t> bytes;
-  std::size_t file_offset = 0;
+  std::vector<std::uint8_t> bytes;   // the whole file, on Hit
   DecodedEntry entry;                // views into `bytes`, on Hit
   std::optional<Diagnostic> defect;  // on Corrupt: what was wrong (the file is already removed)
 };

@@ -54,11 +54,6 @@ class CudaBackend final : public Backend {
   Result<std::shared_ptr<const CompiledPipeline>> load(
       const ir::Program& program, const DispatchConfig& config,
       std::span<const std::uint8_t> bytes) override;
-  // Keeps `storage` when the cubin in it is 16-byte aligned (the disk tier places it so), else
-  // copies as load() does.
-  Result<std::shared_ptr<const CompiledPipeline>> load_adopting(
-      const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes,
-      std::vector<std::uint8_t>&& storage) override;
   Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,
                                                           Bindings& bindings,
                                                           const LaunchGeometry& geometry,
@@ -89,10 +84,6 @@ class CudaBackend final : public Backend {
 
  private:
   CudaBackend() = default;
-  Result<std::shared_ptr<const CompiledPipeline>> load_bytes(const ir::Program& program,
-                                                             const DispatchConfig& config,
-                                                             std::span<const std::uint8_t> bytes,
-                                                             std::vector<std::uint8_t>* storage);
   std::shared_ptr<CudaDevice> device_;  // null for a compile-only backend
   CudaArch arch_;
   Capabilities capabilities_;

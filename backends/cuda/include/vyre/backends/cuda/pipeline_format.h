@@ -19,10 +19,6 @@ namespace vyre::cuda {
 
 // 2: zero padding after the cubin length puts the cubin at a 16-byte offset.
 inline constexpr std::uint32_t kCubinFormatVersion = 2;
-// The cubin starts at a multiple of this offset, so inside a malloc'd buffer (or a cache entry
-// the disk tier read to an aligned payload) it is as aligned as an ELF image wants and
-// cuModuleLoadData can read it in place.
-inline constexpr std::size_t kCubinAlignment = 16;
 
 struct CubinImage {
   CudaArch arch;
