@@ -59,12 +59,6 @@ bool means_unwritable(int e) {
          e == ENAMETOOLONG || e == ELOOP;
 }
 
-[[gnu::cold]] Diagnostic corrupt(std::string what) {
-  return Diagnostic::error(code::CacheEntryCorrupt, "corrupt pipeline cache entry: " + what,
-                           "the entry is never served; the cache removes it and recompiles "
-                           "(`vyre cache verify --fix` removes every such entry)");
-}
-
 // Reads a whole entry file through `fd` (bounded); the defect text on failure.
 std::optional<std::string> read_entry_fd(int fd, const struct stat& st,
                                          std::vector<std::uint8_t>* bytes) {
@@ -192,7 +186,7 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
   if (fd < 0) {
     if (errno == ELOOP) {  // a symlink: refuse to follow it, and remove the link itself
       out.status = ReadStatus::Corrupt;
-      out.defect = corrupt("entry is a symbolic link");
+      out.defect = entry_defect("entry is a symbolic link");
       if (remove_path(path)) counters_.corrupt_removed.fetch_add(1, std::memory_order_relaxed);
     }
     return out;  // ENOENT and friends: absent
@@ -205,17 +199,7 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
     problem = read_entry_fd(fd, st, &out.bytes);
   }
   if (!problem) {
-    std::optional<Diagnostic> bad;
-    if (expected_factors.empty()) {
-      auto decoded = decode_entry(out.bytes, &key);
-      if (decoded.ok()) {
-        out.entry = std::move(decoded).value();
-      } else {
-        bad = std::move(decoded).error();
-      }
-    } else {
-      bad = check_entry_matching(out.bytes, key, expected_factors, &out.entry);
-    }
+    std::optional<Diagnostic> bad = check_entry(out.bytes, key, expected_factors, &out.entry);
     if (!bad) {
       out.status = ReadStatus::Hit;
       if (touch) {
@@ -241,7 +225,7 @@ DiskRead DiskTier::read(const Digest& key, bool touch,
     out.entry = DecodedEntry{};
     out.defect = std::move(bad);
   } else {
-    out.defect = corrupt(*problem);
+    out.defect = entry_defect(*problem);
   }
   // Remove the bad file, unless another writer has replaced it since we opened it.
   struct stat now_st {};
@@ -389,7 +373,7 @@ std::vector<DiskEntry> DiskTier::scan(bool read_headers) const {
       entry.size = static_cast<std::uint64_t>(st.st_size);
       entry.mtime_ns = file_io::mtime_ns(st);
       if (S_ISLNK(st.st_mode)) {
-        entry.defect = corrupt("entry is a symbolic link");
+        entry.defect = entry_defect("entry is a symbolic link");
       } else if (read_headers) {
         int fd = ::open(entry.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (fd >= 0) {
@@ -400,7 +384,7 @@ std::vector<DiskEntry> DiskTier::scan(bool read_headers) const {
           prefix.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
           auto decoded = decode_entry_header(prefix, entry.size);
           if (decoded.ok() && decoded->key != entry.key) {
-            entry.defect = corrupt("key echo does not match the file name");
+            entry.defect = entry_defect("key echo does not match the file name");
           } else if (decoded.ok()) {
             entry.metadata = std::move(decoded->metadata);
           } else {
@@ -421,7 +405,7 @@ std::vector<DiskEntry> DiskTier::verify(bool fix) {
       int fd = ::open(entry.path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
       if (fd < 0) {
         if (errno == ENOENT) continue;
-        entry.defect = corrupt("cannot open: " + file_io::errno_text(errno));
+        entry.defect = entry_defect("cannot open: " + file_io::errno_text(errno));
       } else {
         struct stat st {};
         std::vector<std::uint8_t> bytes;
@@ -430,7 +414,7 @@ std::vector<DiskEntry> DiskTier::verify(bool fix) {
                                                  : read_entry_fd(fd, st, &bytes);
         ::close(fd);
         if (problem) {
-          entry.defect = corrupt(*problem);
+          entry.defect = entry_defect(*problem);
         } else {
           auto decoded = decode_entry(bytes, &entry.key);
           if (decoded.ok()) {

@@ -121,12 +121,6 @@ class Reader {
   std::size_t at_ = 0;
 };
 
-[[gnu::cold]] Diagnostic defect(std::string what) {
-  return Diagnostic::error(code::CacheEntryCorrupt, "corrupt pipeline cache entry: " + what,
-                           "the entry is never served; the cache removes it and recompiles "
-                           "(`vyre cache verify --fix` removes every such entry)");
-}
-
 // Metadata = the compile time (8 bytes), then the key factors (encode_key_factors).
 constexpr std::size_t kCompileTimeBytes = 8;
 
@@ -163,28 +157,29 @@ struct Layout {
 std::optional<Diagnostic> check_header(std::span<const std::uint8_t> prefix,
                                        std::uint64_t file_size, Layout* layout) {
   if (file_size < kEntryHeaderBytes || prefix.size() < kEntryHeaderBytes) {
-    return defect("truncated header (" + std::to_string(file_size) + " bytes)");
+    return entry_defect("truncated header (" + std::to_string(file_size) + " bytes)");
   }
   const std::uint8_t* h = prefix.data();
-  if (std::memcmp(h, kMagic, sizeof kMagic) != 0) return defect("bad magic");
+  if (std::memcmp(h, kMagic, sizeof kMagic) != 0) return entry_defect("bad magic");
   const std::uint32_t version = get_u32(h + 8);
   if (version != kCacheFormatVersion) {
-    return defect("format version " + std::to_string(version) + ", this build reads " +
-                  std::to_string(kCacheFormatVersion));
+    return entry_defect("format version " + std::to_string(version) + ", this build reads " +
+                        std::to_string(kCacheFormatVersion));
   }
   const std::uint32_t metadata_length = get_u32(h + 12);
   const std::uint64_t payload_length = get_u64(h + 16);
-  if (metadata_length > kMaxMetadataBytes) return defect("metadata length out of range");
-  if (payload_length > kMaxPayloadBytes) return defect("payload length out of range");
+  if (metadata_length > kMaxMetadataBytes) return entry_defect("metadata length out of range");
+  if (payload_length > kMaxPayloadBytes) return entry_defect("payload length out of range");
   const std::uint64_t expected = kEntryHeaderBytes + metadata_length + payload_length;
   if (file_size != expected) {
-    return defect("size " + std::to_string(file_size) + " bytes, header says " +
-                  std::to_string(expected) + " (truncated or extended)");
+    return entry_defect("size " + std::to_string(file_size) + " bytes, header says " +
+                        std::to_string(expected) + " (truncated or extended)");
   }
-  if (prefix.size() < kEntryHeaderBytes + metadata_length) return defect("truncated metadata");
+  if (prefix.size() < kEntryHeaderBytes + metadata_length)
+    return entry_defect("truncated metadata");
   std::span<const std::uint8_t> metadata = prefix.subspan(kEntryHeaderBytes, metadata_length);
   if (!checksum_equals(h + kHeaderChecksumAt, header_checksum(h, metadata))) {
-    return defect("header checksum mismatch");
+    return entry_defect("header checksum mismatch");
   }
   *layout = Layout{version, metadata, payload_length};
   return std::nullopt;
@@ -199,15 +194,16 @@ std::optional<Diagnostic> check_factors(const Layout& layout, const Digest& key,
     if (layout.metadata.size() != kCompileTimeBytes + expected_factors.size() ||
         std::memcmp(layout.metadata.data() + kCompileTimeBytes, expected_factors.data(),
                     expected_factors.size()) != 0) {
-      return defect("stored factors are not the requested ones");
+      return entry_defect("stored factors are not the requested ones");
     }
     metadata->compile_us = get_u64(layout.metadata.data());
     return std::nullopt;
   }
   if (!decode_metadata(layout.metadata, layout.version, metadata)) {
-    return defect("malformed metadata");
+    return entry_defect("malformed metadata");
   }
-  if (metadata->factors.key() != key) return defect("stored factors do not hash to the stored key");
+  if (metadata->factors.key() != key)
+    return entry_defect("stored factors do not hash to the stored key");
   return std::nullopt;
 }
 
@@ -221,13 +217,13 @@ std::optional<Diagnostic> check_whole(std::span<const std::uint8_t> bytes,
   std::memcpy(out->key.data(), bytes.data() + 24, out->key.size());
   if (auto bad = check_factors(layout, out->key, expected_factors, &out->metadata)) return bad;
   if (expected_key != nullptr && out->key != *expected_key) {
-    return defect("key echo " + to_hex(out->key).substr(0, 16) + " does not match its name " +
-                  to_hex(*expected_key).substr(0, 16));
+    return entry_defect("key echo " + to_hex(out->key).substr(0, 16) + " does not match its name " +
+                        to_hex(*expected_key).substr(0, 16));
   }
   out->payload = bytes.subspan(kEntryHeaderBytes + layout.metadata.size(), layout.payload_length);
   if (!checksum_equals(bytes.data() + kPayloadChecksumAt,
                        XXH3_128bits(out->payload.data(), out->payload.size()))) {
-    return defect("payload checksum mismatch");
+    return entry_defect("payload checksum mismatch");
   }
   return std::nullopt;
 }
@@ -297,19 +293,24 @@ Result<DecodedEntry> decode_entry(std::span<const std::uint8_t> bytes, const Dig
   return as_result(std::move(bad), std::move(entry));
 }
 
-std::optional<Diagnostic> check_entry_matching(std::span<const std::uint8_t> bytes,
-                                               const Digest& key,
-                                               std::span<const std::uint8_t> expected_factors,
-                                               DecodedEntry* out) {
-  if (expected_factors.empty()) return defect("no expected factors given");
+std::optional<Diagnostic> check_entry(std::span<const std::uint8_t> bytes, const Digest& key,
+                                      std::span<const std::uint8_t> expected_factors,
+                                      DecodedEntry* out) {
   return check_whole(bytes, &key, expected_factors, out);
 }
 
 Result<DecodedEntry> decode_entry_matching(std::span<const std::uint8_t> bytes, const Digest& key,
                                            std::span<const std::uint8_t> expected_factors) {
+  if (expected_factors.empty()) return entry_defect("no expected factors given");
   DecodedEntry entry;
-  auto bad = check_entry_matching(bytes, key, expected_factors, &entry);
+  auto bad = check_whole(bytes, &key, expected_factors, &entry);
   return as_result(std::move(bad), std::move(entry));
+}
+
+Diagnostic entry_defect(std::string what) {
+  return Diagnostic::error(code::CacheEntryCorrupt, "corrupt pipeline cache entry: " + what,
+                           "the entry is never served; the cache removes it and recompiles "
+                           "(`vyre cache verify --fix` removes every such entry)");
 }
 
 Result<DecodedEntry> decode_entry_header(std::span<const std::uint8_t> prefix,

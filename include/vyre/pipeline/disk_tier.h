@@ -93,9 +93,9 @@ class DiskTier {
   // Reads and validates the entry for `key`. A corrupt, truncated, mismatched or symlinked entry
   // is removed and reported as Corrupt. `touch` refreshes its LRU age on a hit (when older than
   // touch_granularity); the metadata write is deferred to the next flush(), eviction or the
-  // tier's destruction, so a hit pays no write. With
-  // `expected_factors` (encode_key_factors of the request) the stored factors are compared byte
-  // for byte instead of decoded and re-hashed (decode_entry_matching): the hit path.
+  // tier's destruction, so a hit pays no write. With `expected_factors` (encode_key_factors of
+  // the request) the stored factors are compared byte for byte instead of decoded and re-hashed
+  // (check_entry): the hit path.
   DiskRead read(const Digest& key, bool touch = true,
                 std::span<const std::uint8_t> expected_factors = {});
   // Installs `entry_bytes` (an encoded entry) atomically, evicting least recently used entries

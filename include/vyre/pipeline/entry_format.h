@@ -74,12 +74,17 @@ void append_key_factors(std::vector<std::uint8_t>& out, const Digest& program,
 Result<DecodedEntry> decode_entry_matching(std::span<const std::uint8_t> bytes, const Digest& key,
                                            std::span<const std::uint8_t> expected_factors);
 
-// decode_entry_matching for the hit path: fills `out` and returns nothing when every check
-// passes, else the defect. No Result wrapping or moves of a DecodedEntry.
-std::optional<Diagnostic> check_entry_matching(std::span<const std::uint8_t> bytes,
-                                               const Digest& key,
-                                               std::span<const std::uint8_t> expected_factors,
-                                               DecodedEntry* out);
+// The checks behind both decoders, for the disk tier's read: with `expected_factors` those of
+// decode_entry_matching, without them those of decode_entry. Fills `out` (its payload a view
+// into `bytes`) and returns nothing when every check passes, else the defect; no Result wrapping
+// or moves of a DecodedEntry on the hit path.
+std::optional<Diagnostic> check_entry(std::span<const std::uint8_t> bytes, const Digest& key,
+                                      std::span<const std::uint8_t> expected_factors,
+                                      DecodedEntry* out);
+
+// The VY5003 diagnostic every defect of a cache entry is reported with ("corrupt pipeline cache
+// entry: <what>"), so the decoders and the disk tier word it alike.
+[[gnu::cold]] Diagnostic entry_defect(std::string what);
 
 // Validates only the header and metadata of a prefix of an entry (for listing and miss
 // explanation without reading payloads). `file_size` is the whole file's size.
