@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "../tests/pipeline/fake_backend.h"
+#include "vyre/ir/encoding.h"
 #include "vyre/pipeline/pipeline_cache.h"
 
 namespace {
@@ -33,6 +34,15 @@ void BM_KeyComputation(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_KeyComputation)->Arg(1)->Arg(10000);
+
+// A program decoded from its Full encoding: the decoder, then check(), which gives the Program
+// its digest. For programs of 1 and 10000 statements.
+void BM_DecodeProgram(benchmark::State& state) {
+  const std::vector<std::uint8_t> bytes =
+      ir::encode_program(make_program(1, static_cast<std::size_t>(state.range(0))));
+  for (auto _ : state) benchmark::DoNotOptimize(ir::decode_program(bytes));
+}
+BENCHMARK(BM_DecodeProgram)->Arg(1)->Arg(10000);
 
 // The memoised identity lookup every request pays (hashes small fixed fields, no BLAKE3).
 void BM_KeyMemoised(benchmark::State& state) {

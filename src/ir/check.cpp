@@ -22,6 +22,7 @@
 
 #include "ir/uniformity.h"
 #include "vyre/diag/codes.h"
+#include "vyre/ir/encoding.h"
 #include "vyre/ir/ops.h"
 #include "vyre/ir/program.h"
 
@@ -866,6 +867,7 @@ Result<Program> check(ProgramData draft, const CheckOptions& options) {
   }
   auto cell = std::make_shared<Program::Cell>();
   cell->data = std::move(draft);
+  cell->digest = compute_program_digest(cell->data);
   return Program(std::move(cell));
 }
 

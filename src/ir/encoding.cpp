@@ -724,11 +724,15 @@ Result<Program> decode_program(std::span<const std::uint8_t> bytes, const CheckO
   return check(std::move(draft), options);
 }
 
-Digest compute_program_digest(const Program& program) {
-  std::vector<std::uint8_t> normalised = encode_program(program, EncodingMode::Normalised);
+Digest compute_program_digest(const ProgramData& data) {
+  std::vector<std::uint8_t> normalised = encode_program_data(data, EncodingMode::Normalised);
   Hasher hasher(kDigestDomain);
   hasher.update(normalised);
   return hasher.finish();
+}
+
+Digest compute_program_digest(const Program& program) {
+  return compute_program_digest(program.data());
 }
 
 }  // namespace vyre::ir

@@ -31,7 +31,9 @@ std::vector<std::uint8_t> encode_program(const Program& program,
 Result<Program> decode_program(std::span<const std::uint8_t> bytes,
                                const CheckOptions& options = {});
 
-// BLAKE3 of the Normalised encoding; what Program::digest() memoises.
+// BLAKE3 of the Normalised encoding: what check() stores as Program::digest(). `data` must have
+// passed check() (the Normalised encoding uses what it resolved).
+Digest compute_program_digest(const ProgramData& data);
 Digest compute_program_digest(const Program& program);
 
 }  // namespace vyre::ir
