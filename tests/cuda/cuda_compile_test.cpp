@@ -314,6 +314,30 @@ TEST_F(CudaPipelineFormat, RejectsBytesOfAnotherProgram) {
   EXPECT_EQ(loaded.error().code, code::BadPipelineBytes);
 }
 
+// A header whose argument list is not the program's ABI is refused, even with the right digest.
+TEST_F(CudaPipelineFormat, RejectsArgumentsThatAreNotTheProgramsAbi) {
+  auto image = decode_cubin_image(bytes_);
+  ASSERT_TRUE(image.ok());
+  const std::vector<codegen::KernelArg> abi = image->args;
+  ASSERT_EQ(abi.size(), 6u);  // x pointer and length, y pointer and length, param a, size n
+  EXPECT_TRUE(codegen::has_kernel_args(abi, program_));
+  std::vector<std::vector<codegen::KernelArg>> wrong(5, abi);
+  wrong[0].pop_back();                                   // one missing
+  wrong[1].push_back({codegen::KernelArg::Size, 0});     // one extra
+  wrong[2][4].index = 1;                                 // another param
+  wrong[3][1].kind = codegen::KernelArg::BufferPointer;  // another kind
+  std::swap(wrong[4][0], wrong[4][2]);                   // another order
+  for (std::size_t i = 0; i < wrong.size(); ++i) {
+    EXPECT_FALSE(codegen::has_kernel_args(wrong[i], program_)) << i;
+    CubinImage changed = *image;
+    changed.args = wrong[i];
+    auto loaded = load(encode_cubin_image(changed));
+    ASSERT_FALSE(loaded.ok()) << i;
+    EXPECT_EQ(loaded.error().code, code::BadPipelineBytes) << i;
+  }
+  EXPECT_TRUE(load(encode_cubin_image(*image)).ok());
+}
+
 // Every example in one NVRTC compile: each pipeline keeps the batch's cubin with its own entry,
 // round-trips through serialize/load, and its bytes are refused for any other program.
 TEST(CudaCompile, ExamplesCompileAsOneBatch) {

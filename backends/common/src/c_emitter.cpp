@@ -38,6 +38,26 @@ std::vector<KernelArg> kernel_args(const ir::Program& program) {
   return args;
 }
 
+bool has_kernel_args(std::span<const KernelArg> args, const ir::Program& program) {
+  const ir::ProgramData& p = program.data();
+  if (args.size() != 2 * p.buffers.size() + p.params.size() + p.size_symbols.size()) return false;
+  std::size_t at = 0;
+  auto next_is = [&](KernelArg::Kind kind, std::uint32_t index) {
+    const KernelArg& arg = args[at++];
+    return arg.kind == kind && arg.index == index;
+  };
+  for (std::uint32_t i = 0; i < p.buffers.size(); ++i) {
+    if (!next_is(KernelArg::BufferPointer, i) || !next_is(KernelArg::BufferLength, i)) return false;
+  }
+  for (std::uint32_t i = 0; i < p.params.size(); ++i) {
+    if (!next_is(KernelArg::Param, i)) return false;
+  }
+  for (std::uint32_t i = 0; i < p.size_symbols.size(); ++i) {
+    if (!next_is(KernelArg::Size, i)) return false;
+  }
+  return true;
+}
+
 namespace {
 
 using detail::c_name;

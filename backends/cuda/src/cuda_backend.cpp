@@ -68,14 +68,6 @@ Diagnostic no_device(std::string_view what) {
       "run on a machine with an NVIDIA GPU and driver to dispatch");
 }
 
-// The kernel ABI is a function of the program alone; compare it to catch bytes of another one.
-bool same_args(const std::vector<codegen::KernelArg>& a, const std::vector<codegen::KernelArg>& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
-                    [](const codegen::KernelArg& x, const codegen::KernelArg& y) {
-                      return x.kind == y.kind && x.index == y.index;
-                    });
-}
-
 // What the generator needs to emit `program` for this backend under `entry`.
 codegen::EmitOptions cuda_emit_options(const ir::Program& program, const DispatchConfig& config,
                                        std::string entry) {
@@ -236,7 +228,7 @@ Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
                              "nothing to do: the pipeline is recompiled for " + arch_.name());
   }
   if (image.program != program.digest() || !codegen::is_program_entry(image.entry, program) ||
-      !same_args(image.args, codegen::kernel_args(program))) {
+      !codegen::has_kernel_args(image.args, program)) {
     return Diagnostic::error(
         code::BadPipelineBytes,
         "cached cubin was compiled from a different program than `" + program->name + "`",

@@ -202,13 +202,9 @@ class OpenClBackend final : public Backend {
     if (!codegen::is_program_entry(image.entry, program)) {
       return reject("its kernel entry `" + image.entry + "` is not this program's");
     }
-    auto expected = codegen::kernel_args(program);
-    bool same_args = expected.size() == image.args.size() &&
-                     std::equal(expected.begin(), expected.end(), image.args.begin(),
-                                [](const codegen::KernelArg& a, const codegen::KernelArg& b) {
-                                  return a.kind == b.kind && a.index == b.index;
-                                });
-    if (!same_args) return reject("its kernel arguments do not match the program");
+    if (!codegen::has_kernel_args(image.args, program)) {
+      return reject("its kernel arguments do not match the program");
+    }
 
     const unsigned char* binary = image.binary.data();
     const std::size_t length = image.binary.size();
@@ -226,7 +222,7 @@ class OpenClBackend final : public Backend {
     }
     auto pipeline =
         std::make_shared<OpenClPipeline>(program, workgroup, std::move(built), image.entry,
-                                         std::move(expected), config.ulp_budget, nullptr);
+                                         std::move(image.args), config.ulp_budget, nullptr);
     auto probe = pipeline->take_kernel();
     if (!probe) return reject("it has no kernel `" + image.entry + "`");
     pipeline->give_back(std::move(*probe));

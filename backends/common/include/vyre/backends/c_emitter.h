@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,5 +82,9 @@ void register_c_lowerings(Dialect dialect, std::string_view backend_id);
 
 // The kernel ABI of a program (the `args` emit_c_kernel returns), without generating code.
 std::vector<KernelArg> kernel_args(const ir::Program& program);
+
+// Whether `args` is exactly kernel_args(program), without building that vector: what a backend
+// checks when it loads cached bytes, on a fresh process's first cache hit.
+bool has_kernel_args(std::span<const KernelArg> args, const ir::Program& program);
 
 }  // namespace vyre::codegen
