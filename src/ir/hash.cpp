@@ -23,7 +23,7 @@ const blake3_hasher* as_hasher(const std::uint8_t* state) {
 }
 }  // namespace
 
-std::string to_hex(std::span<const std::uint8_t> bytes) {
+[[gnu::hot]] std::string to_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(bytes.size() * 2, '0');
   for (std::size_t i = 0; i < bytes.size(); ++i) {
@@ -59,7 +59,7 @@ Hasher::Hasher(std::string_view domain) {
   blake3_hasher_init_derive_key_raw(as_hasher(state_), domain.data(), domain.size());
 }
 
-Hasher::Hasher(const HashDomain& domain) {
+[[gnu::hot]] Hasher::Hasher(const HashDomain& domain) {
   // Only the key and the chunk state are set by an init; the CV stack is empty (length 0).
   std::memcpy(state_, domain.state_, offsetof(blake3_hasher, cv_stack));
 }
@@ -72,7 +72,7 @@ HashDomain::HashDomain(std::string_view context) {
 
 Hasher::~Hasher() = default;
 
-Hasher& Hasher::update(std::span<const std::uint8_t> bytes) {
+[[gnu::hot]] Hasher& Hasher::update(std::span<const std::uint8_t> bytes) {
   blake3_hasher_update(as_hasher(state_), bytes.data(), bytes.size());
   return *this;
 }
@@ -93,7 +93,7 @@ Hasher& Hasher::field(std::uint64_t value) {
   return update(std::span<const std::uint8_t>(le, 8));
 }
 
-Digest Hasher::finish() const {
+[[gnu::hot]] Digest Hasher::finish() const {
   Digest out{};
   blake3_hasher_finalize(as_hasher(state_), out.data(), out.size());
   return out;

@@ -48,8 +48,8 @@ Digest KeyFactors::key() const {
   return key_of_factor_bytes(encode_key_factors(*this), format_version);
 }
 
-Digest key_of_factor_bytes(std::span<const std::uint8_t> factor_bytes,
-                           std::uint32_t format_version) {
+[[gnu::hot]] Digest key_of_factor_bytes(std::span<const std::uint8_t> factor_bytes,
+                                        std::uint32_t format_version) {
   Hasher hasher(kKeyDomain);
   hasher.field(static_cast<std::uint64_t>(format_version));
   hasher.update(factor_bytes);

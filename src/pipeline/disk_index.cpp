@@ -22,7 +22,7 @@ std::vector<std::shared_ptr<const KeyFactors>> DiskIndex::entries(const DiskTier
   return out;
 }
 
-void DiskIndex::add(const Digest& key, std::shared_ptr<const KeyFactors> factors) {
+[[gnu::hot]] void DiskIndex::add(const Digest& key, std::shared_ptr<const KeyFactors> factors) {
   std::lock_guard lock(mutex_);
   if (loaded_) map_.insert_or_assign(key, std::move(factors));
 }

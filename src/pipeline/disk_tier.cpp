@@ -60,8 +60,8 @@ bool means_unwritable(int e) {
 }
 
 // Reads a whole entry file through `fd` (bounded); the defect text on failure.
-std::optional<std::string> read_entry_fd(int fd, const struct stat& st,
-                                         std::vector<std::uint8_t>* bytes) {
+[[gnu::hot]] std::optional<std::string> read_entry_fd(int fd, const struct stat& st,
+                                                      std::vector<std::uint8_t>* bytes) {
   if (!S_ISREG(st.st_mode)) return std::string("not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes) {
     return "file of " + std::to_string(st.st_size) + " bytes exceeds the " +
@@ -151,7 +151,7 @@ fs::path DiskTier::entry_path(const Digest& key) const {
 
 // <root>/<first two hex digits>/<hex>.bin, built as a plain string: the hit path opens it, and
 // a std::filesystem::path would split it into components first.
-std::string DiskTier::entry_file(const Digest& key) const {
+[[gnu::hot]] std::string DiskTier::entry_file(const Digest& key) const {
   const std::string& root = options_.root.native();
   const std::string hex = to_hex(key);
   std::string path;
@@ -178,8 +178,8 @@ bool DiskTier::remove(const Digest& key) {
   return removed;
 }
 
-DiskRead DiskTier::read(const Digest& key, bool touch,
-                        std::span<const std::uint8_t> expected_factors) {
+[[gnu::hot]] DiskRead DiskTier::read(const Digest& key, bool touch,
+                                     std::span<const std::uint8_t> expected_factors) {
   DiskRead out;
   std::string path = entry_file(key);
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);

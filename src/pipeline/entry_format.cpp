@@ -16,7 +16,7 @@ constexpr std::size_t kPayloadChecksumAt = 56;
 constexpr std::size_t kHeaderChecksumAt = 72;
 static_assert(kHeaderChecksumAt + kChecksumBytes == kEntryHeaderBytes);
 
-void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+[[gnu::hot]] void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   const std::uint8_t le[4] = {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
                               static_cast<std::uint8_t>(v >> 16),
                               static_cast<std::uint8_t>(v >> 24)};
@@ -26,11 +26,11 @@ void put_u64(std::vector<std::uint8_t>& out, std::uint64_t v) {
   put_u32(out, static_cast<std::uint32_t>(v));
   put_u32(out, static_cast<std::uint32_t>(v >> 32));
 }
-void put_str(std::vector<std::uint8_t>& out, std::string_view s) {
+[[gnu::hot]] void put_str(std::vector<std::uint8_t>& out, std::string_view s) {
   put_u32(out, static_cast<std::uint32_t>(s.size()));
   out.insert(out.end(), s.begin(), s.end());
 }
-void put_named(std::vector<std::uint8_t>& out, const NamedValues& values) {
+[[gnu::hot]] void put_named(std::vector<std::uint8_t>& out, const NamedValues& values) {
   put_u32(out, static_cast<std::uint32_t>(values.size()));
   for (const auto& [name, value] : values) {
     put_str(out, name);
@@ -61,7 +61,8 @@ bool checksum_equals(const std::uint8_t* at, XXH128_hash_t h) {
 
 // One-shot XXH3 over a contiguous copy rather than the streaming API: same value, far less code
 // for a fresh process's first hit to fault into its caches. Metadata is typically ~300 bytes.
-XXH128_hash_t header_checksum(const std::uint8_t* header, std::span<const std::uint8_t> metadata) {
+[[gnu::hot]] XXH128_hash_t header_checksum(const std::uint8_t* header,
+                                           std::span<const std::uint8_t> metadata) {
   constexpr std::size_t kOnStack = 1024;
   const std::size_t n = kHeaderChecksumAt + metadata.size();
   std::uint8_t stack[kOnStack];
@@ -154,8 +155,8 @@ struct Layout {
 
 // Header checks shared by every decoder: magic, version, length bounds, exact file size, header
 // checksum. Failures return the defect; nothing is allocated on success.
-std::optional<Diagnostic> check_header(std::span<const std::uint8_t> prefix,
-                                       std::uint64_t file_size, Layout* layout) {
+[[gnu::hot]] std::optional<Diagnostic> check_header(std::span<const std::uint8_t> prefix,
+                                                    std::uint64_t file_size, Layout* layout) {
   if (file_size < kEntryHeaderBytes || prefix.size() < kEntryHeaderBytes) {
     return entry_defect("truncated header (" + std::to_string(file_size) + " bytes)");
   }
@@ -187,9 +188,9 @@ std::optional<Diagnostic> check_header(std::span<const std::uint8_t> prefix,
 
 // The stored factors against the key echo `key`. With `expected_factors` they must be exactly
 // those bytes (and are not decoded); without, they are decoded and must hash to the key.
-std::optional<Diagnostic> check_factors(const Layout& layout, const Digest& key,
-                                        std::span<const std::uint8_t> expected_factors,
-                                        EntryMetadata* metadata) {
+[[gnu::hot]] std::optional<Diagnostic> check_factors(const Layout& layout, const Digest& key,
+                                                     std::span<const std::uint8_t> expected_factors,
+                                                     EntryMetadata* metadata) {
   if (!expected_factors.empty()) {
     if (layout.metadata.size() != kCompileTimeBytes + expected_factors.size() ||
         std::memcmp(layout.metadata.data() + kCompileTimeBytes, expected_factors.data(),
@@ -208,10 +209,10 @@ std::optional<Diagnostic> check_factors(const Layout& layout, const Digest& key,
 }
 
 // Every check of a whole entry, filling `out` (its payload a view into `bytes`).
-std::optional<Diagnostic> check_whole(std::span<const std::uint8_t> bytes,
-                                      const Digest* expected_key,
-                                      std::span<const std::uint8_t> expected_factors,
-                                      DecodedEntry* out) {
+[[gnu::hot]] std::optional<Diagnostic> check_whole(std::span<const std::uint8_t> bytes,
+                                                   const Digest* expected_key,
+                                                   std::span<const std::uint8_t> expected_factors,
+                                                   DecodedEntry* out) {
   Layout layout;
   if (auto bad = check_header(bytes, bytes.size(), &layout)) return bad;
   std::memcpy(out->key.data(), bytes.data() + 24, out->key.size());
@@ -267,9 +268,10 @@ Result<std::vector<std::uint8_t>> encode_entry(const EntryMetadata& metadata,
   return out;
 }
 
-void append_key_factors(std::vector<std::uint8_t>& out, const Digest& program,
-                        const NamedValues& policy, std::string_view backend,
-                        const DeviceFingerprint& fingerprint, const NamedValues& environment) {
+[[gnu::hot]] void append_key_factors(std::vector<std::uint8_t>& out, const Digest& program,
+                                     const NamedValues& policy, std::string_view backend,
+                                     const DeviceFingerprint& fingerprint,
+                                     const NamedValues& environment) {
   out.insert(out.end(), program.begin(), program.end());
   put_named(out, policy);
   put_str(out, backend);
@@ -293,9 +295,10 @@ Result<DecodedEntry> decode_entry(std::span<const std::uint8_t> bytes, const Dig
   return as_result(std::move(bad), std::move(entry));
 }
 
-std::optional<Diagnostic> check_entry(std::span<const std::uint8_t> bytes, const Digest& key,
-                                      std::span<const std::uint8_t> expected_factors,
-                                      DecodedEntry* out) {
+[[gnu::hot]] std::optional<Diagnostic> check_entry(std::span<const std::uint8_t> bytes,
+                                                   const Digest& key,
+                                                   std::span<const std::uint8_t> expected_factors,
+                                                   DecodedEntry* out) {
   return check_whole(bytes, &key, expected_factors, out);
 }
 

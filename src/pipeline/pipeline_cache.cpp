@@ -76,9 +76,8 @@ void PipelineCache::warn(const Diagnostic& diagnostic) const {
   }
 }
 
-std::shared_ptr<const RequestIdentity> PipelineCache::identify(const Backend& backend,
-                                                               const ir::Program& program,
-                                                               const DispatchConfig& config) const {
+[[gnu::hot]] std::shared_ptr<const RequestIdentity> PipelineCache::identify(
+    const Backend& backend, const ir::Program& program, const DispatchConfig& config) const {
   // The request's factors in their stored encoding: recognised by its XXH3-128 when memoised,
   // else hashed into the key and kept for the disk hit's byte-for-byte comparison. A local
   // buffer, not a thread_local: registering a thread_local's destructor costs a fresh process
@@ -112,10 +111,9 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
   return identify(backend, program, config)->factors;
 }
 
-Result<std::shared_ptr<const CompiledPipeline>> PipelineCache::obtain(Backend& backend,
-                                                                      const ir::Program& program,
-                                                                      const DispatchConfig& config,
-                                                                      CacheOutcome* outcome) {
+[[gnu::hot]] Result<std::shared_ptr<const CompiledPipeline>> PipelineCache::obtain(
+    Backend& backend, const ir::Program& program, const DispatchConfig& config,
+    CacheOutcome* outcome) {
   const Clock::time_point start = Clock::now();
   std::shared_ptr<const RequestIdentity> identity = identify(backend, program, config);
 
@@ -141,9 +139,8 @@ Result<std::shared_ptr<const CompiledPipeline>> PipelineCache::obtain(Backend& b
   return resolved->result;
 }
 
-std::shared_ptr<const CompiledPipeline> PipelineCache::memory_hit(const RequestIdentity& identity,
-                                                                  Clock::time_point start,
-                                                                  CacheOutcome* outcome) {
+[[gnu::hot]] std::shared_ptr<const CompiledPipeline> PipelineCache::memory_hit(
+    const RequestIdentity& identity, Clock::time_point start, CacheOutcome* outcome) {
   MemoryEntry hit;
   if (!memory_.find(identity.key, &hit)) return nullptr;
   TelemetryCounters::add(counters_->memory_hits);
@@ -158,7 +155,7 @@ std::shared_ptr<const CompiledPipeline> PipelineCache::memory_hit(const RequestI
   return std::move(hit.pipeline);
 }
 
-std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
+[[gnu::hot]] std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
     Backend& backend, const ir::Program& program, const DispatchConfig& config,
     const RequestIdentity& identity, Clock::time_point start) {
   CacheOutcome out;
@@ -169,7 +166,7 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
                         std::move(out));
 }
 
-std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
+[[gnu::hot]] std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
     Backend& backend, const ir::Program& program, const DispatchConfig& config,
     const RequestIdentity& identity, Clock::time_point start, CacheOutcome& out) {
   const Digest& key = identity.key;

@@ -27,12 +27,13 @@ class RequestIdentityMemo {
 
   RequestIdentityMemo() { map_.reserve(64); }  // the first request does not size the table
 
-  std::shared_ptr<const RequestIdentity> find(const XXH128_hash_t& hash) const {
+  [[gnu::hot]] std::shared_ptr<const RequestIdentity> find(const XXH128_hash_t& hash) const {
     std::shared_lock lock(mutex_);
     auto it = map_.find(hash);
     return it == map_.end() ? nullptr : it->second;
   }
-  void insert(const XXH128_hash_t& hash, std::shared_ptr<const RequestIdentity> identity) {
+  [[gnu::hot]] void insert(const XXH128_hash_t& hash,
+                           std::shared_ptr<const RequestIdentity> identity) {
     std::unique_lock lock(mutex_);
     if (map_.size() >= kCapacity) map_.clear();
     map_.emplace(hash, std::move(identity));

@@ -23,7 +23,7 @@ double Histogram::upper_bound_ms(std::size_t bucket) {
   return std::ldexp(1.0, static_cast<int>(bucket)) / 1000.0;
 }
 
-std::size_t Histogram::bucket_of(std::uint64_t micros) {
+[[gnu::hot]] std::size_t Histogram::bucket_of(std::uint64_t micros) {
   std::size_t bucket = 0;
   while (bucket + 1 < kBuckets && (std::uint64_t{1} << bucket) < micros) ++bucket;
   return bucket;

@@ -83,7 +83,7 @@ codegen::EmitOptions cuda_emit_options(const ir::Program& program, const Dispatc
 }
 
 // Loads the pipeline's module into the current context (cuModuleLoadData).
-Status load_module(CudaDevice& device, const CudaPipeline& pipeline) {
+[[gnu::hot]] Status load_module(CudaDevice& device, const CudaPipeline& pipeline) {
   CallCheck check(device.api());
   std::uint64_t generation = 0;
   {
@@ -217,7 +217,7 @@ Result<std::vector<std::uint8_t>> CudaBackend::serialize(const CompiledPipeline&
   return cuda->bytes();
 }
 
-Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
+[[gnu::hot]] Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
     const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes) {
   CubinView view = VYRE_TRY(view_cubin_image(bytes));
   CubinImage& image = view.image;
