@@ -89,7 +89,7 @@ void PipelineCache::warn(const Diagnostic& diagnostic) const {
   factor_bytes.reserve(512);  // typical factors take 200-300 bytes
   append_key_factors(factor_bytes, program_digest, policy, backend.id(), fp, environment_);
   const XXH128_hash_t hash = XXH3_128bits(factor_bytes.data(), factor_bytes.size());
-  if (auto known = memo_->find(hash)) return known;
+  if (auto known = memo_->find(hash, factor_bytes)) return known;
 
   auto factors = std::make_shared<KeyFactors>();
   factors->program = program_digest;

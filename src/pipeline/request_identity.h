@@ -1,6 +1,7 @@
 // Memoised request identities, so a memory-tier hit never re-derives the BLAKE3 key: requests
-// are recognised by an XXH3-128 of their factor bytes (encode_key_factors: program digest, policy
-// fields, backend id, fingerprint, environment), which maps to the full key and its factors.
+// are looked up by an XXH3-128 of their factor bytes (encode_key_factors: program digest, policy
+// fields, backend id, fingerprint, environment) and recognised only by those bytes themselves,
+// so an XXH3 collision can never hand one request another's key.
 #pragma once
 
 #include <xxhash.h>
@@ -27,16 +28,19 @@ class RequestIdentityMemo {
 
   RequestIdentityMemo() { map_.reserve(64); }  // the first request does not size the table
 
-  [[gnu::hot]] std::shared_ptr<const RequestIdentity> find(const XXH128_hash_t& hash) const {
+  // The identity memoised for `factor_bytes` (whose XXH3-128 is `hash`), or null.
+  [[gnu::hot]] std::shared_ptr<const RequestIdentity> find(
+      const XXH128_hash_t& hash, const std::vector<std::uint8_t>& factor_bytes) const {
     std::shared_lock lock(mutex_);
     auto it = map_.find(hash);
-    return it == map_.end() ? nullptr : it->second;
+    if (it == map_.end() || it->second->factor_bytes != factor_bytes) return nullptr;
+    return it->second;
   }
   [[gnu::hot]] void insert(const XXH128_hash_t& hash,
                            std::shared_ptr<const RequestIdentity> identity) {
     std::unique_lock lock(mutex_);
     if (map_.size() >= kCapacity) map_.clear();
-    map_.emplace(hash, std::move(identity));
+    map_.insert_or_assign(hash, std::move(identity));
   }
 
  private:
