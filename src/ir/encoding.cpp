@@ -731,8 +731,4 @@ Digest compute_program_digest(const ProgramData& data) {
   return hasher.finish();
 }
 
-Digest compute_program_digest(const Program& program) {
-  return compute_program_digest(program.data());
-}
-
 }  // namespace vyre::ir

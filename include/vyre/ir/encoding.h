@@ -34,6 +34,5 @@ Result<Program> decode_program(std::span<const std::uint8_t> bytes,
 // BLAKE3 of the Normalised encoding: what check() stores as Program::digest(). `data` must have
 // passed check() (the Normalised encoding uses what it resolved).
 Digest compute_program_digest(const ProgramData& data);
-Digest compute_program_digest(const Program& program);
 
 }  // namespace vyre::ir

@@ -23,7 +23,7 @@ struct CheckOptions {
 
 class Program {
  public:
-  // Implementation detail, public only so check() and the digest code can build and read one.
+  // Implementation detail, public only so check() can build one.
   struct Cell {
     ProgramData data;
     Digest digest{};  // of `data`, set by check()
