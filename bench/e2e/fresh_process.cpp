@@ -14,6 +14,8 @@
 //   raw load        (cuda) N children each create the backend, then time cuModuleLoadData +
 //                   cuModuleGetFunction of the same cubin: the driver's own first-load cost in a
 //                   fresh process, the baseline the disk hit is held to
+//   paired share    (cuda) each hit's obtain less the raw load of the child run right after it:
+//                   vyre's own share of a fresh-process hit, with quartiles and p90
 // The disk-hit, breakdown and raw children take turns (one of each per sample).
 // Backend start-up (driver init, context creation) is timed apart: it is paid once per process
 // whether or not anything is cached. So is parse_us, the child's parse + check of saxpy, which
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -175,7 +178,7 @@ json child_breakdown(const std::string& id, const fs::path& root) {
   const Digest key = factors->key();
   const std::vector<std::uint8_t> expected = pipeline::encode_key_factors(*factors);
   start = Clock::now();
-  pipeline::DiskRead first = (*cache)->disk()->read(key, true, expected);  // as obtain() does
+  pipeline::DiskRead first = (*cache)->disk()->read(key, true, expected);
   const double first_read_us = us_since(start);
   start = Clock::now();
   pipeline::DiskRead second = (*cache)->disk()->read(key, true, expected);
@@ -266,6 +269,27 @@ double median(std::vector<double> values) {
   return values.empty() ? 0 : values[values.size() / 2];
 }
 
+// The q-quantile (0..1) of `values`, nearest rank.
+double quantile(std::vector<double> values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const auto rank = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+  return values[std::min(rank, values.size() - 1)];
+}
+
+// How `values` spread: min, quartiles, p90 and max (a shared host's tail shows here).
+json spread(const std::vector<double>& values) {
+  return {{"min", quantile(values, 0)},      {"p25", quantile(values, 0.25)},
+          {"median", quantile(values, 0.5)}, {"p75", quantile(values, 0.75)},
+          {"p90", quantile(values, 0.9)},    {"max", quantile(values, 1)}};
+}
+
+std::vector<double> field(const std::vector<json>& samples, const char* name) {
+  std::vector<double> out;
+  for (const json& s : samples) out.push_back(s.at(name).get<double>());
+  return out;
+}
+
 // Medians over samples of every numeric field.
 json summarise(const std::vector<json>& samples) {
   json out{{"samples", samples.size()}};
@@ -302,8 +326,19 @@ json measure(const std::string& id, int samples) {
     if (raw_baseline) raws.push_back(spawn({"--child", "raw", serialized.string()}));
   }
   result["disk_hit_fresh_process"] = summarise(hits);
+  result["disk_hit_fresh_process"]["obtain_us_spread"] = spread(field(hits, "obtain_us"));
   result["lookup_breakdown_fresh_process"] = summarise(steps);
-  if (raw_baseline) result["raw_first_load_fresh_process"] = summarise(raws);
+  if (raw_baseline) {
+    result["raw_first_load_fresh_process"] = summarise(raws);
+    result["raw_first_load_fresh_process"]["load_us_spread"] = spread(field(raws, "load_us"));
+    // vyre's own share of a hit (BRIEF: at most 50 us): each hit less the raw load run right
+    // after it, so a host that drifts during the run weighs on both sides of the difference.
+    std::vector<double> share;
+    for (std::size_t k = 0; k < hits.size(); ++k) {
+      share.push_back(hits[k].at("obtain_us").get<double>() - raws[k].at("load_us").get<double>());
+    }
+    result["obtain_minus_raw_load_paired_us"] = spread(share);
+  }
   fs::remove_all(root);
   fs::remove(serialized);
   return result;
