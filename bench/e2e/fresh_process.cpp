@@ -177,11 +177,12 @@ json child_breakdown(const std::string& id, const fs::path& root) {
   const double identify_us = us_since(start);
   const Digest key = factors->key();
   const std::vector<std::uint8_t> expected = pipeline::encode_key_factors(*factors);
+  std::array<std::uint8_t, 8192> scratch[2];  // stack memory, as obtain() reads into
   start = Clock::now();
-  pipeline::DiskRead first = (*cache)->disk()->read(key, true, expected);
+  pipeline::DiskRead first = (*cache)->disk()->read(key, true, expected, scratch[0]);
   const double first_read_us = us_since(start);
   start = Clock::now();
-  pipeline::DiskRead second = (*cache)->disk()->read(key, true, expected);
+  pipeline::DiskRead second = (*cache)->disk()->read(key, true, expected, scratch[1]);
   const double second_read_us = us_since(start);
   if (first.status != pipeline::ReadStatus::Hit || second.status != pipeline::ReadStatus::Hit) {
     die("breakdown: the entry is not on disk");
@@ -199,7 +200,7 @@ json child_breakdown(const std::string& id, const fs::path& root) {
           {"identify_us", identify_us},
           {"first_disk_read_us", first_read_us},
           {"second_disk_read_us", second_read_us},
-          {"entry_bytes", first.bytes.size()}};
+          {"entry_bytes", first.file.size()}};
 }
 
 #ifdef VYRE_E2E_CUDA

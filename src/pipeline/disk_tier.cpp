@@ -59,18 +59,26 @@ bool means_unwritable(int e) {
          e == ENAMETOOLONG || e == ELOOP;
 }
 
-// Reads a whole entry file through `fd` (bounded); the defect text on failure.
+// Reads a whole entry file through `fd` (bounded) into `scratch` when it fits, else into
+// out->bytes, and points out->file at it; the defect text on failure.
 [[gnu::hot]] std::optional<std::string> read_entry_fd(int fd, const struct stat& st,
-                                                      std::vector<std::uint8_t>* bytes) {
+                                                      std::span<std::uint8_t> scratch,
+                                                      DiskRead* out) {
   if (!S_ISREG(st.st_mode)) return std::string("not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > kMaxEntryBytes) {
     return "file of " + std::to_string(st.st_size) + " bytes exceeds the " +
            std::to_string(kMaxEntryBytes) + "-byte read bound";
   }
-  bytes->resize(static_cast<std::size_t>(st.st_size));
-  if (int e = file_io::read_exact(fd, *bytes); e != 0) {
+  const auto size = static_cast<std::size_t>(st.st_size);
+  std::span<std::uint8_t> into = scratch.first(std::min(size, scratch.size()));
+  if (size > scratch.size()) {
+    out->bytes.resize(size);
+    into = out->bytes;
+  }
+  if (int e = file_io::read_exact(fd, into); e != 0) {
     return "read failed: " + file_io::errno_text(e);
   }
+  out->file = into;
   return std::nullopt;
 }
 
@@ -179,7 +187,8 @@ bool DiskTier::remove(const Digest& key) {
 }
 
 [[gnu::hot]] DiskRead DiskTier::read(const Digest& key, bool touch,
-                                     std::span<const std::uint8_t> expected_factors) {
+                                     std::span<const std::uint8_t> expected_factors,
+                                     std::span<std::uint8_t> scratch) {
   DiskRead out;
   std::string path = entry_file(key);
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -196,10 +205,10 @@ bool DiskTier::remove(const Digest& key) {
   if (::fstat(fd, &st) != 0) {
     problem = "fstat failed: " + file_io::errno_text(errno);
   } else {
-    problem = read_entry_fd(fd, st, &out.bytes);
+    problem = read_entry_fd(fd, st, scratch, &out);
   }
   if (!problem) {
-    std::optional<Diagnostic> bad = check_entry(out.bytes, key, expected_factors, &out.entry);
+    std::optional<Diagnostic> bad = check_entry(out.file, key, expected_factors, &out.entry);
     if (!bad) {
       out.status = ReadStatus::Hit;
       if (touch) {
@@ -236,6 +245,7 @@ bool DiskTier::remove(const Digest& key) {
     sized_ = false;
   }
   ::close(fd);
+  out.file = {};
   out.bytes.clear();
   out.status = ReadStatus::Corrupt;
   return out;
@@ -408,15 +418,15 @@ std::vector<DiskEntry> DiskTier::verify(bool fix) {
         entry.defect = entry_defect("cannot open: " + file_io::errno_text(errno));
       } else {
         struct stat st {};
-        std::vector<std::uint8_t> bytes;
+        DiskRead read;
         std::optional<std::string> problem = ::fstat(fd, &st) != 0
                                                  ? std::optional<std::string>("fstat failed")
-                                                 : read_entry_fd(fd, st, &bytes);
+                                                 : read_entry_fd(fd, st, {}, &read);
         ::close(fd);
         if (problem) {
           entry.defect = entry_defect(*problem);
         } else {
-          auto decoded = decode_entry(bytes, &entry.key);
+          auto decoded = decode_entry(read.file, &entry.key);
           if (decoded.ok()) {
             entry.metadata = std::move(decoded->metadata);
           } else {

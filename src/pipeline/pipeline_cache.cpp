@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 
 #include "disk_index.h"
@@ -21,6 +22,9 @@ namespace {
 
 // Smallest memory-tier charge per entry, so pipelines that cannot be serialized still count.
 constexpr std::uint64_t kMinMemoryCharge = 256;
+// Stack space a disk hit reads its entry into (DiskTier::read): 8 KiB holds a small kernel's
+// entry (saxpy's CUDA entry is 4.7 KB); larger entries go to the heap.
+constexpr std::size_t kHitScratchBytes = 8192;
 
 }  // namespace
 
@@ -188,7 +192,8 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
 
   std::optional<MissExplanation> explanation;
   if (disk_) {
-    DiskRead read = disk_->read(key, /*touch=*/true, identity.factor_bytes);
+    std::array<std::uint8_t, kHitScratchBytes> scratch;  // NOLINT: read() fills what it uses
+    DiskRead read = disk_->read(key, /*touch=*/true, identity.factor_bytes, scratch);
     if (read.status == ReadStatus::Hit) {
       const Clock::time_point load_start = Clock::now();
       auto loaded = backend.load(program, config, read.entry.payload);

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <utime.h>
 
+#include <algorithm>
+
 #include "pipeline/fake_backend.h"
 
 namespace vyre::pipeline {
@@ -216,6 +218,53 @@ TEST(DiskTier, ReadOnlyFolderWhenNotRoot) {
     ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
   EXPECT_EQ(log.count(code::CacheDiskUnavailable), 1u);
   EXPECT_EQ(log.count(), 1u);
+}
+
+// The hit path reads into the caller's scratch when the file fits, the heap when it does not;
+// either way the same entry comes back, and a corrupt one is refused from the scratch too.
+TEST(DiskTier, ReadsIntoTheCallersScratchWhenTheEntryFits) {
+  TempDir dir;
+  FakeBackend backend;
+  backend.payload_bytes = 1000;
+  const ir::Program program = make_program(7);
+  auto cache = open_cache(options_at(dir.path()));
+  ASSERT_TRUE(cache->obtain(backend, program, {}).ok());
+  auto factors = cache->key_factors(backend, program, {});
+  const Digest key = factors->key();
+  const std::vector<std::uint8_t> expected = encode_key_factors(*factors);
+  const std::string payload = backend.expected_bytes(program, {});
+  auto payload_of = [](const DiskRead& read) {
+    return std::string(read.entry.payload.begin(), read.entry.payload.end());
+  };
+
+  std::vector<std::uint8_t> roomy(8192, 0);
+  DiskRead in_scratch = cache->disk()->read(key, true, expected, roomy);
+  ASSERT_EQ(in_scratch.status, ReadStatus::Hit);
+  EXPECT_EQ(in_scratch.file.data(), roomy.data());
+  EXPECT_TRUE(in_scratch.bytes.empty()) << "no heap copy when the scratch holds the file";
+  EXPECT_EQ(in_scratch.file.size(), std::filesystem::file_size(cache->disk()->entry_path(key)));
+  EXPECT_EQ(payload_of(in_scratch), payload);
+
+  std::vector<std::uint8_t> short_scratch(64, 0);
+  DiskRead on_heap = cache->disk()->read(key, true, expected, short_scratch);
+  ASSERT_EQ(on_heap.status, ReadStatus::Hit);
+  EXPECT_EQ(on_heap.file.data(), on_heap.bytes.data());
+  EXPECT_EQ(on_heap.file.size(), in_scratch.file.size());
+  EXPECT_TRUE(std::all_of(short_scratch.begin(), short_scratch.end(), [](auto b) {
+    return b == 0;
+  })) << "a scratch too short for the file is not written";
+  EXPECT_EQ(payload_of(on_heap), payload);
+  EXPECT_EQ(payload_of(cache->disk()->read(key, true, expected)), payload);
+
+  const auto path = cache->disk()->entry_path(key);
+  auto bytes = read_file(path);
+  bytes[bytes.size() - 10] ^= 0x40;  // inside the payload
+  write_file(path, bytes);
+  DiskRead corrupt = cache->disk()->read(key, true, expected, roomy);
+  EXPECT_EQ(corrupt.status, ReadStatus::Corrupt);
+  EXPECT_TRUE(corrupt.file.empty());
+  ASSERT_TRUE(corrupt.defect);
+  EXPECT_FALSE(std::filesystem::exists(path)) << "a corrupt entry is removed";
 }
 
 TEST(DiskTier, VerifyFindsAndFixesBadEntries) {
