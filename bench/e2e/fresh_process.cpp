@@ -177,7 +177,7 @@ json child_breakdown(const std::string& id, const fs::path& root) {
   const double identify_us = us_since(start);
   const Digest key = factors->key();
   const std::vector<std::uint8_t> expected = pipeline::encode_key_factors(*factors);
-  std::array<std::uint8_t, 8192> scratch[2];  // stack memory, as obtain() reads into
+  std::array<std::uint8_t, pipeline::kHitScratchBytes> scratch[2];  // as obtain() reads into
   start = Clock::now();
   pipeline::DiskRead first = (*cache)->disk()->read(key, true, expected, scratch[0]);
   const double first_read_us = us_since(start);
@@ -265,41 +265,36 @@ void age_entries(const fs::path& root) {
   }
 }
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values.empty() ? 0 : values[values.size() / 2];
+// The q-quantile (0..1) of `sorted`, nearest rank: at q = 0.5 the upper median.
+double nearest_rank(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<std::size_t>(q * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(rank, sorted.size() - 1)];
 }
 
-// The q-quantile (0..1) of `values`, nearest rank.
-double quantile(std::vector<double> values, double q) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const auto rank = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
-  return values[std::min(rank, values.size() - 1)];
-}
-
-// How `values` spread: min, quartiles, p90 and max (a shared host's tail shows here).
-json spread(const std::vector<double>& values) {
-  return {{"min", quantile(values, 0)},      {"p25", quantile(values, 0.25)},
-          {"median", quantile(values, 0.5)}, {"p75", quantile(values, 0.75)},
-          {"p90", quantile(values, 0.9)},    {"max", quantile(values, 1)}};
-}
-
-std::vector<double> field(const std::vector<json>& samples, const char* name) {
+// Field `name` of every sample, sorted.
+std::vector<double> sorted_field(const std::vector<json>& samples, const std::string& name) {
   std::vector<double> out;
   for (const json& s : samples) out.push_back(s.at(name).get<double>());
+  std::sort(out.begin(), out.end());
   return out;
 }
 
-// Medians over samples of every numeric field.
+// How sorted values spread: min, quartiles, p90 and max (a shared host's tail shows here).
+json spread(const std::vector<double>& sorted) {
+  auto at = [&](double q) { return nearest_rank(sorted, q); };
+  return {{"min", at(0)},    {"p25", at(0.25)}, {"median", at(0.5)},
+          {"p75", at(0.75)}, {"p90", at(0.9)},  {"max", at(1)}};
+}
+
+// Medians and minima over samples of every numeric field.
 json summarise(const std::vector<json>& samples) {
   json out{{"samples", samples.size()}};
-  for (const auto& [field, value] : samples.front().items()) {
+  for (const auto& [name, value] : samples.front().items()) {
     if (!value.is_number()) continue;
-    std::vector<double> values;
-    for (const json& s : samples) values.push_back(s.at(field).get<double>());
-    out["median_" + field] = median(values);
-    out["min_" + field] = *std::min_element(values.begin(), values.end());
+    const std::vector<double> values = sorted_field(samples, name);
+    out["median_" + name] = nearest_rank(values, 0.5);
+    out["min_" + name] = values.front();
   }
   return out;
 }
@@ -327,17 +322,19 @@ json measure(const std::string& id, int samples) {
     if (raw_baseline) raws.push_back(spawn({"--child", "raw", serialized.string()}));
   }
   result["disk_hit_fresh_process"] = summarise(hits);
-  result["disk_hit_fresh_process"]["obtain_us_spread"] = spread(field(hits, "obtain_us"));
+  result["disk_hit_fresh_process"]["obtain_us_spread"] = spread(sorted_field(hits, "obtain_us"));
   result["lookup_breakdown_fresh_process"] = summarise(steps);
   if (raw_baseline) {
     result["raw_first_load_fresh_process"] = summarise(raws);
-    result["raw_first_load_fresh_process"]["load_us_spread"] = spread(field(raws, "load_us"));
+    result["raw_first_load_fresh_process"]["load_us_spread"] =
+        spread(sorted_field(raws, "load_us"));
     // vyre's own share of a hit (BRIEF: at most 50 us): each hit less the raw load run right
     // after it, so a host that drifts during the run weighs on both sides of the difference.
     std::vector<double> share;
     for (std::size_t k = 0; k < hits.size(); ++k) {
       share.push_back(hits[k].at("obtain_us").get<double>() - raws[k].at("load_us").get<double>());
     }
+    std::sort(share.begin(), share.end());
     result["obtain_minus_raw_load_paired_us"] = spread(share);
   }
   fs::remove_all(root);

@@ -22,9 +22,6 @@ namespace {
 
 // Smallest memory-tier charge per entry, so pipelines that cannot be serialized still count.
 constexpr std::uint64_t kMinMemoryCharge = 256;
-// Stack space a disk hit reads its entry into (DiskTier::read): 8 KiB holds a small kernel's
-// entry (saxpy's CUDA entry is 4.7 KB); larger entries go to the heap.
-constexpr std::size_t kHitScratchBytes = 8192;
 
 }  // namespace
 

@@ -43,6 +43,10 @@ struct DiskEntry {
 
 enum class ReadStatus : std::uint8_t { Hit, Absent, Corrupt };
 
+// Stack space obtain() gives DiskTier::read for a disk hit: 8 KiB holds a small kernel's entry
+// (saxpy's CUDA entry is 4.7 KB); larger entries go to the heap.
+inline constexpr std::size_t kHitScratchBytes = 8192;
+
 struct DiskRead {
   ReadStatus status = ReadStatus::Absent;
   std::span<const std::uint8_t> file;  // the whole file, on Hit: in the caller's scratch or `bytes`
