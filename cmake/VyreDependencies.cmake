@@ -4,8 +4,9 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(Threads REQUIRED)
 
-# BLAKE3: Debian ships the official C sources in librust-blake3-dev; we build them as a small
-# static library. A machine without the package can point VYRE_BLAKE3_DIR at a copy.
+# BLAKE3: Debian ships the official C sources in librust-blake3-dev; we compile them into the
+# ir layer (an object library folded into vyre_ir, so no libblake3 of ours is installed next to
+# the system's). A machine without the package can point VYRE_BLAKE3_DIR at a copy.
 if(NOT VYRE_BLAKE3_DIR)
   file(GLOB _blake3_candidates
        ${PROJECT_SOURCE_DIR}/.deps/blake3
@@ -19,45 +20,22 @@ if(NOT EXISTS "${VYRE_BLAKE3_DIR}/blake3.h")
                       "help: apt-get install librust-blake3-dev, or pass -DVYRE_BLAKE3_DIR=<folder with blake3.h>")
 endif()
 set(_b3 ${VYRE_BLAKE3_DIR})
-add_library(blake3 STATIC ${_b3}/blake3.c ${_b3}/blake3_dispatch.c ${_b3}/blake3_portable.c)
+add_library(vyre_blake3 OBJECT ${_b3}/blake3.c ${_b3}/blake3_dispatch.c ${_b3}/blake3_portable.c)
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
-  target_sources(blake3 PRIVATE ${_b3}/blake3_sse2.c ${_b3}/blake3_sse41.c ${_b3}/blake3_avx2.c
-                                ${_b3}/blake3_avx512.c)
+  target_sources(vyre_blake3 PRIVATE ${_b3}/blake3_sse2.c ${_b3}/blake3_sse41.c
+                                     ${_b3}/blake3_avx2.c ${_b3}/blake3_avx512.c)
   set_source_files_properties(${_b3}/blake3_sse2.c PROPERTIES COMPILE_OPTIONS "-msse2")
   set_source_files_properties(${_b3}/blake3_sse41.c PROPERTIES COMPILE_OPTIONS "-msse4.1")
   set_source_files_properties(${_b3}/blake3_avx2.c PROPERTIES COMPILE_OPTIONS "-mavx2")
   set_source_files_properties(${_b3}/blake3_avx512.c PROPERTIES COMPILE_OPTIONS "-mavx512f;-mavx512vl")
 else()
-  target_compile_definitions(blake3 PRIVATE BLAKE3_NO_SSE2 BLAKE3_NO_SSE41 BLAKE3_NO_AVX2 BLAKE3_NO_AVX512)
+  target_compile_definitions(vyre_blake3 PRIVATE BLAKE3_NO_SSE2 BLAKE3_NO_SSE41 BLAKE3_NO_AVX2 BLAKE3_NO_AVX512)
 endif()
-# Seed BLAKE3's CPU feature cache from glibc's (src/ir/blake3_cpu_features.c says why), when
-# blake3_dispatch.c has the layout that code mirrors; any other BLAKE3 release detects on its own.
-file(READ ${_b3}/blake3_dispatch.c _b3_dispatch)
-set(_b3_seed 1)
-foreach(_b3_expect "#if !defined(BLAKE3_TESTING)\nstatic /* Allow the variable to be controlled"
-                   "enum cpu_feature g_cpu_features = UNDEFINED;" "SSE2 = 1 << 0," "SSSE3 = 1 << 1,"
-                   "SSE41 = 1 << 2," "AVX = 1 << 3," "AVX2 = 1 << 4," "AVX512F = 1 << 5,"
-                   "AVX512VL = 1 << 6," "UNDEFINED = 1 << 30")
-  string(FIND "${_b3_dispatch}" "${_b3_expect}" _b3_at)
-  if(_b3_at EQUAL -1)
-    set(_b3_seed 0)
-  endif()
-endforeach()
-if(NOT CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64")
-  set(_b3_seed 0)
-endif()
-if(_b3_seed)
-  set_property(SOURCE ${_b3}/blake3_dispatch.c APPEND PROPERTY COMPILE_DEFINITIONS BLAKE3_TESTING)
-else()
-  message(STATUS "BLAKE3 at ${_b3}: not seeding its CPU features from glibc (unknown layout)")
-endif()
-target_sources(blake3 PRIVATE ${PROJECT_SOURCE_DIR}/src/ir/blake3_cpu_features.c)
-set_property(SOURCE ${PROJECT_SOURCE_DIR}/src/ir/blake3_cpu_features.c APPEND PROPERTY
-             COMPILE_DEFINITIONS VYRE_BLAKE3_SEED=${_b3_seed})
-target_include_directories(blake3 PUBLIC $<BUILD_INTERFACE:${_b3}>)
-set_target_properties(blake3 PROPERTIES C_STANDARD 99)
+target_include_directories(vyre_blake3 INTERFACE $<BUILD_INTERFACE:${_b3}>)
+set_target_properties(vyre_blake3 PROPERTIES C_STANDARD 99)
 
-# xxHash: header-only use (XXH_INLINE_ALL), from libxxhash-dev or a copied header.
+# xxHash: header-only use (XXH_INLINE_ALL), from libxxhash-dev or a copied header. Private to the
+# layers that hash (linked as $<BUILD_INTERFACE:xxhash_headers>), so nothing of it is installed.
 find_path(VYRE_XXHASH_INCLUDE xxhash.h HINTS ${PROJECT_SOURCE_DIR}/.deps/xxhash)
 if(NOT VYRE_XXHASH_INCLUDE)
   message(FATAL_ERROR "xxhash.h not found.\nhelp: apt-get install libxxhash-dev")

@@ -28,8 +28,8 @@ Status Backend::dispatch(const CompiledPipeline& pipeline, Bindings& bindings,
   return pending->wait(config.timeout);
 }
 
-[[gnu::hot]] std::array<std::uint32_t, 3> effective_workgroup(const ir::Program& program,
-                                                              const DispatchConfig& config) {
+std::array<std::uint32_t, 3> effective_workgroup(const ir::Program& program,
+                                                 const DispatchConfig& config) {
   if (config.workgroup_override) return *config.workgroup_override;
   return program->workgroup;
 }

@@ -6,8 +6,7 @@ namespace vyre {
 
 // Values are stable strings: they are hashed into pipeline cache keys, so their spelling must
 // never change ("none", "16x16x1", "4").
-[[gnu::hot]] std::vector<std::pair<std::string, std::string>> DispatchConfig::policy_fields()
-    const {
+std::vector<std::pair<std::string, std::string>> DispatchConfig::policy_fields() const {
   std::string workgroup = "none";
   if (workgroup_override) {
     const auto& w = *workgroup_override;

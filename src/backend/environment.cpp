@@ -27,6 +27,9 @@ constexpr std::array kVariables = {
                "NVRTC target architecture (e.g. sm_90) when no device decides it"},
     EnvVarInfo{EnvVar::CudaDevice, "VYRE_CUDA_DEVICE", false,
                "CUDA device ordinal; the device enters the key through its fingerprint"},
+    EnvVarInfo{EnvVar::NvrtcPath, "VYRE_NVRTC_PATH", false,
+               "the libnvrtc.so file the cuda backend loads instead of searching for it; NVRTC's "
+               "version enters the key through the fingerprint"},
 };
 
 }  // namespace

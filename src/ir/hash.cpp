@@ -3,18 +3,13 @@
 #include <blake3.h>
 
 #include <cstddef>
-#include <cstring>
 
 namespace vyre {
 
 static_assert(sizeof(blake3_hasher) <= 1912, "Hasher::state_ too small for blake3_hasher");
-
-extern "C" int vyre_blake3_seed_cpu_features(void);  // src/ir/blake3_cpu_features.c
+static_assert(alignof(blake3_hasher) <= 8, "Hasher::state_ under-aligned for blake3_hasher");
 
 namespace {
-// Before any hash: BLAKE3 would otherwise run CPUID, which traps to the hypervisor on VMs.
-[[maybe_unused]] const int kSeededCpuFeatures = vyre_blake3_seed_cpu_features();
-
 blake3_hasher* as_hasher(std::uint8_t* state) {
   return reinterpret_cast<blake3_hasher*>(state);
 }
@@ -23,7 +18,7 @@ const blake3_hasher* as_hasher(const std::uint8_t* state) {
 }
 }  // namespace
 
-[[gnu::hot]] std::string to_hex(std::span<const std::uint8_t> bytes) {
+std::string to_hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(bytes.size() * 2, '0');
   for (std::size_t i = 0; i < bytes.size(); ++i) {
@@ -59,20 +54,11 @@ Hasher::Hasher(std::string_view domain) {
   blake3_hasher_init_derive_key_raw(as_hasher(state_), domain.data(), domain.size());
 }
 
-[[gnu::hot]] Hasher::Hasher(const HashDomain& domain) {
-  // Only the key and the chunk state are set by an init; the CV stack is empty (length 0).
-  std::memcpy(state_, domain.state_, offsetof(blake3_hasher, cv_stack));
-}
-
-HashDomain::HashDomain(std::string_view context) {
-  // Domains are often namespace-scope constants, built before hash.cpp's own static seeding.
-  (void)vyre_blake3_seed_cpu_features();
-  blake3_hasher_init_derive_key_raw(as_hasher(state_), context.data(), context.size());
-}
+Hasher::Hasher(const HashDomain& domain) : Hasher(domain.context()) {}
 
 Hasher::~Hasher() = default;
 
-[[gnu::hot]] Hasher& Hasher::update(std::span<const std::uint8_t> bytes) {
+Hasher& Hasher::update(std::span<const std::uint8_t> bytes) {
   blake3_hasher_update(as_hasher(state_), bytes.data(), bytes.size());
   return *this;
 }
@@ -93,7 +79,7 @@ Hasher& Hasher::field(std::uint64_t value) {
   return update(std::span<const std::uint8_t>(le, 8));
 }
 
-[[gnu::hot]] Digest Hasher::finish() const {
+Digest Hasher::finish() const {
   Digest out{};
   blake3_hasher_finalize(as_hasher(state_), out.data(), out.size());
   return out;

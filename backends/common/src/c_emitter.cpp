@@ -38,7 +38,7 @@ std::vector<KernelArg> kernel_args(const ir::Program& program) {
   return args;
 }
 
-[[gnu::hot]] bool has_kernel_args(std::span<const KernelArg> args, const ir::Program& program) {
+bool has_kernel_args(std::span<const KernelArg> args, const ir::Program& program) {
   const ir::ProgramData& p = program.data();
   if (args.size() != 2 * p.buffers.size() + p.params.size() + p.size_symbols.size()) return false;
   std::size_t at = 0;

@@ -15,7 +15,7 @@ std::string batch_entry_name(const ir::Program& program) {
   return "vyre_" + to_hex(program.digest());
 }
 
-[[gnu::hot]] bool is_program_entry(std::string_view entry, const ir::Program& program) {
+bool is_program_entry(std::string_view entry, const ir::Program& program) {
   return entry == kSingleEntry || entry == batch_entry_name(program);
 }
 

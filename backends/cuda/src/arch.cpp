@@ -12,7 +12,7 @@ std::string CudaArch::name() const {
   return out;
 }
 
-[[gnu::hot]] Result<CudaArch> parse_arch(std::string_view text, std::string_view origin) {
+Result<CudaArch> parse_arch(std::string_view text, std::string_view origin) {
   auto bad = [&](std::string why) {
     return Diagnostic::error(code::CudaBadArch,
                              std::string(origin) + " `" + std::string(text) + "` " + why,

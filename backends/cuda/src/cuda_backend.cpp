@@ -83,7 +83,7 @@ codegen::EmitOptions cuda_emit_options(const ir::Program& program, const Dispatc
 }
 
 // Loads the pipeline's module into the current context (cuModuleLoadData).
-[[gnu::hot]] Status load_module(CudaDevice& device, const CudaPipeline& pipeline) {
+Status load_module(CudaDevice& device, const CudaPipeline& pipeline) {
   CallCheck check(device.api());
   std::uint64_t generation = 0;
   {
@@ -100,6 +100,8 @@ codegen::EmitOptions cuda_emit_options(const ir::Program& program, const Dispatc
 
 Result<std::shared_ptr<CudaBackend>> CudaBackend::create(const CudaBackendOptions& options) {
   codegen::register_c_lowerings(codegen::Dialect::Cuda, kBackendId);
+  // Without NVRTC there is no compiler version for the fingerprint and nothing to compile with.
+  VYRE_TRY(nvrtc_available());
   std::shared_ptr<CudaBackend> backend(new CudaBackend());
   const int ordinal = VYRE_TRY(device_ordinal(options));
   auto device = CudaDevice::open(ordinal);
@@ -217,7 +219,7 @@ Result<std::vector<std::uint8_t>> CudaBackend::serialize(const CompiledPipeline&
   return cuda->bytes();
 }
 
-[[gnu::hot]] Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
+Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
     const ir::Program& program, const DispatchConfig& config, std::span<const std::uint8_t> bytes) {
   CubinView view = VYRE_TRY(view_cubin_image(bytes));
   CubinImage& image = view.image;

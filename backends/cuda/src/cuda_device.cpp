@@ -170,7 +170,7 @@ void CudaDevice::drop_context(bool context_alive) {
   generation_ = 0;
 }
 
-[[gnu::hot]] Result<CudaDevice::Lease> CudaDevice::enter() {
+Result<CudaDevice::Lease> CudaDevice::enter() {
   for (int attempt = 0; attempt < 2; ++attempt) {
     Lease lease;
     lease.lock_ = std::shared_lock(mutex_);

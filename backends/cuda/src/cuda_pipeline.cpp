@@ -15,9 +15,8 @@ CudaPipeline::CudaPipeline(ir::Program program, CubinImage image,
   image_ = std::move(image);
 }
 
-[[gnu::hot]] CudaPipeline::CudaPipeline(ir::Program program, CubinImage header,
-                                        std::vector<std::uint8_t> bytes, std::size_t cubin_offset,
-                                        std::shared_ptr<CudaDevice> device)
+CudaPipeline::CudaPipeline(ir::Program program, CubinImage header, std::vector<std::uint8_t> bytes,
+                           std::size_t cubin_offset, std::shared_ptr<CudaDevice> device)
     : CompiledPipeline(std::move(program), header.workgroup),
       image_(std::move(header)),
       bytes_(std::move(bytes)),
@@ -33,8 +32,7 @@ CudaPipeline::~CudaPipeline() {
   }
 }
 
-[[gnu::hot]] Result<CUfunction> CudaPipeline::function(const CudaDevice::Lease& lease,
-                                                       CallCheck& check) const {
+Result<CUfunction> CudaPipeline::function(const CudaDevice::Lease& lease, CallCheck& check) const {
   std::lock_guard lock(module_mutex_);
   if (module_generation_ == lease.generation && function_ != nullptr) return function_;
   const DriverApi& api = device_->api();

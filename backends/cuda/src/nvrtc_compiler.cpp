@@ -1,10 +1,9 @@
 #include "vyre/backends/cuda/nvrtc_compiler.h"
 
-#include <nvrtc.h>
-
 #include <algorithm>
 #include <memory>
 
+#include "nvrtc_api.h"
 #include "vyre/diag/codes.h"
 
 namespace vyre::cuda {
@@ -14,23 +13,24 @@ namespace {
 constexpr std::size_t kMaxQuotedErrors = 8;
 
 struct ProgramDeleter {
-  void operator()(nvrtcProgram program) const { nvrtcDestroyProgram(&program); }
+  const NvrtcApi* api = nullptr;
+  void operator()(nvrtcProgram program) const { api->destroy_program(&program); }
 };
 using ProgramHandle = std::unique_ptr<std::remove_pointer_t<nvrtcProgram>, ProgramDeleter>;
 
-Diagnostic nvrtc_call_failed(nvrtcResult result, std::string_view call,
+Diagnostic nvrtc_call_failed(const NvrtcApi& api, nvrtcResult result, std::string_view call,
                              std::string_view kernel_name) {
   return Diagnostic::error(code::NvrtcCompileFailed,
                            std::string(call) + " failed for kernel `" + std::string(kernel_name) +
-                               "`: " + nvrtcGetErrorString(result),
+                               "`: " + api.get_error_string(result),
                            "this is an NVRTC installation or vyre bug; please report it");
 }
 
-std::string program_log(nvrtcProgram program) {
+std::string program_log(const NvrtcApi& api, nvrtcProgram program) {
   std::size_t size = 0;
-  if (nvrtcGetProgramLogSize(program, &size) != NVRTC_SUCCESS || size <= 1) return {};
+  if (api.get_program_log_size(program, &size) != NVRTC_SUCCESS || size <= 1) return {};
   std::string log(size, '\0');
-  if (nvrtcGetProgramLog(program, log.data()) != NVRTC_SUCCESS) return {};
+  if (api.get_program_log(program, log.data()) != NVRTC_SUCCESS) return {};
   log.resize(size - 1);  // drop the terminating NUL
   return log;
 }
@@ -55,10 +55,12 @@ std::string_view trim(std::string_view text) {
 }
 
 std::vector<int> supported_arch_numbers() {
+  auto api = load_nvrtc_api();
+  if (!api.ok()) return {};
   int count = 0;
-  if (nvrtcGetNumSupportedArchs(&count) != NVRTC_SUCCESS || count <= 0) return {};
+  if ((*api)->get_num_supported_archs(&count) != NVRTC_SUCCESS || count <= 0) return {};
   std::vector<int> archs(static_cast<std::size_t>(count));
-  if (nvrtcGetSupportedArchs(archs.data()) != NVRTC_SUCCESS) return {};
+  if ((*api)->get_supported_archs(archs.data()) != NVRTC_SUCCESS) return {};
   return archs;
 }
 
@@ -71,10 +73,22 @@ std::vector<std::string> nvrtc_options(const CudaArch& arch) {
           "--prec-div=true",      "--prec-sqrt=true", "--std=c++17"};
 }
 
+Status nvrtc_available() {
+  VYRE_TRY(load_nvrtc_api());
+  return Ok{};
+}
+
+Status probe_nvrtc(std::span<const std::string> candidates) {
+  VYRE_TRY(open_nvrtc(candidates));
+  return Ok{};
+}
+
 std::string nvrtc_version() {
+  auto api = load_nvrtc_api();
+  if (!api.ok()) return "nvrtc unavailable";
   int major = 0;
   int minor = 0;
-  if (nvrtcVersion(&major, &minor) != NVRTC_SUCCESS) return "nvrtc ?";
+  if ((*api)->version(&major, &minor) != NVRTC_SUCCESS) return "nvrtc ?";
   return "nvrtc " + std::to_string(major) + "." + std::to_string(minor);
 }
 
@@ -161,6 +175,7 @@ Diagnostic nvrtc_failure(std::string_view source, std::string_view log, const Cu
 }
 
 Result<Cubin> compile_to_cubin(const CubinRequest& request) {
+  const NvrtcApi& api = *VYRE_TRY(load_nvrtc_api());
   if (!nvrtc_supports(request.arch)) {
     return Diagnostic::error(
         code::CudaBadArch,
@@ -170,48 +185,49 @@ Result<Cubin> compile_to_cubin(const CubinRequest& request) {
   const std::string source(request.source);
   const std::string file(kKernelFileName);
   nvrtcProgram raw = nullptr;
-  nvrtcResult result = nvrtcCreateProgram(&raw, source.c_str(), file.c_str(), 0, nullptr, nullptr);
+  nvrtcResult result = api.create_program(&raw, source.c_str(), file.c_str(), 0, nullptr, nullptr);
   if (result != NVRTC_SUCCESS) {
-    return nvrtc_call_failed(result, "nvrtcCreateProgram", request.kernel_name);
+    return nvrtc_call_failed(api, result, "nvrtcCreateProgram", request.kernel_name);
   }
-  ProgramHandle program(raw);
+  ProgramHandle program(raw, ProgramDeleter{&api});
   const std::string entry(request.entry);
-  result = nvrtcAddNameExpression(raw, entry.c_str());
+  result = api.add_name_expression(raw, entry.c_str());
   if (result != NVRTC_SUCCESS) {
-    return nvrtc_call_failed(result, "nvrtcAddNameExpression", request.kernel_name);
+    return nvrtc_call_failed(api, result, "nvrtcAddNameExpression", request.kernel_name);
   }
 
   const std::vector<std::string> options = nvrtc_options(request.arch);
   std::vector<const char*> option_ptrs;
   for (const std::string& option : options) option_ptrs.push_back(option.c_str());
-  result = nvrtcCompileProgram(raw, static_cast<int>(option_ptrs.size()), option_ptrs.data());
+  result = api.compile_program(raw, static_cast<int>(option_ptrs.size()), option_ptrs.data());
   Cubin cubin;
-  cubin.log = program_log(raw);
+  cubin.log = program_log(api, raw);
   if (result == NVRTC_ERROR_COMPILATION) {
     return nvrtc_failure(request.source, cubin.log, request.arch, request.kernel_name);
   }
   if (result != NVRTC_SUCCESS) {
-    Diagnostic failure = nvrtc_call_failed(result, "nvrtcCompileProgram", request.kernel_name);
+    Diagnostic failure = nvrtc_call_failed(api, result, "nvrtcCompileProgram", request.kernel_name);
     if (!cubin.log.empty()) failure.note("NVRTC log: " + cubin.log);
     return failure;
   }
 
   const char* lowered = nullptr;
-  result = nvrtcGetLoweredName(raw, entry.c_str(), &lowered);
+  result = api.get_lowered_name(raw, entry.c_str(), &lowered);
   if (result != NVRTC_SUCCESS || lowered == nullptr) {
-    return nvrtc_call_failed(result, "nvrtcGetLoweredName", request.kernel_name);
+    return nvrtc_call_failed(api, result, "nvrtcGetLoweredName", request.kernel_name);
   }
   cubin.entry = lowered;
 
   std::size_t size = 0;
-  result = nvrtcGetCUBINSize(raw, &size);
+  result = api.get_cubin_size(raw, &size);
   if (result != NVRTC_SUCCESS) {
-    return nvrtc_call_failed(result, "nvrtcGetCUBINSize", request.kernel_name);
+    return nvrtc_call_failed(api, result, "nvrtcGetCUBINSize", request.kernel_name);
   }
   cubin.bytes.resize(size);
-  result = nvrtcGetCUBIN(raw, reinterpret_cast<char*>(cubin.bytes.data()));
-  if (result != NVRTC_SUCCESS)
-    return nvrtc_call_failed(result, "nvrtcGetCUBIN", request.kernel_name);
+  result = api.get_cubin(raw, reinterpret_cast<char*>(cubin.bytes.data()));
+  if (result != NVRTC_SUCCESS) {
+    return nvrtc_call_failed(api, result, "nvrtcGetCUBIN", request.kernel_name);
+  }
   return cubin;
 }
 

@@ -91,7 +91,7 @@ class Reader {
 
 }  // namespace
 
-[[gnu::hot]] bool is_elf(std::span<const std::uint8_t> bytes) {
+bool is_elf(std::span<const std::uint8_t> bytes) {
   static constexpr std::array<std::uint8_t, 4> kElf = {0x7f, 'E', 'L', 'F'};
   return bytes.size() >= kElf.size() && std::equal(kElf.begin(), kElf.end(), bytes.begin());
 }
@@ -121,7 +121,7 @@ Result<CubinImage> decode_cubin_image(std::span<const std::uint8_t> bytes) {
   return std::move(view.image);
 }
 
-[[gnu::hot]] Result<CubinView> view_cubin_image(std::span<const std::uint8_t> bytes) {
+Result<CubinView> view_cubin_image(std::span<const std::uint8_t> bytes) {
   Reader r(bytes);
   auto magic = r.bytes(kMagic.size());
   if (r.failed || !std::equal(kMagic.begin(), kMagic.end(), magic.begin())) {

@@ -1,10 +1,11 @@
-// The "cuda" provider: a cheap probe (driver loads, initialises and has the device) and the
+// The "cuda" provider: a cheap probe (driver loads, initialises and has the device; NVRTC loads)
 // factory that builds the backend on first acquire.
 #include <charconv>
 
 #include "vyre/backend/environment.h"
 #include "vyre/backends/c_emitter.h"
 #include "vyre/backends/cuda/backend.h"
+#include "vyre/backends/cuda/nvrtc_compiler.h"
 #include "vyre/diag/codes.h"
 
 namespace vyre::cuda {
@@ -33,7 +34,7 @@ Status probe_cuda() {
                          std::to_string(count) + ")");
     }
   }
-  return Ok{};
+  return nvrtc_available();  // the backend compiles every pipeline it has not cached with it
 }
 
 BackendProvider cuda_backend_provider() {

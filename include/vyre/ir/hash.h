@@ -15,17 +15,15 @@ using Digest = std::array<std::uint8_t, 32>;
 std::string to_hex(std::span<const std::uint8_t> bytes);  // lowercase
 std::optional<Digest> digest_from_hex(std::string_view hex);
 
-// A BLAKE3 derive_key context, derived once: hashers of the domain start from a copy of its
-// state instead of hashing the context string again (that costs one compression per hasher).
+// A BLAKE3 derive_key context string naming one kind of digest, kept as a named constant so
+// every hasher of that kind uses the same one.
 class HashDomain {
  public:
-  explicit HashDomain(std::string_view context);
-  HashDomain(const HashDomain&) = delete;
-  HashDomain& operator=(const HashDomain&) = delete;
+  explicit HashDomain(std::string_view context) : context_(context) {}
+  std::string_view context() const { return context_; }
 
  private:
-  friend class Hasher;
-  alignas(8) std::uint8_t state_[1912];  // an initialised blake3_hasher
+  std::string context_;
 };
 
 // Incremental BLAKE3. `domain` (if given) selects keyed derivation: BLAKE3's derive_key mode
@@ -48,7 +46,9 @@ class Hasher {
   Digest finish() const;
 
  private:
-  alignas(8) std::uint8_t state_[1912];  // blake3_hasher, kept opaque
+  // A blake3_hasher (blake3.h, public), kept opaque so this header does not include BLAKE3's;
+  // hash.cpp checks at compile time that it fits.
+  alignas(8) std::uint8_t state_[1912];
 };
 
 Digest blake3(std::span<const std::uint8_t> bytes);

@@ -103,7 +103,7 @@ class DiskTier {
   // (check_entry): the hit path. A file that fits `scratch` is read into it, and the result's
   // views then point there, so the caller keeps it while it uses them; obtain() passes stack
   // memory, which a fresh process has already touched, where a new heap buffer would cost its
-  // first hit a page fault (4-5 us on the H100 host, in a 6 us read).
+  // first hit a page fault.
   DiskRead read(const Digest& key, bool touch = true,
                 std::span<const std::uint8_t> expected_factors = {},
                 std::span<std::uint8_t> scratch = {});

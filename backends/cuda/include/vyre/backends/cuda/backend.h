@@ -90,7 +90,8 @@ class CudaBackend final : public Backend {
   DeviceFingerprint fingerprint_;
 };
 
-// Checks that the driver loads and has the configured device: Ok, or CudaUnavailable (VY7001).
+// Checks that the driver loads and has the configured device and that NVRTC loads: Ok, or
+// CudaUnavailable (VY7001).
 Status probe_cuda();
 
 // The "cuda" provider for a BackendRegistry (probe = probe_cuda, factory = CudaBackend::create).

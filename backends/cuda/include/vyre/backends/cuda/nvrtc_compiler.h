@@ -1,9 +1,11 @@
 // NVRTC: CUDA C source to a cubin for one real architecture, with vyre's floating-point rules
 // (no contraction, no flush to zero, correctly rounded division and square root). A failed
-// compilation becomes a diagnostic quoting the generated lines NVRTC's log points at.
+// compilation becomes a diagnostic quoting the generated lines NVRTC's log points at. NVRTC is
+// loaded at run time (src/nvrtc_api.h), never linked.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,7 +37,20 @@ Result<Cubin> compile_to_cubin(const CubinRequest& request);
 // The options compile_to_cubin passes to NVRTC.
 std::vector<std::string> nvrtc_options(const CudaArch& arch);
 
-// "nvrtc 13.0": the compiler revision that enters the device fingerprint.
+// Ok once NVRTC is loaded (once per process), else CudaUnavailable (VY7001) naming every
+// library tried. compile_to_cubin fails the same way without it.
+Status nvrtc_available();
+
+// Where vyre looks for libnvrtc: VYRE_NVRTC_PATH alone when set, else NVRTC's sonames through
+// the dynamic loader's search path, then under /usr/local/cuda.
+std::vector<std::string> nvrtc_library_candidates();
+
+// Whether one of `candidates` loads as NVRTC (not cached, nothing kept loaded on failure):
+// Ok, or the CudaUnavailable diagnostic nvrtc_available() would give for that list.
+Status probe_nvrtc(std::span<const std::string> candidates);
+
+// "nvrtc 13.0": the compiler revision that enters the device fingerprint ("nvrtc unavailable"
+// when it cannot be loaded; a backend is not created then).
 std::string nvrtc_version();
 
 // Whether this NVRTC can target `arch` (nvrtcGetSupportedArchs); suffixes are accepted when the
