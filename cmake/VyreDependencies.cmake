@@ -32,7 +32,8 @@ else()
   target_compile_definitions(vyre_blake3 PRIVATE BLAKE3_NO_SSE2 BLAKE3_NO_SSE41 BLAKE3_NO_AVX2 BLAKE3_NO_AVX512)
 endif()
 target_include_directories(vyre_blake3 INTERFACE $<BUILD_INTERFACE:${_b3}>)
-set_target_properties(vyre_blake3 PROPERTIES C_STANDARD 99)
+# Hidden: a shared libvyre exports no blake3_* symbols that could clash with a system BLAKE3.
+set_target_properties(vyre_blake3 PROPERTIES C_STANDARD 99 C_VISIBILITY_PRESET hidden)
 
 # xxHash: header-only use (XXH_INLINE_ALL), from libxxhash-dev or a copied header. Private to the
 # layers that hash (linked as $<BUILD_INTERFACE:xxhash_headers>), so nothing of it is installed.

@@ -25,7 +25,11 @@ if(BUILD_SHARED_LIBS)
   file(WRITE ${PROJECT_BINARY_DIR}/vyre_shared.cpp "// libvyre.so: every layer and backend\n")
   add_library(vyre_shared SHARED ${PROJECT_BINARY_DIR}/vyre_shared.cpp)
   # Whole archives: an embedder may call any public function, not only those vyre calls itself.
-  target_link_libraries(vyre_shared PRIVATE "$<LINK_LIBRARY:WHOLE_ARCHIVE,${_archives}>")
+  # (An override, because each archive also reaches the link plainly, through its dependants.)
+  target_link_libraries(vyre_shared PRIVATE ${_archives})
+  foreach(_archive IN LISTS _archives)
+    set_property(TARGET vyre_shared PROPERTY LINK_LIBRARY_OVERRIDE_${_archive} WHOLE_ARCHIVE)
+  endforeach()
   target_include_directories(vyre_shared INTERFACE $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   set_target_properties(vyre_shared PROPERTIES
     OUTPUT_NAME vyre EXPORT_NAME vyre

@@ -10,7 +10,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$(cd "${1:-${root}/build}" && pwd)"
-jobs="${JOBS:-1}"
+jobs="${JOBS:-2}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/vyre-embed.XXXXXX")"
 trap 'rm -rf "${work}"' EXIT
 
