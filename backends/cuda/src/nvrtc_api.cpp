@@ -70,18 +70,20 @@ Result<NvrtcApi> open_nvrtc(std::span<const std::string> candidates) {
     void* library = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (library == nullptr) {
       const char* why = dlerror();
-      tried += "\n  " + (why != nullptr ? std::string(why) : candidate + ": not loaded");
+      tried += (tried.empty() ? "" : "; ") +
+               (why != nullptr ? std::string(why) : candidate + ": not loaded");
       continue;
     }
     NvrtcApi api;
     const std::string missing = resolve(library, api);
     if (missing.empty()) return api;  // the library stays loaded for the life of the process
     dlclose(library);
-    tried += "\n  " + candidate + " lacks entry points vyre needs (" + missing + ")";
+    tried += (tried.empty() ? "" : "; ") + candidate + " lacks entry points vyre needs (" +
+             missing + ")";
   }
   return Diagnostic::error(
       code::CudaUnavailable,
-      "NVRTC, which the cuda backend compiles with, could not be loaded; tried:" + tried,
+      "NVRTC, which the cuda backend compiles with, could not be loaded: " + tried,
       "install the CUDA toolkit's NVRTC (the cuda-nvrtc package), make its folder known to the "
       "dynamic loader (ldconfig or LD_LIBRARY_PATH), or set VYRE_NVRTC_PATH to the libnvrtc.so "
       "file; or choose another backend with --backend");
