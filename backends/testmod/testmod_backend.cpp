@@ -38,19 +38,25 @@ class TestmodPending final : public PendingDispatch {
     const auto now = Clock::now();
     if (timeout.count() > 0 && now + timeout < done_at_) {
       std::this_thread::sleep_for(timeout);
-      return Diagnostic::error(code::DispatchTimeout,
-                               "testmod dispatch of `" + name_ + "` still running after " +
-                                   std::to_string(timeout.count() / 1000000) + " ms",
-                               "wait again, or raise the timeout");
+      return timed_out(timeout);
     }
     std::this_thread::sleep_until(done_at_);
     auto left = timeout.count() > 0
                     ? std::max(timeout - (Clock::now() - now), std::chrono::nanoseconds(1))
                     : std::chrono::nanoseconds(0);
-    return inner_->wait(left);
+    Status status = inner_->wait(left);
+    if (!status.ok() && status.error().code == code::DispatchTimeout) return timed_out(timeout);
+    return status;
   }
 
  private:
+  Diagnostic timed_out(std::chrono::nanoseconds timeout) const {
+    return Diagnostic::error(code::DispatchTimeout,
+                             "testmod dispatch of `" + name_ + "` still running after " +
+                                 std::to_string(timeout.count() / 1000) + " us",
+                             "wait again, or raise the timeout");
+  }
+
   std::unique_ptr<PendingDispatch> inner_;
   Clock::time_point done_at_;
   std::string name_;

@@ -2,9 +2,9 @@
 // runtime): its id, fingerprint, capabilities, ops and health are whatever the test says; it
 // counts compiles, loads, serializes, batches and dispatches; it serializes to deterministic
 // bytes (so a wrong or torn cache entry is caught by load); it can fail one program's compile
-// or every one; its dispatch finishes at once without touching the buffers. Backends that really
-// run programs for tests are in delegating_backend.h; a test-only backend module that passes the
-// contract suite is backends/testmod.
+// or every one; its dispatch finishes at once without touching the buffers (or fails, if told).
+// Backends that really run programs for tests are in delegating_backend.h; a test-only backend
+// module that passes the contract suite is backends/testmod.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -131,6 +131,7 @@ class FakeBackend : public Backend {
   std::size_t payload_bytes = 64;
   bool fail_compile = false;
   bool fail_serialize = false;
+  bool fail_dispatch = false;  // launch_async fails (after validation) with DispatchFailed
 
  protected:
   Result<std::unique_ptr<PendingDispatch>> launch_async(const CompiledPipeline&, Bindings&,
@@ -138,6 +139,10 @@ class FakeBackend : public Backend {
                                                         const DispatchConfig&) override {
     ++dispatches;
     last_geometry = geometry;
+    if (fail_dispatch) {
+      return Diagnostic::error(code::DispatchFailed, "fake dispatch failure",
+                               "do not set fail_dispatch");
+    }
     struct Done : PendingDispatch {
       bool ready() override { return true; }
       Status wait(std::chrono::nanoseconds) override { return Ok{}; }

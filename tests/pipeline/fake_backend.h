@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "fakes/fake_backend.h"
+#include "../fakes/fake_backend.h"  // relative: bench/pipeline_bench.cpp includes this file too
 #include "vyre/backend/backend.h"
 #include "vyre/diag/codes.h"
 #include "vyre/ir/builder.h"

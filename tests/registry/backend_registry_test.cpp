@@ -17,7 +17,7 @@ namespace {
 using testing::failing_provider;
 using testing::FakeBackend;
 using testing::full_capabilities;
-using testing::stub_provider;
+using testing::provider_of;
 
 std::shared_ptr<FakeBackend> stub(std::string id) {
   return std::make_shared<FakeBackend>(std::move(id), full_capabilities(),

@@ -16,7 +16,7 @@ using testing::full_capabilities;
 using testing::kSineKernel;
 using testing::parse;
 using testing::program_pointers;
-using testing::stub_provider;
+using testing::provider_of;
 
 // A kernel whose digest differs by `scale`; `name` names it (FakeBackend fails one by name).
 ir::Program scaled(const std::string& name, int scale) {

@@ -17,7 +17,7 @@ using testing::FakeBackend;
 using testing::full_capabilities;
 using testing::kSineKernel;
 using testing::parse;
-using testing::stub_provider;
+using testing::provider_of;
 
 constexpr std::string_view kDouble = R"(
 kernel twice workgroup(64) {

@@ -254,6 +254,28 @@ TEST(RuntimeLaunch, AGridOverTheTotalLimitNeverCompiles) {
   EXPECT_EQ(wide->dispatches.load(), 0);
 }
 
+// A dispatch that passed validation and then failed in the backend reaches the caller as the
+// backend's diagnostic, with the run's label.
+TEST(RuntimeLaunch, ABackendsDispatchFailureReachesTheCaller) {
+  BackendRegistry registry;
+  auto failing = std::make_shared<testing::FakeBackend>("failing", testing::full_capabilities(),
+                                                        std::vector<std::string>{});
+  failing->fail_dispatch = true;
+  ASSERT_TRUE(registry.add(testing::provider_of("failing", 1, failing)).ok());
+  Runtime runtime{registry};
+  DispatchConfig config;
+  config.label = "labelled-run";
+  auto result = runtime.run(example("saxpy"), saxpy_inputs(900, 900), config);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, code::DispatchFailed);
+  bool labelled = false;
+  for (const Note& note : result.error().notes) {
+    labelled = labelled || note.message == "run label: labelled-run";
+  }
+  EXPECT_TRUE(labelled);
+  EXPECT_EQ(failing->dispatches.load(), 1);
+}
+
 TEST(RuntimeLaunch, BufferOverLimitNamesTheLimit) {
   LimitedFixture f;
   auto result = f.runtime.run(example("saxpy"), saxpy_inputs(1001, 1001));

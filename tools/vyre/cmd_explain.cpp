@@ -19,10 +19,13 @@ void install_explain(CLI::App& app, Context& ctx) {
     const ModuleCatalogue& catalogue = builtin_catalogue();
     if (*list || id->empty()) {
       for (const CodeInfo* info : catalogue.codes()) {
-        std::string line = std::string(info->id) + "  " + std::string(info->title);
-        if (!info->replaced_by.empty())
-          line += " (retired: now " + std::string(info->replaced_by) + ")";
-        std::printf("%s\n", line.c_str());
+        std::printf("%.*s  %.*s", static_cast<int>(info->id.size()), info->id.data(),
+                    static_cast<int>(info->title.size()), info->title.data());
+        if (!info->replaced_by.empty()) {
+          std::printf(" (retired: now %.*s)", static_cast<int>(info->replaced_by.size()),
+                      info->replaced_by.data());
+        }
+        std::printf("\n");
       }
       return;
     }
