@@ -21,8 +21,9 @@ constexpr std::string_view kLowerings[] = {"sqrt", "fma", "abs", "min", "max", "
 
 class TestmodPipeline final : public CompiledPipeline {
  public:
-  TestmodPipeline(const Backend& owner, std::shared_ptr<const CompiledPipeline> inner)
-      : CompiledPipeline(owner, inner->program(), inner->workgroup()), inner(std::move(inner)) {}
+  TestmodPipeline(const Backend& owner, std::shared_ptr<const CompiledPipeline> wrapped)
+      : CompiledPipeline(owner, wrapped->program(), wrapped->workgroup()),
+        inner(std::move(wrapped)) {}
   std::shared_ptr<const CompiledPipeline> inner;
 };
 

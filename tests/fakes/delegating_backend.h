@@ -20,8 +20,9 @@ namespace vyre::conformance {
 // inner backend's.
 class DelegatedPipeline : public CompiledPipeline {
  public:
-  DelegatedPipeline(const Backend& owner, std::shared_ptr<const CompiledPipeline> inner)
-      : CompiledPipeline(owner, inner->program(), inner->workgroup()), inner(std::move(inner)) {}
+  DelegatedPipeline(const Backend& owner, std::shared_ptr<const CompiledPipeline> wrapped)
+      : CompiledPipeline(owner, wrapped->program(), wrapped->workgroup()),
+        inner(std::move(wrapped)) {}
   std::shared_ptr<const CompiledPipeline> inner;
 };
 
