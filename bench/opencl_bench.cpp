@@ -64,7 +64,6 @@ Raw& raw() {
 }
 
 std::string opencl_source(const ir::Program& program) {
-  codegen::register_c_lowerings(codegen::Dialect::OpenCL, "opencl");
   codegen::EmitOptions options;
   options.workgroup = program->workgroup;
   return codegen::emit_c_kernel(program, options)->source;

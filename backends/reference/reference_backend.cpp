@@ -21,20 +21,22 @@ constexpr std::uint8_t kPipelineMagic[8] = {'V', 'Y', 'R', 'E', 'F', 'P', 'L', '
 
 class ReferencePipeline : public CompiledPipeline {
  public:
-  ReferencePipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup)
-      : CompiledPipeline(std::move(program), workgroup) {}
+  ReferencePipeline(const Backend& owner, ir::Program program,
+                    std::array<std::uint32_t, 3> workgroup)
+      : CompiledPipeline(owner, std::move(program), workgroup) {}
   // Points into program(), which this pipeline owns.
   std::shared_ptr<const KernelInfo> info;
 };
 
-Result<std::shared_ptr<const CompiledPipeline>> make_pipeline(const ir::Program& program,
+Result<std::shared_ptr<const CompiledPipeline>> make_pipeline(const Backend& owner,
+                                                              const ir::Program& program,
                                                               const DispatchConfig& config) {
   auto workgroup = effective_workgroup(program, config);
   if (workgroup[0] == 0 || workgroup[1] == 0 || workgroup[2] == 0) {
     return Diagnostic::error(code::WorkgroupTooLarge, "workgroup size has a zero dimension",
                              "every workgroup dimension must be at least 1");
   }
-  auto pipeline = std::make_shared<ReferencePipeline>(program, workgroup);
+  auto pipeline = std::make_shared<ReferencePipeline>(owner, program, workgroup);
   auto info = VYRE_TRY(reference::analyse_kernel(pipeline->program(), workgroup));
   pipeline->info = std::make_shared<const KernelInfo>(std::move(info));
   return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
@@ -151,40 +153,6 @@ class ReferencePending : public PendingDispatch {
   bool delivered_ = false;
 };
 
-Status check_bindings(const ir::ProgramData& p, const Bindings& b) {
-  auto bad = [&](std::string what) {
-    return Diagnostic::error(code::BadBindings, "bindings for `" + p.name + "`: " + what,
-                             "build the bindings from the program's declarations (the runtime "
-                             "does this and validates them)");
-  };
-  if (b.buffers.size() != p.buffers.size()) {
-    return bad(std::to_string(b.buffers.size()) + " buffers for " +
-               std::to_string(p.buffers.size()) + " declared");
-  }
-  for (std::size_t i = 0; i < p.buffers.size(); ++i) {
-    if (b.buffers[i].element() != p.buffers[i].element) {
-      return bad("buffer `" + p.buffers[i].name + "` holds " +
-                 std::string(ir::type_name(b.buffers[i].element())) + ", declared " +
-                 std::string(ir::type_name(p.buffers[i].element)));
-    }
-  }
-  if (b.params.size() != p.params.size()) {
-    return bad(std::to_string(b.params.size()) + " params for " + std::to_string(p.params.size()) +
-               " declared");
-  }
-  for (std::size_t i = 0; i < p.params.size(); ++i) {
-    if (b.params[i].type != p.params[i].type) {
-      return bad("param `" + p.params[i].name + "` has type " +
-                 std::string(ir::type_name(b.params[i].type)));
-    }
-  }
-  if (b.sizes.size() != p.size_symbols.size()) {
-    return bad(std::to_string(b.sizes.size()) + " size values for " +
-               std::to_string(p.size_symbols.size()) + " size symbols");
-  }
-  return Ok{};
-}
-
 class ReferenceBackend : public Backend {
  public:
   explicit ReferenceBackend(ReferenceOptions options) : options_(options) {
@@ -212,9 +180,18 @@ class ReferenceBackend : public Backend {
   const Capabilities& capabilities() const override { return caps_; }
   const DeviceFingerprint& fingerprint() const override { return fingerprint_; }
 
+  // The interpreter's lowering table is its math-op table (math_ops.h).
+  std::vector<std::string> supported_ops() const override {
+    std::vector<std::string> out;
+    for (const ir::OpInfo& op : ir::OpRegistry::global().all()) {
+      if (reference::math_op_by_name(op.name)) out.push_back(op.name);
+    }
+    return out;
+  }
+
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override {
-    return make_pipeline(program, config);
+    return make_pipeline(*this, program, config);
   }
 
   // The interpreter needs nothing but the program, so the bytes only identify it: magic,
@@ -253,26 +230,16 @@ class ReferenceBackend : public Backend {
       }
       if (w != workgroup[d]) return reject("built for a different workgroup size");
     }
-    return make_pipeline(program, config);
+    return make_pipeline(*this, program, config);
   }
 
-  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,
-                                                          Bindings& bindings,
-                                                          const LaunchGeometry& geometry,
-                                                          const DispatchConfig& config) override {
-    const auto* ours = dynamic_cast<const ReferencePipeline*>(&pipeline);
-    if (ours == nullptr) {
-      return Diagnostic::error(code::BadBindings,
-                               "the pipeline was not compiled by the reference backend",
-                               "compile the program with the backend that dispatches it");
-    }
-    const ir::ProgramData& p = *ours->program();
-    VYRE_TRY(check_bindings(p, bindings));
-    if (geometry.workgroup != ours->workgroup()) {
-      return Diagnostic::error(code::BadBindings,
-                               "launch workgroup size differs from the compiled one",
-                               "use the pipeline's workgroup() in the launch geometry");
-    }
+ protected:
+  Result<std::unique_ptr<PendingDispatch>> launch_async(const CompiledPipeline& pipeline,
+                                                        Bindings& bindings,
+                                                        const LaunchGeometry& geometry,
+                                                        const DispatchConfig& config) override {
+    // validate_dispatch checked the owner: the pipeline is one of ours.
+    const auto* ours = static_cast<const ReferencePipeline*>(&pipeline);
     auto job = std::make_shared<Job>(ours->program());
     job->info = ours->info;
     job->buffers = bindings.buffers;
@@ -303,15 +270,6 @@ class ReferenceBackend : public Backend {
 
 std::shared_ptr<Backend> make_reference_backend(ReferenceOptions options) {
   return std::make_shared<ReferenceBackend>(options);
-}
-
-void register_reference_lowerings() {
-  auto& ops = ir::OpRegistry::global();
-  for (const ir::OpInfo& op : ops.all()) {
-    if (reference::math_op_by_name(op.name)) {
-      ops.set_lowering(kReferenceBackendId, op.name, "native");
-    }
-  }
 }
 
 }  // namespace vyre

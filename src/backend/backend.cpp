@@ -1,6 +1,8 @@
 #include "vyre/backend/backend.h"
 
-#include "vyre/ir/ops.h"
+#include <atomic>
+
+#include "vyre/backend/dispatch_validation.h"
 
 namespace vyre {
 
@@ -10,8 +12,13 @@ std::uint64_t LaunchGeometry::invocations() const {
   return total;
 }
 
-std::vector<std::string> Backend::supported_ops() const {
-  return ir::OpRegistry::global().supported_ops(id());
+CompiledPipeline::CompiledPipeline(const Backend& owner, ir::Program program,
+                                   std::array<std::uint32_t, 3> workgroup)
+    : program_(std::move(program)), workgroup_(workgroup), owner_(owner.instance()) {}
+
+Backend::Backend() {
+  static std::atomic<std::uint64_t> next{1};
+  instance_ = next.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::vector<Result<std::shared_ptr<const CompiledPipeline>>> Backend::compile_many(
@@ -20,6 +27,14 @@ std::vector<Result<std::shared_ptr<const CompiledPipeline>>> Backend::compile_ma
   out.reserve(programs.size());
   for (const ir::Program* program : programs) out.push_back(compile(*program, config));
   return out;
+}
+
+Result<std::unique_ptr<PendingDispatch>> Backend::dispatch_async(const CompiledPipeline& pipeline,
+                                                                 Bindings& bindings,
+                                                                 const LaunchGeometry& geometry,
+                                                                 const DispatchConfig& config) {
+  VYRE_TRY(validate_dispatch(*this, pipeline, bindings, geometry));
+  return launch_async(pipeline, bindings, geometry, config);
 }
 
 Status Backend::dispatch(const CompiledPipeline& pipeline, Bindings& bindings,

@@ -20,16 +20,6 @@ constexpr std::array kVariables = {
     EnvVarInfo{
         EnvVar::Jit, "VYRE_JIT", false,
         "JIT policy: allow (default), warn (report each compile), forbid (a miss is an error)"},
-    EnvVarInfo{EnvVar::OpenClDevice, "VYRE_OPENCL_DEVICE", false,
-               "OpenCL platform/device by index (\"0:1\") or name substring; the chosen device "
-               "enters the key through its fingerprint"},
-    EnvVarInfo{EnvVar::CudaArch, "VYRE_CUDA_ARCH", true,
-               "NVRTC target architecture (e.g. sm_90) when no device decides it"},
-    EnvVarInfo{EnvVar::CudaDevice, "VYRE_CUDA_DEVICE", false,
-               "CUDA device ordinal; the device enters the key through its fingerprint"},
-    EnvVarInfo{EnvVar::NvrtcPath, "VYRE_NVRTC_PATH", false,
-               "the libnvrtc.so file the cuda backend loads instead of searching for it; NVRTC's "
-               "version enters the key through the fingerprint"},
 };
 
 }  // namespace
@@ -45,10 +35,20 @@ const EnvVarInfo& env_info(EnvVar var) {
   return kVariables[0];  // unreachable: every EnvVar has a row
 }
 
-std::optional<std::string> env_value(EnvVar var) {
-  const char* value = std::getenv(std::string(env_info(var).name).c_str());
+namespace {
+std::optional<std::string> read_variable(std::string_view name) {
+  const char* value = std::getenv(std::string(name).c_str());
   if (value == nullptr || *value == '\0') return std::nullopt;
   return std::string(value);
+}
+}  // namespace
+
+std::optional<std::string> env_value(EnvVar var) {
+  return read_variable(env_info(var).name);
+}
+
+std::optional<std::string> env_value(const ModuleEnvVar& var) {
+  return read_variable(var.name);
 }
 
 }  // namespace vyre

@@ -149,30 +149,4 @@ std::vector<OpInfo> OpRegistry::all() const {
   return {ops_.begin(), ops_.end()};
 }
 
-void OpRegistry::set_lowering(std::string_view backend, std::string_view op, std::string lowering) {
-  std::unique_lock lock(mutex_);
-  lowerings_[std::string(backend)][std::string(op)] = std::move(lowering);
-}
-
-std::optional<std::string> OpRegistry::lowering(std::string_view backend,
-                                                std::string_view op) const {
-  std::shared_lock lock(mutex_);
-  auto b = lowerings_.find(std::string(backend));
-  if (b == lowerings_.end()) return std::nullopt;
-  auto o = b->second.find(std::string(op));
-  if (o == b->second.end()) return std::nullopt;
-  return o->second;
-}
-
-std::vector<std::string> OpRegistry::supported_ops(std::string_view backend) const {
-  std::shared_lock lock(mutex_);
-  std::vector<std::string> out;
-  auto b = lowerings_.find(std::string(backend));
-  if (b == lowerings_.end()) return out;
-  for (const OpInfo& op : ops_) {
-    if (b->second.count(op.name) != 0) out.push_back(op.name);
-  }
-  return out;
-}
-
 }  // namespace vyre::ir

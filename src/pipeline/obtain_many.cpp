@@ -43,7 +43,7 @@ std::vector<PipelineResult> PipelineCache::obtain_many(Backend& backend,
     const ir::Program& program = *programs[i];
     std::shared_ptr<const RequestIdentity> identity = identify(backend, program, config);
     CacheOutcome hit_outcome;
-    if (auto hit = memory_hit(*identity, start, &hit_outcome)) {
+    if (auto hit = memory_hit(backend, *identity, start, &hit_outcome)) {
       resolved[i] = std::make_shared<const Resolved>(Resolved{std::move(hit), hit_outcome});
       continue;
     }

@@ -118,7 +118,7 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
   const Clock::time_point start = Clock::now();
   std::shared_ptr<const RequestIdentity> identity = identify(backend, program, config);
 
-  if (auto hit = memory_hit(*identity, start, outcome)) return hit;
+  if (auto hit = memory_hit(backend, *identity, start, outcome)) return hit;
 
   bool leader = false;
   auto flight = flights_.join(identity->key, &leader);
@@ -141,9 +141,12 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
 }
 
 [[gnu::hot]] std::shared_ptr<const CompiledPipeline> PipelineCache::memory_hit(
-    const RequestIdentity& identity, Clock::time_point start, CacheOutcome* outcome) {
+    const Backend& backend, const RequestIdentity& identity, Clock::time_point start,
+    CacheOutcome* outcome) {
   MemoryEntry hit;
-  if (!memory_.find(identity.key, &hit)) return nullptr;
+  if (!memory_.find(identity.key, &hit) || hit.pipeline->owner() != backend.instance()) {
+    return nullptr;
+  }
   TelemetryCounters::add(counters_->memory_hits);
   TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
   if (outcome != nullptr) {
@@ -179,7 +182,7 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
 
   // Another leader may have finished between our memory miss and joining the flight.
   MemoryEntry hit;
-  if (memory_.find(key, &hit)) {
+  if (memory_.find(key, &hit) && hit.pipeline->owner() == backend.instance()) {
     TelemetryCounters::add(counters_->memory_hits);
     TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
     out.tier = CacheTier::Memory;

@@ -81,13 +81,15 @@ Status Runtime::start(RunHandle::State& state, RunInputs inputs) {
   }
   report.timings.validate_ms = step.lap_ms();
 
-  state.pipeline = VYRE_TRY(obtain_pipeline(*state.backend, program, config, report));
-  report.timings.obtain_ms = step.lap_ms();
-
-  report.geometry =
-      VYRE_TRY(derive_geometry(program, state.pipeline->workgroup(), state.bindings.sizes, config));
+  // The launch is checked before the pipeline is obtained: one the device cannot run never
+  // costs a compile. dispatch_async checks it again against the pipeline itself.
+  report.geometry = VYRE_TRY(
+      derive_geometry(program, effective_workgroup(program, config), state.bindings.sizes, config));
   VYRE_TRY(validate_launch(program, report.geometry, state.bindings, *state.backend));
   report.timings.validate_ms += step.lap_ms();
+
+  state.pipeline = VYRE_TRY(obtain_pipeline(*state.backend, program, config, report));
+  report.timings.obtain_ms = step.lap_ms();
 
   const std::uint64_t dispatch_index = dispatches_->fetch_add(1, std::memory_order_relaxed);
   if (route.backend_id != "reference" && shadow_sampled(config.shadow_fraction, dispatch_index)) {

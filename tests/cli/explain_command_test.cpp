@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/vyre_binary.h"
+#include "vyre/backends/builtin.h"
 #include "vyre/diag/codes.h"
 
 namespace vyre::testing {
@@ -27,6 +28,29 @@ TEST_F(ExplainCommand, ListsEveryCode) {
     EXPECT_NE(r.out.find(std::string(info.id) + "  " + std::string(info.title)), std::string::npos)
         << info.id;
   }
+}
+
+// Backend modules' codes answer too, and a retired code says which generic code replaced it,
+// so no published code stops explaining (VY6003 and VY7003 are now VY4101).
+TEST_F(ExplainCommand, ExplainsModuleCodesAndRetiredOnes) {
+  auto r = run_vyre("explain VY6002", true);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("VY6002: VYRE_OPENCL_DEVICE selects no device", 0), 0u) << r.out;
+  for (const char* retired : {"VY6003", "VY7003"}) {
+    r = run_vyre(std::string("explain ") + retired, true);
+    EXPECT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("Retired: this failure is now reported as VY4101"), std::string::npos)
+        << r.out;
+  }
+  r = run_vyre("explain --list");
+  for (const CodeInfo* info : builtin_catalogue().codes()) {
+    EXPECT_NE(r.out.find(std::string(info->id) + "  " + std::string(info->title)),
+              std::string::npos)
+        << info->id;
+  }
+  EXPECT_NE(r.out.find("VY7006  CUDA context lost and rebuilt (retired: now VY4103)"),
+            std::string::npos)
+      << r.out;
 }
 
 TEST_F(ExplainCommand, UnknownCodeIsADiagnostic) {

@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-#include "fake_backends.h"
+#include "fakes/delegating_backend.h"
 #include "vyre/backends/builtin.h"
 #include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"

@@ -3,7 +3,7 @@
 // fraction of 0 never touches the reference backend.
 #include <gtest/gtest.h>
 
-#include "fake_backends.h"
+#include "fakes/delegating_backend.h"
 #include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"
 #include "vyre/ir/text.h"

@@ -8,8 +8,8 @@
 #include <cstdlib>
 
 #include "cuda_test_support.h"
-#include "vyre/backend/environment.h"
 #include "vyre/backends/builtin.h"
+#include "vyre/backends/cuda/environment.h"
 #include "vyre/backends/cuda/nvrtc_compiler.h"
 #include "vyre/backends/cuda/pipeline_format.h"
 #include "vyre/diag/codes.h"
@@ -94,7 +94,7 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(CudaCompileExample);
 TEST(CudaCompile, SaxpyCompilesForSm90) {
   auto backend = offline_backend();
   ASSERT_NE(backend, nullptr);
-  if (!backend->has_device() && !env_value(EnvVar::CudaArch)) {
+  if (!backend->has_device() && !env_value(kArchVariable)) {
     EXPECT_EQ(backend->arch().name(), "sm_90");
   }
   compile_and_check(parse_or_die(kSaxpy));
@@ -392,11 +392,11 @@ TEST(CudaDriver, FailedCallsBecomeDiagnostics) {
   DriverApi no_driver;  // no entry points: describe_error falls back to the number
   const Diagnostic oom =
       driver_error(no_driver, CUDA_ERROR_OUT_OF_MEMORY, "cuMemAlloc", "allocating buffer `y`");
-  EXPECT_EQ(oom.code, code::CudaOutOfMemory);
+  EXPECT_EQ(oom.code, code::DeviceOutOfMemory);
   EXPECT_NE(oom.message.find("cuMemAlloc"), std::string::npos) << oom.message;
   const Diagnostic invalid =
       driver_error(no_driver, CUDA_ERROR_INVALID_VALUE, "cuLaunchKernel", "launching `saxpy`");
-  EXPECT_EQ(invalid.code, code::CudaDriverError);
+  EXPECT_EQ(invalid.code, code::DeviceApiError);
   EXPECT_NE(invalid.message.find("launching `saxpy`"), std::string::npos) << invalid.message;
   EXPECT_TRUE(poisons_context(CUDA_ERROR_ILLEGAL_ADDRESS));
   EXPECT_TRUE(poisons_context(CUDA_ERROR_LAUNCH_FAILED));
@@ -415,7 +415,7 @@ TEST(CudaProvider, RegisteredAsBuiltin) {
     EXPECT_EQ(status.origin, "backends/cuda");
     if (!status.available) {
       ASSERT_TRUE(status.why_unavailable.has_value());
-      EXPECT_EQ(status.why_unavailable->code, code::CudaUnavailable)
+      EXPECT_EQ(status.why_unavailable->code, code::BackendUnavailable)
           << show(*status.why_unavailable);
     }
   }
@@ -425,13 +425,13 @@ TEST(CudaProvider, RegisteredAsBuiltin) {
 TEST(CudaProvider, ProbeExplainsMissingDriver) {
   const Status probe = probe_cuda();
   if (probe.ok()) GTEST_SKIP() << "a CUDA device is present";
-  EXPECT_EQ(probe.error().code, code::CudaUnavailable);
+  EXPECT_EQ(probe.error().code, code::BackendUnavailable);
   EXPECT_FALSE(probe.error().message.empty());
   EXPECT_FALSE(probe.error().help.empty());
   // Requiring a device then fails with the same kind of diagnostic, never a crash.
   auto backend = CudaBackend::create();
   ASSERT_FALSE(backend.ok());
-  EXPECT_EQ(backend.error().code, code::CudaUnavailable);
+  EXPECT_EQ(backend.error().code, code::BackendUnavailable);
 }
 
 TEST(CudaProvider, CompileOnlyBackendRefusesDispatch) {
@@ -466,7 +466,7 @@ TEST(CudaProvider, ListedAsNotBuilt) {
   ASSERT_TRUE(register_builtin_backends(registry).ok());
   auto backend = registry.acquire("cuda");
   ASSERT_FALSE(backend.ok());
-  EXPECT_EQ(backend.error().code, code::CudaNotBuilt);
+  EXPECT_EQ(backend.error().code, code::BackendUnavailable);
 }
 
 }  // namespace

@@ -161,30 +161,6 @@ constexpr std::string_view kSpin = R"(kernel spin workgroup(64) {
 }
 )";
 
-TEST(CudaDispatch, AsyncWaitTimesOutThenCompletes) {
-  REQUIRE_CUDA_DEVICE(backend);
-  const ir::Program program = parse_or_die(kSpin);
-  auto pipeline = backend->compile(program, {});
-  ASSERT_TRUE(pipeline.ok()) << show(pipeline.error());
-  Bindings bindings;
-  bindings.buffers.push_back(HostBuffer(ir::Type::U32, std::size_t{1} << 16));
-  bindings.params.push_back(Scalar::u32(2000000));
-  bindings.sizes = {1u << 16};
-  const LaunchGeometry geometry = make_geometry(program, bindings, (*pipeline)->workgroup());
-  auto pending = backend->dispatch_async(**pipeline, bindings, geometry, {});
-  ASSERT_TRUE(pending.ok()) << show(pending.error());
-  const Status early = (*pending)->wait(std::chrono::microseconds(1));
-  ASSERT_FALSE(early.ok()) << "a 2M-iteration kernel finished within 1 us";
-  EXPECT_EQ(early.error().code, code::DispatchTimeout);
-  const Status done = (*pending)->wait(std::chrono::nanoseconds(0));
-  ASSERT_TRUE(done.ok()) << show(done.error());
-  EXPECT_TRUE((*pending)->ready());
-  // Spot-check one element against the host.
-  std::uint32_t acc = 5;
-  for (int r = 0; r < 2000000; ++r) acc = acc * 1664525u + 1013904223u;
-  EXPECT_EQ(bindings.buffers[0].as<std::uint32_t>()[5], acc);
-}
-
 TEST(CudaDispatch, ReadyPollsUntilDone) {
   REQUIRE_CUDA_DEVICE(backend);
   const ir::Program program = parse_or_die(kSpin);
@@ -203,32 +179,6 @@ TEST(CudaDispatch, ReadyPollsUntilDone) {
   }
   EXPECT_TRUE((*pending)->ready());
   EXPECT_TRUE((*pending)->wait(std::chrono::seconds(1)).ok());
-}
-
-TEST(CudaDispatch, ConcurrentDispatchesFromThreads) {
-  REQUIRE_CUDA_DEVICE(backend);
-  const ir::Program program = parse_or_die(
-      testing::read_text(std::filesystem::path(VYRE_SOURCE_DIR) / "examples" / "saxpy.vy"));
-  auto pipeline = backend->compile(program, {});
-  ASSERT_TRUE(pipeline.ok()) << show(pipeline.error());
-  const Bindings inputs = make_bindings(program, 11);
-  const Bindings expected = run_reference(program, inputs, {});
-  std::vector<std::thread> threads;
-  std::atomic<int> failures{0};
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&] {
-      for (int round = 0; round < 25; ++round) {
-        Bindings bindings = inputs;
-        const LaunchGeometry geometry = make_geometry(program, bindings, (*pipeline)->workgroup());
-        if (!backend->dispatch(**pipeline, bindings, geometry, {}).ok() ||
-            !outputs_match(program, expected, bindings, 4)) {
-          ++failures;
-        }
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  EXPECT_EQ(failures.load(), 0);
 }
 
 // Pipelines compiled together (one NVRTC call, one cubin) each run their own kernel.
@@ -353,7 +303,7 @@ Result<std::shared_ptr<pipeline::PipelineCache>> open_cache(const std::filesyste
   const Status status = (*backend)->dispatch(**pipeline, lost, geometry, {});
   check(!status.ok(), "dispatch on a poisoned context succeeded");
   std::fprintf(stderr, "after the fault: %s\n", show(status.error()).c_str());
-  check(status.error().code == code::CudaContextLost, "not CudaContextLost");
+  check(status.error().code == code::DeviceLost, "not DeviceLost");
 
   Bindings again = inputs;
   const Status retry = (*backend)->dispatch(**pipeline, again, geometry, {});
@@ -362,11 +312,11 @@ Result<std::shared_ptr<pipeline::PipelineCache>> open_cache(const std::filesyste
     std::fprintf(stderr, "recovered: the pipeline ran again on the rebuilt context\n");
   } else {
     std::fprintf(stderr, "retry: %s\n", show(retry.error()).c_str());
-    check(retry.error().code == code::CudaContextLost, "retry failed without CudaContextLost");
+    check(retry.error().code == code::DeviceLost, "retry failed without DeviceLost");
     check(retry.error().help.find("restart") != std::string::npos, "retry help lacks restart");
     // Lost for the process: the backend says so, and routing will skip it.
     auto health = (*backend)->health();
-    check(health.has_value() && health->code == code::CudaContextLost, "health() not lost");
+    check(health.has_value() && health->code == code::DeviceLost, "health() not lost");
     std::fprintf(stderr, "lost: %s\n", health->message.c_str());
   }
   std::exit(0);

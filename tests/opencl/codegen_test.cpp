@@ -36,7 +36,6 @@ std::string read(const std::filesystem::path& path) {
 }
 
 std::string emit(const ir::Program& program, Dialect dialect, std::uint32_t ulp = 4) {
-  codegen::register_c_lowerings(dialect, codegen::dialect_name(dialect));
   codegen::EmitOptions options;
   options.dialect = dialect;
   options.workgroup = program->workgroup;
@@ -217,17 +216,34 @@ TEST(Codegen, MissingLoweringIsADiagnostic) {
   EXPECT_TRUE(contains(source.error().message, "vyre_test_unlowered"));
 }
 
-TEST(Codegen, SupportedOpsComeFromTheRegistry) {
-  codegen::register_c_lowerings(Dialect::OpenCL, "opencl");
-  auto ops = ir::OpRegistry::global().supported_ops("opencl");
+TEST(Codegen, SupportedOpsComeFromTheDialectsOwnTable) {
+  auto ops = codegen::lowered_ops(codegen::c_lowerings(Dialect::OpenCL));
   for (std::string_view op : {"sqrt", "fma", "pow", "min", "popcount", "clz", "ctz", "round"}) {
     EXPECT_NE(std::find(ops.begin(), ops.end(), op), ops.end()) << op;
   }
-  EXPECT_EQ(*ir::OpRegistry::global().lowering("opencl", "sqrt"), "sqrt({0})");
+  EXPECT_EQ(codegen::c_lowerings(Dialect::OpenCL).at("sqrt"), "sqrt({0})");
+  EXPECT_EQ(codegen::c_lowerings(Dialect::Cuda).at("sqrt"), "sqrt{f}({0})");
+}
+
+// A lowering given to one emit call serves only that call: nothing is registered globally.
+TEST(Codegen, ALoweringTableServesOnlyTheEmitItIsGivenTo) {
+  ASSERT_TRUE(ir::OpRegistry::global().add("vyre_test_local", ir::OpSignature::FloatUnary, true,
+                                           "an op one table lowers"));
+  auto program = parse(R"(kernel k workgroup(1) {
+    buffer x: read_write f32[4]
+    x[0u] = vyre_test_local(x[0u])
+  })");
+  codegen::LoweringTable table = codegen::c_lowerings(Dialect::OpenCL);
+  table["vyre_test_local"] = "(({0}) * 2.0f)";
+  codegen::EmitOptions options;
+  options.lowerings = &table;
+  auto source = codegen::emit_c_kernel(program, options);
+  ASSERT_TRUE(source.ok()) << source.error().message;
+  EXPECT_TRUE(contains(source->source, "* 2.0f)")) << source->source;
+  EXPECT_FALSE(codegen::emit_c_kernel(program, codegen::EmitOptions{}).ok());
 }
 
 TEST(Codegen, ABatchHasOnePreludeAndEachKernelUnderItsOwnEntry) {
-  codegen::register_c_lowerings(Dialect::OpenCL, "opencl");
   std::vector<ir::Program> programs;
   std::vector<codegen::KernelParts> parts;
   for (const auto& file : example_files()) {

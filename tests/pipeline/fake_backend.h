@@ -1,6 +1,6 @@
-// Test support for the pipeline cache: a FakeBackend that counts compile and load calls and
-// serializes to deterministic bytes (so a wrong or torn entry is caught by load), programs built
-// with the IR builder, and a temporary folder.
+// Test support for the pipeline cache: the shared FakeBackend (fakes/fake_backend.h: counts
+// compile and load calls, serializes to deterministic bytes so a wrong or torn entry is caught by
+// load), programs built with the IR builder, and a temporary folder.
 #pragma once
 
 #include <sys/stat.h>
@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "../fakes/fake_backend.h"  // relative: bench/pipeline_bench.cpp includes this file too
 #include "vyre/backend/backend.h"
 #include "vyre/diag/codes.h"
 #include "vyre/ir/builder.h"
@@ -24,105 +25,8 @@
 
 namespace vyre::pipeline::testing {
 
-class FakePipeline : public CompiledPipeline {
- public:
-  FakePipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup, std::string tag)
-      : CompiledPipeline(std::move(program), workgroup), tag_(std::move(tag)) {}
-  const std::string& tag() const { return tag_; }
-
- private:
-  std::string tag_;
-};
-
-class FakeBackend : public Backend {
- public:
-  explicit FakeBackend(std::string id = "fake",
-                       DeviceFingerprint fingerprint = {"vyre", "fake-device sm_1", "driver 1.0",
-                                                        "fakecc 1.0"})
-      : id_(std::move(id)), fingerprint_(std::move(fingerprint)) {}
-
-  std::string_view id() const override { return id_; }
-  const Capabilities& capabilities() const override { return capabilities_; }
-  const DeviceFingerprint& fingerprint() const override { return fingerprint_; }
-  std::vector<std::string> supported_ops() const override { return {}; }
-
-  // The bytes a pipeline of (program, config) serializes to: a readable tag padded to
-  // payload_bytes with a pattern derived from it.
-  std::string expected_bytes(const ir::Program& program, const DispatchConfig& config) const {
-    std::string tag = "fake|" + id_ + "|" + fingerprint_.compiler + "|" + to_hex(program.digest()) +
-                      "|" + std::to_string(config.ulp_budget);
-    auto wg = effective_workgroup(program, config);
-    tag += "|" + std::to_string(wg[0]) + "x" + std::to_string(wg[1]) + "x" + std::to_string(wg[2]);
-    std::string out = tag;
-    while (out.size() < payload_bytes) out += out;  // doubling: cheap even for megabytes
-    out.resize(std::max(payload_bytes, tag.size()));
-    return out;
-  }
-
-  Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
-                                                          const DispatchConfig& config) override {
-    compiles.fetch_add(1);
-    if (compile_delay.count() > 0) std::this_thread::sleep_for(compile_delay);
-    if (fail_compile || program->name == fail_program) {
-      return Diagnostic::error("VY4020", "fake compile failure", "do not set fail_compile");
-    }
-    return std::shared_ptr<const CompiledPipeline>(std::make_shared<FakePipeline>(
-        program, effective_workgroup(program, config), expected_bytes(program, config)));
-  }
-
-  // Counted, with each batch's size; compiles each program with compile().
-  std::vector<Result<std::shared_ptr<const CompiledPipeline>>> compile_many(
-      std::span<const ir::Program* const> programs, const DispatchConfig& config) override {
-    {
-      std::lock_guard lock(batches_mutex);
-      batches.push_back(programs.size());
-    }
-    return Backend::compile_many(programs, config);
-  }
-
-  Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& pipeline) const override {
-    serializes.fetch_add(1);
-    if (fail_serialize) return Diagnostic::error("VY4019", "fake serialize failure", "none");
-    const auto& tag = static_cast<const FakePipeline&>(pipeline).tag();
-    return std::vector<std::uint8_t>(tag.begin(), tag.end());
-  }
-
-  Result<std::shared_ptr<const CompiledPipeline>> load(
-      const ir::Program& program, const DispatchConfig& config,
-      std::span<const std::uint8_t> bytes) override {
-    loads.fetch_add(1);
-    std::string got(bytes.begin(), bytes.end());
-    if (got != expected_bytes(program, config)) {
-      load_rejects.fetch_add(1);
-      return Diagnostic::error("VY4019", "fake load: bytes are not this pipeline's", "recompile");
-    }
-    return std::shared_ptr<const CompiledPipeline>(
-        std::make_shared<FakePipeline>(program, effective_workgroup(program, config), got));
-  }
-
-  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline&, Bindings&,
-                                                          const LaunchGeometry&,
-                                                          const DispatchConfig&) override {
-    return Diagnostic::error("VY4020", "the fake backend does not dispatch", "none");
-  }
-
-  std::atomic<int> compiles{0};
-  std::atomic<int> loads{0};
-  std::atomic<int> load_rejects{0};
-  mutable std::atomic<int> serializes{0};
-  std::mutex batches_mutex;
-  std::vector<std::size_t> batches;  // sizes of the compile_many calls, in order
-  std::string fail_program;          // compile() fails for the program of this name
-  std::chrono::microseconds compile_delay{0};
-  std::size_t payload_bytes = 64;
-  bool fail_compile = false;
-  bool fail_serialize = false;
-
- private:
-  std::string id_;
-  DeviceFingerprint fingerprint_;
-  Capabilities capabilities_;
-};
+using vyre::testing::FakeBackend;
+using vyre::testing::FakePipeline;
 
 // A small valid program; `variant` changes its body (so its digest), `statements` its size.
 inline ir::Program make_program(std::uint32_t variant, std::size_t statements = 1,

@@ -83,7 +83,7 @@ TEST(ObtainMany, AFailingProgramGetsItsErrorAndTheOthersTheirPipelines) {
   ASSERT_EQ(results.size(), 3u);
   ASSERT_TRUE(results[0].ok());
   ASSERT_FALSE(results[1].ok());
-  EXPECT_EQ(results[1].error().message, "fake compile failure");
+  EXPECT_NE(results[1].error().message.find("fake compile failure"), std::string::npos);
   ASSERT_TRUE(results[2].ok());
   EXPECT_EQ(tag_of(*results[2]), backend.expected_bytes(programs[2], {}));
   Telemetry t = cache->snapshot();

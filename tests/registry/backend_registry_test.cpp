@@ -15,19 +15,19 @@ namespace vyre {
 namespace {
 
 using testing::failing_provider;
+using testing::FakeBackend;
 using testing::full_capabilities;
-using testing::stub_provider;
-using testing::StubBackend;
+using testing::provider_of;
 
-std::shared_ptr<StubBackend> stub(std::string id) {
-  return std::make_shared<StubBackend>(std::move(id), full_capabilities(),
+std::shared_ptr<FakeBackend> stub(std::string id) {
+  return std::make_shared<FakeBackend>(std::move(id), full_capabilities(),
                                        std::vector<std::string>{});
 }
 
 TEST(BackendRegistry, DuplicateIdIsAnErrorNamingBothProviders) {
   BackendRegistry registry;
-  ASSERT_TRUE(registry.add(stub_provider("gpu", 5, stub("gpu"))).ok());
-  BackendProvider again = stub_provider("gpu", 7, stub("gpu"));
+  ASSERT_TRUE(registry.add(provider_of("gpu", 5, stub("gpu"))).ok());
+  BackendProvider again = provider_of("gpu", 7, stub("gpu"));
   again.origin = "plugins/other_gpu";
   Status second = registry.add(again);
   ASSERT_FALSE(second.ok());
@@ -40,9 +40,9 @@ TEST(BackendRegistry, DuplicateIdIsAnErrorNamingBothProviders) {
 
 TEST(BackendRegistry, ListsByPriorityThenId) {
   BackendRegistry registry;
-  ASSERT_TRUE(registry.add(stub_provider("b", 1, stub("b"))).ok());
-  ASSERT_TRUE(registry.add(stub_provider("a", 1, stub("a"))).ok());
-  ASSERT_TRUE(registry.add(stub_provider("c", 9, stub("c"))).ok());
+  ASSERT_TRUE(registry.add(provider_of("b", 1, stub("b"))).ok());
+  ASSERT_TRUE(registry.add(provider_of("a", 1, stub("a"))).ok());
+  ASSERT_TRUE(registry.add(provider_of("c", 9, stub("c"))).ok());
   auto list = registry.list();
   ASSERT_EQ(list.size(), 3u);
   EXPECT_EQ(list[0].id, "c");
@@ -67,7 +67,7 @@ TEST(BackendRegistry, UnavailableBackendReportsWhy) {
 
 TEST(BackendRegistry, UnknownIdNamesTheRegisteredOnes) {
   BackendRegistry registry;
-  ASSERT_TRUE(registry.add(stub_provider("alpha", 1, stub("alpha"))).ok());
+  ASSERT_TRUE(registry.add(provider_of("alpha", 1, stub("alpha"))).ok());
   auto acquired = registry.acquire("beta");
   ASSERT_FALSE(acquired.ok());
   EXPECT_EQ(acquired.error().code, code::UnknownBackend);

@@ -11,14 +11,14 @@
 namespace vyre {
 namespace {
 
+using testing::FakeBackend;
 using testing::full_capabilities;
 using testing::kSineKernel;
 using testing::parse;
 using testing::program_pointers;
-using testing::stub_provider;
-using testing::StubBackend;
+using testing::provider_of;
 
-// A kernel whose digest differs by `scale`; `name` names it (StubBackend fails one by name).
+// A kernel whose digest differs by `scale`; `name` names it (FakeBackend fails one by name).
 ir::Program scaled(const std::string& name, int scale) {
   return parse("kernel " + name + " workgroup(64) {\n  buffer y: read_write u32[n]\n" +
                "  let i = global_id.x\n  if i < n {\n    y[i] = y[i] * " + std::to_string(scale) +
@@ -27,17 +27,17 @@ ir::Program scaled(const std::string& name, int scale) {
 
 struct PrecompileFixture {
   BackendRegistry registry;
-  std::shared_ptr<StubBackend> fast = std::make_shared<StubBackend>(
+  std::shared_ptr<FakeBackend> fast = std::make_shared<FakeBackend>(
       "fast", full_capabilities(), std::vector<std::string>{});  // no ops: cannot run sin()
-  std::shared_ptr<StubBackend> slow =
-      std::make_shared<StubBackend>("slow", full_capabilities(), std::vector<std::string>{"sin"});
+  std::shared_ptr<FakeBackend> slow =
+      std::make_shared<FakeBackend>("slow", full_capabilities(), std::vector<std::string>{"sin"});
   std::shared_ptr<pipeline::PipelineCache> cache =
       pipeline::PipelineCache::open(pipeline::PipelineCacheOptions{}).value();
   Runtime runtime{registry, cache};
 
   PrecompileFixture() {
-    EXPECT_TRUE(registry.add(stub_provider("fast", 50, fast)).ok());
-    EXPECT_TRUE(registry.add(stub_provider("slow", 10, slow)).ok());
+    EXPECT_TRUE(registry.add(provider_of("fast", 50, fast)).ok());
+    EXPECT_TRUE(registry.add(provider_of("slow", 10, slow)).ok());
   }
 };
 

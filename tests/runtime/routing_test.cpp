@@ -13,11 +13,11 @@ namespace vyre {
 namespace {
 
 using testing::failing_provider;
+using testing::FakeBackend;
 using testing::full_capabilities;
 using testing::kSineKernel;
 using testing::parse;
-using testing::stub_provider;
-using testing::StubBackend;
+using testing::provider_of;
 
 constexpr std::string_view kDouble = R"(
 kernel twice workgroup(64) {
@@ -37,13 +37,12 @@ const routing::SkippedBackend* skipped(const routing::Route& route, std::string_
 
 struct Fixture {
   BackendRegistry registry;
-  std::shared_ptr<StubBackend> fast;
+  std::shared_ptr<FakeBackend> fast;
 
   explicit Fixture(Capabilities caps = full_capabilities(),
                    std::vector<std::string> ops = {"sin", "sqrt"}) {
     // Only the reference backend of the built-ins, so the test does not depend on which
     // device backends this machine can start.
-    register_reference_lowerings();
     BackendProvider reference;
     reference.id = "reference";
     reference.priority = 0;
@@ -52,8 +51,8 @@ struct Fixture {
       return make_reference_backend();
     };
     EXPECT_TRUE(registry.add(std::move(reference)).ok());
-    fast = std::make_shared<StubBackend>("fast", std::move(caps), std::move(ops));
-    EXPECT_TRUE(registry.add(stub_provider("fast", 50, fast)).ok());
+    fast = std::make_shared<FakeBackend>("fast", std::move(caps), std::move(ops));
+    EXPECT_TRUE(registry.add(provider_of("fast", 50, fast)).ok());
     EXPECT_TRUE(registry.add(failing_provider("broken", 90)).ok());
   }
 };
@@ -110,7 +109,7 @@ kernel count workgroup(64) dispatch(n) {
 // skipped with its diagnostic; chosen explicitly, its diagnostic is the error.
 TEST(Routing, SkipsABackendThatLostItsDevice) {
   Fixture f;
-  f.fast->lost = Diagnostic::error(code::CudaContextLost, "device 0 reported an illegal address",
+  f.fast->lost = Diagnostic::error(code::DeviceLost, "device 0 reported an illegal address",
                                    "restart the process");
   auto route = routing::choose_backend(f.registry, parse(kSineKernel), {});
   ASSERT_TRUE(route.ok()) << route.error().message;
@@ -124,7 +123,7 @@ TEST(Routing, SkipsABackendThatLostItsDevice) {
   config.allowed_backends = {"fast"};
   auto forced = routing::choose_backend(f.registry, parse(kSineKernel), config);
   ASSERT_FALSE(forced.ok());
-  EXPECT_EQ(forced.error().code, code::CudaContextLost);
+  EXPECT_EQ(forced.error().code, code::DeviceLost);
   EXPECT_EQ(forced.error().help, "restart the process");
   EXPECT_EQ(f.fast->compiles.load(), 0);
 }

@@ -206,7 +206,7 @@ TEST(RuntimeLaunch, WorkgroupOverLimitNamesTheLimit) {
 
 struct LimitedFixture {
   BackendRegistry registry;
-  std::shared_ptr<testing::StubBackend> small;
+  std::shared_ptr<testing::FakeBackend> small;
   Runtime runtime{registry};
 
   LimitedFixture() {
@@ -214,8 +214,8 @@ struct LimitedFixture {
     caps.max_groups = {8, 4, 4};
     caps.max_shared_bytes = 1024;
     caps.max_buffer_bytes = 4000;
-    small = std::make_shared<testing::StubBackend>("small", caps, std::vector<std::string>{});
-    EXPECT_TRUE(registry.add(testing::stub_provider("small", 1, small)).ok());
+    small = std::make_shared<testing::FakeBackend>("small", caps, std::vector<std::string>{});
+    EXPECT_TRUE(registry.add(testing::provider_of("small", 1, small)).ok());
   }
 };
 
@@ -231,6 +231,49 @@ TEST(RuntimeLaunch, TooManyGroupsNamesTheLimit) {
   EXPECT_EQ(result.error().code, code::TooManyGroups);
   EXPECT_NE(result.error().message.find("max_groups.x = 8"), std::string::npos);
   EXPECT_EQ(f.small->dispatches.load(), 1);  // never dispatched
+}
+
+// The launch is validated before the pipeline is obtained: a grid the backend cannot launch
+// (here 2^32 groups in total, each dimension within its own limit) never costs a compile.
+TEST(RuntimeLaunch, AGridOverTheTotalLimitNeverCompiles) {
+  BackendRegistry registry;
+  Capabilities caps = testing::full_capabilities();
+  caps.max_groups = {UINT32_MAX, UINT32_MAX, UINT32_MAX};
+  auto wide = std::make_shared<testing::FakeBackend>("wide", caps, std::vector<std::string>{});
+  ASSERT_TRUE(registry.add(testing::provider_of("wide", 1, wide)).ok());
+  Runtime runtime{registry};
+  DispatchConfig config;
+  config.label = "grid-total-probe";
+  config.grid_override = std::array<std::uint64_t, 3>{65536, 65536, 1};
+  auto result = runtime.run(example("saxpy"), saxpy_inputs(900, 900), config);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, code::TooManyGroupsInTotal);
+  EXPECT_NE(result.error().message.find("wide's max_total_groups = 4294967295"), std::string::npos)
+      << result.error().message;
+  EXPECT_EQ(wide->compiles.load(), 0);
+  EXPECT_EQ(wide->dispatches.load(), 0);
+}
+
+// A dispatch that passed validation and then failed in the backend reaches the caller as the
+// backend's diagnostic, with the run's label.
+TEST(RuntimeLaunch, ABackendsDispatchFailureReachesTheCaller) {
+  BackendRegistry registry;
+  auto failing = std::make_shared<testing::FakeBackend>("failing", testing::full_capabilities(),
+                                                        std::vector<std::string>{});
+  failing->fail_dispatch = true;
+  ASSERT_TRUE(registry.add(testing::provider_of("failing", 1, failing)).ok());
+  Runtime runtime{registry};
+  DispatchConfig config;
+  config.label = "labelled-run";
+  auto result = runtime.run(example("saxpy"), saxpy_inputs(900, 900), config);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, code::DispatchFailed);
+  bool labelled = false;
+  for (const Note& note : result.error().notes) {
+    labelled = labelled || note.message == "run label: labelled-run";
+  }
+  EXPECT_TRUE(labelled);
+  EXPECT_EQ(failing->dispatches.load(), 1);
 }
 
 TEST(RuntimeLaunch, BufferOverLimitNamesTheLimit) {

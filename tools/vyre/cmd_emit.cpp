@@ -1,16 +1,36 @@
-// `vyre emit --backend opencl|cuda FILE`: print the kernel source the OpenCL or CUDA backend
-// generates for a program (no device needed).
+// `vyre emit --backend NAME FILE`: print the kernel source a backend generates for a program (no
+// device needed). The backends offered are the built modules that generate source.
 #include <cstdio>
 
 #include "command.h"
 #include "source_file.h"
-#include "vyre/backends/c_emitter.h"
+#include "vyre/backends/builtin.h"
 #include "vyre/ir/text.h"
 
 namespace vyre::cli {
+namespace {
+
+std::vector<std::string> source_backends() {
+  std::vector<std::string> names;
+  for (const BuiltModule& built : builtin_modules()) {
+    if (built.module->emit_source != nullptr) names.emplace_back(built.module->name);
+  }
+  return names;
+}
+
+const BackendModule* source_module(std::string_view name) {
+  for (const BuiltModule& built : builtin_modules()) {
+    if (built.module->name == name && built.module->emit_source != nullptr) return built.module;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 void install_emit(CLI::App& app, Context& ctx) {
-  auto* cmd = app.add_subcommand("emit", "Print the OpenCL C or CUDA C a backend generates");
+  auto* cmd = app.add_subcommand("emit",
+                                 "Print the kernel source (OpenCL C, CUDA C) a backend "
+                                 "generates");
   struct Options {
     std::string file;
     std::string backend = "opencl";
@@ -19,9 +39,11 @@ void install_emit(CLI::App& app, Context& ctx) {
     bool no_int64_atomics = false;
   };
   auto opt = std::make_shared<Options>();
+  const std::vector<std::string> backends = source_backends();
+  std::string names;
+  for (const auto& name : backends) names += (names.empty() ? "" : " or ") + name;
   cmd->add_option("FILE", opt->file, "kernel in vyre text IR (.vy)")->required();
-  cmd->add_option("--backend", opt->backend, "opencl or cuda")
-      ->check(CLI::IsMember({"opencl", "cuda"}));
+  cmd->add_option("--backend", opt->backend, names)->check(CLI::IsMember(backends));
   cmd->add_option("--ulp-budget", opt->ulp_budget, "ULP budget for transcendental ops");
   cmd->add_flag("--no-fp64", opt->no_fp64, "generate for a device without f64");
   cmd->add_flag("--no-int64-atomics", opt->no_int64_atomics,
@@ -41,20 +63,17 @@ void install_emit(CLI::App& app, Context& ctx) {
       ctx.exit_code = 1;
       return;
     }
-    codegen::EmitOptions options;
-    options.dialect = opt->backend == "cuda" ? codegen::Dialect::Cuda : codegen::Dialect::OpenCL;
-    options.workgroup = program->data().workgroup;
-    options.ulp_budget = opt->ulp_budget;
-    options.fp64 = !opt->no_fp64;
-    options.int64_atomics = !opt->no_int64_atomics;
-    codegen::register_c_lowerings(options.dialect, codegen::dialect_name(options.dialect));
-    auto source = codegen::emit_c_kernel(*program, options);
+    SourceRequest request;
+    request.ulp_budget = opt->ulp_budget;
+    request.fp64 = !opt->no_fp64;
+    request.int64_atomics = !opt->no_int64_atomics;
+    auto source = source_module(opt->backend)->emit_source(*program, request);
     if (!source) {
       print_diagnostic(source.error(), *text, false);
       ctx.exit_code = 1;
       return;
     }
-    std::fputs(source->source.c_str(), stdout);
+    std::fputs(source->c_str(), stdout);
   });
 }
 

@@ -1,8 +1,10 @@
-// `vyre explain CODE`: the catalogue entry of a diagnostic code; `vyre explain --list` lists all.
+// `vyre explain CODE`: the catalogue entry of a diagnostic code (vyre's own or a backend
+// module's; a retired code names the one that replaced it); `vyre explain --list` lists all.
 #include <cstdio>
 
 #include "command.h"
 #include "source_file.h"
+#include "vyre/backends/builtin.h"
 #include "vyre/diag/codes.h"
 
 namespace vyre::cli {
@@ -14,14 +16,20 @@ void install_explain(CLI::App& app, Context& ctx) {
   cmd->add_option("CODE", *id, "diagnostic code such as VY2005");
   cmd->add_flag("--list", *list, "list every code with its title");
   cmd->callback([&ctx, id, list] {
+    const ModuleCatalogue& catalogue = builtin_catalogue();
     if (*list || id->empty()) {
-      for (const CodeInfo& info : diagnostic_catalogue()) {
-        std::printf("%.*s  %.*s\n", static_cast<int>(info.id.size()), info.id.data(),
-                    static_cast<int>(info.title.size()), info.title.data());
+      for (const CodeInfo* info : catalogue.codes()) {
+        std::printf("%.*s  %.*s", static_cast<int>(info->id.size()), info->id.data(),
+                    static_cast<int>(info->title.size()), info->title.data());
+        if (!info->replaced_by.empty()) {
+          std::printf(" (retired: now %.*s)", static_cast<int>(info->replaced_by.size()),
+                      info->replaced_by.data());
+        }
+        std::printf("\n");
       }
       return;
     }
-    const CodeInfo* info = find_code(*id);
+    const CodeInfo* info = catalogue.find_code(*id);
     if (info == nullptr) {
       print_diagnostic(Diagnostic::error(code::UnknownCode, "unknown diagnostic code `" + *id + "`",
                                          "run `vyre explain --list` for every code"),
@@ -32,6 +40,16 @@ void install_explain(CLI::App& app, Context& ctx) {
     std::printf("%.*s: %.*s\n\n%.*s\n", static_cast<int>(info->id.size()), info->id.data(),
                 static_cast<int>(info->title.size()), info->title.data(),
                 static_cast<int>(info->explanation.size()), info->explanation.data());
+    if (!info->replaced_by.empty()) {
+      const CodeInfo* now = catalogue.find_code(info->replaced_by);
+      std::printf(
+          "\nRetired: this failure is now reported as %.*s (%.*s); `vyre explain %.*s` "
+          "explains it.\n",
+          static_cast<int>(info->replaced_by.size()), info->replaced_by.data(),
+          now != nullptr ? static_cast<int>(now->title.size()) : 0,
+          now != nullptr ? now->title.data() : "", static_cast<int>(info->replaced_by.size()),
+          info->replaced_by.data());
+    }
   });
 }
 

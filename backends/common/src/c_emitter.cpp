@@ -89,6 +89,8 @@ class KernelEmitter {
         d_(options.dialect),
         backend_(options.backend_id.empty() ? std::string(dialect_name(options.dialect))
                                             : options.backend_id),
+        lowerings_(options.lowerings != nullptr ? *options.lowerings
+                                                : c_lowerings(options.dialect)),
         helpers_(options.dialect, options.ulp_budget, options.fp64) {}
 
   Result<KernelParts> run() {
@@ -338,8 +340,8 @@ class KernelEmitter {
   std::string call(const Expr& e) {
     std::vector<std::string> args;
     for (const auto& arg : e.args) args.push_back(bare(expr(*arg)));
-    std::optional<std::string> lowering = ir::OpRegistry::global().lowering(backend_, e.name);
-    if (!lowering) {
+    auto lowering = lowerings_.find(e.name);
+    if (lowering == lowerings_.end()) {
       fail(fmt::format("op `{}` has no lowering for backend `{}`", e.name, backend_),
            "call only ops this backend supports (`vyre ops` lists them), or choose another "
            "backend");
@@ -348,7 +350,7 @@ class KernelEmitter {
     const Type t = e.args.empty() ? e.type : e.args[0]->type;
     // Template: {0} {1} {2} = arguments, {T} = type suffix ("f32"), {f} = "f" for f32 (C libm).
     std::string out;
-    const std::string& tpl = *lowering;
+    const std::string& tpl = lowering->second;
     for (std::size_t i = 0; i < tpl.size(); ++i) {
       if (tpl[i] == '{') {
         std::size_t close = tpl.find('}', i);
@@ -598,6 +600,7 @@ class KernelEmitter {
   EmitOptions opt_;
   Dialect d_;
   std::string backend_;
+  const LoweringTable& lowerings_;
   HelperSet helpers_;
   std::string body_;
   int indent_ = 1;

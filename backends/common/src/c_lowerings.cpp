@@ -1,4 +1,4 @@
-// The op lowerings of the C-family generator, registered per backend id in the op registry. A
+// The op lowerings of the C-family generator, one table per dialect that the backends hold. A
 // lowering is a template: {0} {1} {2} are the arguments, {T} the type suffix ("f32", "u64"),
 // {f} an "f" for f32 (C libm naming). Names vy_<op>_{T} are prelude helpers (helpers.cpp) the
 // emitter defines on use; the rest are the dialect's own builtins.
@@ -46,13 +46,25 @@ constexpr std::array kLowerings = {
 
 }  // namespace
 
-void register_c_lowerings(Dialect dialect, std::string_view backend_id) {
-  ir::OpRegistry& registry = ir::OpRegistry::global();
-  for (const Lowering& l : kLowerings) {
-    if (registry.find(l.op) == nullptr) continue;  // only ops the registry knows
-    registry.set_lowering(backend_id, l.op,
-                          std::string(dialect == Dialect::Cuda ? l.cuda : l.opencl));
+const LoweringTable& c_lowerings(Dialect dialect) {
+  static const auto build = [](Dialect d) {
+    LoweringTable table;
+    for (const Lowering& l : kLowerings) {
+      table.emplace(std::string(l.op), std::string(d == Dialect::Cuda ? l.cuda : l.opencl));
+    }
+    return table;
+  };
+  static const LoweringTable opencl = build(Dialect::OpenCL);
+  static const LoweringTable cuda = build(Dialect::Cuda);
+  return dialect == Dialect::Cuda ? cuda : opencl;
+}
+
+std::vector<std::string> lowered_ops(const LoweringTable& table) {
+  std::vector<std::string> out;
+  for (const ir::OpInfo& op : ir::OpRegistry::global().all()) {
+    if (table.find(op.name) != table.end()) out.push_back(op.name);
   }
+  return out;
 }
 
 }  // namespace vyre::codegen

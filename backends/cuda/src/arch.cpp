@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "vyre/diag/codes.h"
+#include "vyre/backends/cuda/codes.h"
 
 namespace vyre::cuda {
 

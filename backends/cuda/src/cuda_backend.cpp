@@ -5,23 +5,23 @@
 #include "cuda_device.h"
 #include "cuda_dispatch.h"
 #include "cuda_pipeline.h"
-#include "vyre/backend/environment.h"
 #include "vyre/backends/c_emitter.h"
 #include "vyre/backends/c_kernel_batch.h"
+#include "vyre/backends/cuda/codes.h"
+#include "vyre/backends/cuda/environment.h"
 #include "vyre/backends/cuda/nvrtc_compiler.h"
-#include "vyre/diag/codes.h"
 
 namespace vyre::cuda {
 namespace {
 
 Result<int> device_ordinal(const CudaBackendOptions& options) {
   if (options.device) return *options.device;
-  const std::optional<std::string> text = env_value(EnvVar::CudaDevice);
+  const std::optional<std::string> text = env_value(kDeviceVariable);
   if (!text) return 0;
   int ordinal = -1;
   const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), ordinal);
   if (error != std::errc() || end != text->data() + text->size() || ordinal < 0) {
-    return Diagnostic::error(code::CudaUnavailable,
+    return Diagnostic::error(code::BackendUnavailable,
                              "VYRE_CUDA_DEVICE `" + *text + "` is not a device ordinal",
                              "set VYRE_CUDA_DEVICE to 0, 1, ... (nvidia-smi lists the devices)");
   }
@@ -34,7 +34,7 @@ Result<CudaArch> target_arch(const CudaBackendOptions& options, const DeviceInfo
   std::optional<CudaArch> chosen;
   if (options.arch) {
     chosen = VYRE_TRY(parse_arch(*options.arch, "--arch"));
-  } else if (auto text = env_value(EnvVar::CudaArch)) {
+  } else if (auto text = env_value(kArchVariable)) {
     chosen = VYRE_TRY(parse_arch(*text, "VYRE_CUDA_ARCH"));
   }
   if (device == nullptr) return chosen.value_or(kDefaultArch);
@@ -78,6 +78,7 @@ codegen::EmitOptions cuda_emit_options(const ir::Program& program, const Dispatc
   options.int64_atomics = true;
   options.fp64 = true;
   options.backend_id = std::string(kBackendId);
+  options.lowerings = &codegen::c_lowerings(codegen::Dialect::Cuda);
   options.entry = std::move(entry);
   return options;
 }
@@ -99,7 +100,6 @@ Status load_module(CudaDevice& device, const CudaPipeline& pipeline) {
 }  // namespace
 
 Result<std::shared_ptr<CudaBackend>> CudaBackend::create(const CudaBackendOptions& options) {
-  codegen::register_c_lowerings(codegen::Dialect::Cuda, kBackendId);
   // Without NVRTC there is no compiler version for the fingerprint and nothing to compile with.
   VYRE_TRY(nvrtc_available());
   std::shared_ptr<CudaBackend> backend(new CudaBackend());
@@ -162,7 +162,7 @@ Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::compile(const ir::P
   image.workgroup = options.workgroup;
   image.program = program.digest();
   image.cubin = std::move(cubin.bytes);
-  auto pipeline = std::make_shared<CudaPipeline>(program, std::move(image), device_);
+  auto pipeline = std::make_shared<CudaPipeline>(*this, program, std::move(image), device_);
   // Load now, so a cubin the driver rejects fails here rather than at the first dispatch.
   if (device_) VYRE_TRY(load_module(*device_, *pipeline));
   return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
@@ -201,7 +201,7 @@ std::vector<Result<std::shared_ptr<const CompiledPipeline>>> CudaBackend::compil
     image.workgroup = effective_workgroup(*programs[k], config);
     image.program = programs[k]->digest();
     image.cubin = cubin->bytes;
-    auto pipeline = std::make_shared<CudaPipeline>(*programs[k], std::move(image), device_);
+    auto pipeline = std::make_shared<CudaPipeline>(*this, *programs[k], std::move(image), device_);
     if (device_) {
       if (Status loaded = load_module(*device_, *pipeline); !loaded.ok()) {
         out.emplace_back(std::move(loaded).error());
@@ -244,19 +244,22 @@ Result<std::shared_ptr<const CompiledPipeline>> CudaBackend::load(
   }
   const auto cubin_offset = static_cast<std::size_t>(view.cubin.data() - bytes.data());
   auto pipeline = std::make_shared<CudaPipeline>(
-      program, std::move(image), std::vector<std::uint8_t>(bytes.begin(), bytes.end()),
+      *this, program, std::move(image), std::vector<std::uint8_t>(bytes.begin(), bytes.end()),
       cubin_offset, device_);
   if (device_) VYRE_TRY(load_module(*device_, *pipeline));
   return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
 }
 
-Result<std::unique_ptr<PendingDispatch>> CudaBackend::dispatch_async(
+Result<std::unique_ptr<PendingDispatch>> CudaBackend::launch_async(
     const CompiledPipeline& pipeline, Bindings& bindings, const LaunchGeometry& geometry,
     const DispatchConfig& /*config*/) {
-  const CudaPipeline* cuda = as_cuda(pipeline);
-  if (cuda == nullptr) return not_ours();
   if (!device_) return no_device("dispatch kernel `" + pipeline.program()->name + "`");
-  return start_dispatch(device_, *cuda, bindings, geometry);
+  // validate_dispatch checked the owner: the pipeline is one of ours.
+  return start_dispatch(device_, static_cast<const CudaPipeline&>(pipeline), bindings, geometry);
+}
+
+std::vector<std::string> CudaBackend::supported_ops() const {
+  return codegen::lowered_ops(codegen::c_lowerings(codegen::Dialect::Cuda));
 }
 
 std::optional<Diagnostic> CudaBackend::health() const {

@@ -5,13 +5,13 @@
 #include <map>
 #include <sstream>
 
-#include "vyre/diag/codes.h"
+#include "vyre/backends/cuda/codes.h"
 
 namespace vyre::cuda {
 namespace {
 
 Diagnostic unavailable(std::string why) {
-  return Diagnostic::error(code::CudaUnavailable, std::move(why),
+  return Diagnostic::error(code::BackendUnavailable, std::move(why),
                            "run where an NVIDIA GPU and its driver are visible (nvidia-smi lists "
                            "it), fix VYRE_CUDA_DEVICE, or choose another backend with --backend");
 }
@@ -126,7 +126,7 @@ Status CudaDevice::build_context() {
     if (poisons_context(r)) {
       // Recent drivers keep a sticky error for the life of the process, reset or not.
       return Diagnostic::error(
-          code::CudaContextLost,
+          code::DeviceLost,
           "the CUDA context of device " + std::to_string(info_.ordinal) + " (" + info_.name +
               ") was lost and the driver refuses to create a new one in this process: " +
               describe_error(api_, r),
@@ -218,7 +218,7 @@ Diagnostic CudaDevice::recover(CUresult error, std::uint64_t generation, std::st
                            std::string(during) + outcome;
   if (permanent || lost_) {
     Diagnostic report = Diagnostic::error(
-        code::CudaContextLost, what,
+        code::DeviceLost, what,
         "restart the process to use this device again (the driver keeps this error for the life "
         "of the process); compiled pipelines come back from the disk cache without recompiling. "
         "Meanwhile routing skips the device; check the kernel's indexing and the device "
@@ -226,7 +226,7 @@ Diagnostic CudaDevice::recover(CUresult error, std::uint64_t generation, std::st
     if (!lost_) lost_ = report;
     return report;
   }
-  return Diagnostic::error(code::CudaContextLost, what,
+  return Diagnostic::error(code::DeviceLost, what,
                            "retry the dispatch: pipelines reload their kernels from the bytes they "
                            "keep; if it repeats, check the kernel's indexing and the device "
                            "(nvidia-smi, kernel log)");

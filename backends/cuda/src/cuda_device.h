@@ -52,7 +52,7 @@ class CallCheck {
 class CudaDevice {
  public:
   // Loads the driver, initialises it and opens device `ordinal` (or returns the process's open
-  // instance for it): CudaUnavailable on failure.
+  // instance for it): BackendUnavailable on failure.
   static Result<std::shared_ptr<CudaDevice>> open(int ordinal);
   ~CudaDevice();
   CudaDevice(const CudaDevice&) = delete;

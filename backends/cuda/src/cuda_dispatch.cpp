@@ -5,7 +5,7 @@
 #include <optional>
 #include <thread>
 
-#include "vyre/diag/codes.h"
+#include "vyre/backends/cuda/codes.h"
 
 namespace vyre::cuda {
 namespace {
@@ -17,58 +17,6 @@ using Clock = std::chrono::steady_clock;
 constexpr auto kSpinFor = std::chrono::microseconds(200);
 constexpr auto kFirstSleep = std::chrono::microseconds(20);
 constexpr auto kMaxSleep = std::chrono::milliseconds(1);
-
-Diagnostic bad_bindings(std::string why) {
-  return Diagnostic::error(code::BadBindings, std::move(why),
-                           "pass bindings built for this program (the runtime validates them)");
-}
-
-Status check_bindings(const ir::Program& program, const Bindings& bindings,
-                      const LaunchGeometry& geometry, const CompiledPipeline& pipeline) {
-  const ir::ProgramData& p = *program;
-  if (bindings.buffers.size() != p.buffers.size() || bindings.params.size() != p.params.size() ||
-      bindings.sizes.size() != p.size_symbols.size()) {
-    return bad_bindings(
-        "kernel `" + p.name + "` takes " + std::to_string(p.buffers.size()) + " buffers, " +
-        std::to_string(p.params.size()) + " params and " + std::to_string(p.size_symbols.size()) +
-        " sizes; the bindings hold " + std::to_string(bindings.buffers.size()) + ", " +
-        std::to_string(bindings.params.size()) + " and " + std::to_string(bindings.sizes.size()));
-  }
-  for (std::size_t i = 0; i < p.buffers.size(); ++i) {
-    if (bindings.buffers[i].element() != p.buffers[i].element) {
-      return bad_bindings("buffer `" + p.buffers[i].name + "` holds " +
-                          std::string(ir::type_name(p.buffers[i].element)) + ", the binding " +
-                          std::string(ir::type_name(bindings.buffers[i].element())));
-    }
-  }
-  for (std::size_t i = 0; i < p.params.size(); ++i) {
-    if (bindings.params[i].type != p.params[i].type) {
-      return bad_bindings("param `" + p.params[i].name + "` is " +
-                          std::string(ir::type_name(p.params[i].type)) + ", the binding " +
-                          std::string(ir::type_name(bindings.params[i].type)));
-    }
-  }
-  for (std::size_t i = 0; i < bindings.sizes.size(); ++i) {
-    if (bindings.sizes[i] > UINT32_MAX) {
-      return Diagnostic::error(code::SizeOverflow,
-                               "size `" + p.size_symbols[i] + "` = " +
-                                   std::to_string(bindings.sizes[i]) + " does not fit in u32",
-                               "use smaller sizes, or split the work over several dispatches");
-    }
-  }
-  if (geometry.workgroup != pipeline.workgroup()) {
-    return bad_bindings("launch workgroup differs from the one compiled into the pipeline");
-  }
-  for (int d = 0; d < 3; ++d) {
-    if (geometry.groups[d] > UINT32_MAX) {
-      return Diagnostic::error(code::TooManyGroups,
-                               "grid dimension " + std::to_string(d) + " has " +
-                                   std::to_string(geometry.groups[d]) + " workgroups",
-                               "use a larger workgroup, or split the work");
-    }
-  }
-  return Ok{};
-}
 
 class CudaPendingDispatch final : public PendingDispatch {
  public:
@@ -236,7 +184,7 @@ Status CudaPendingDispatch::wait(std::chrono::nanoseconds timeout) {
       lease.emplace(std::move(*entered));
     }
     if (lease->generation != generation_) {
-      return finish(Diagnostic::error(code::CudaContextLost,
+      return finish(Diagnostic::error(code::DeviceLost,
                                       "the CUDA context was reset while kernel `" + name_ +
                                           "` was running; its results are lost",
                                       "retry the dispatch"));
@@ -285,7 +233,6 @@ Result<std::unique_ptr<PendingDispatch>> start_dispatch(const std::shared_ptr<Cu
                                                         const CudaPipeline& pipeline,
                                                         Bindings& bindings,
                                                         const LaunchGeometry& geometry) {
-  VYRE_TRY(check_bindings(pipeline.program(), bindings, geometry, pipeline));
   auto pending = std::make_unique<CudaPendingDispatch>(device, bindings, pipeline.program());
   CallCheck check(device->api());
   std::uint64_t generation = 0;

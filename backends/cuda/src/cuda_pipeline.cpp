@@ -1,12 +1,12 @@
 #include "cuda_pipeline.h"
 
-#include "vyre/diag/codes.h"
+#include "vyre/backends/cuda/codes.h"
 
 namespace vyre::cuda {
 
-CudaPipeline::CudaPipeline(ir::Program program, CubinImage image,
+CudaPipeline::CudaPipeline(const Backend& owner, ir::Program program, CubinImage image,
                            std::shared_ptr<CudaDevice> device)
-    : CompiledPipeline(std::move(program), image.workgroup),
+    : CompiledPipeline(owner, std::move(program), image.workgroup),
       bytes_(encode_cubin_image(image)),
       device_(std::move(device)) {
   // The cubin ends the encoding; keep that one copy.
@@ -15,9 +15,11 @@ CudaPipeline::CudaPipeline(ir::Program program, CubinImage image,
   image_ = std::move(image);
 }
 
-CudaPipeline::CudaPipeline(ir::Program program, CubinImage header, std::vector<std::uint8_t> bytes,
-                           std::size_t cubin_offset, std::shared_ptr<CudaDevice> device)
-    : CompiledPipeline(std::move(program), header.workgroup),
+CudaPipeline::CudaPipeline(const Backend& owner, ir::Program program,
+                                        CubinImage header, std::vector<std::uint8_t> bytes,
+                                        std::size_t cubin_offset,
+                                        std::shared_ptr<CudaDevice> device)
+    : CompiledPipeline(owner, std::move(program), header.workgroup),
       image_(std::move(header)),
       bytes_(std::move(bytes)),
       cubin_(std::span<const std::uint8_t>(bytes_).subspan(cubin_offset)),

@@ -18,11 +18,13 @@ namespace vyre::cuda {
 
 class CudaPipeline final : public CompiledPipeline {
  public:
-  CudaPipeline(ir::Program program, CubinImage image, std::shared_ptr<CudaDevice> device);
+  CudaPipeline(const Backend& owner, ir::Program program, CubinImage image,
+               std::shared_ptr<CudaDevice> device);
   // From serialized bytes already checked (a cache hit: view_cubin_image): `header` is their
   // header and the cubin starts at `cubin_offset`. Keeps the bytes, the pipeline's only copy.
-  CudaPipeline(ir::Program program, CubinImage header, std::vector<std::uint8_t> bytes,
-               std::size_t cubin_offset, std::shared_ptr<CudaDevice> device);
+  CudaPipeline(const Backend& owner, ir::Program program, CubinImage header,
+               std::vector<std::uint8_t> bytes, std::size_t cubin_offset,
+               std::shared_ptr<CudaDevice> device);
   ~CudaPipeline() override;
 
   // The header fields; image().cubin is empty, the cubin is cubin() (a view into bytes()).

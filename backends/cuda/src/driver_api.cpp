@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "vyre/diag/codes.h"
+#include "vyre/backends/cuda/codes.h"
 
 namespace vyre::cuda {
 namespace {
@@ -19,7 +19,7 @@ Result<const DriverApi*> load_once() {
   void* library = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* why = dlerror();
-    return Diagnostic::error(code::CudaUnavailable,
+    return Diagnostic::error(code::BackendUnavailable,
                              "the CUDA driver library libcuda.so.1 could not be loaded: " +
                                  std::string(why != nullptr ? why : "unknown reason"),
                              "install the NVIDIA driver (or run where a GPU and its driver are "
@@ -68,7 +68,7 @@ Result<const DriverApi*> load_once() {
   if (!missing.empty()) {
     dlclose(library);
     return Diagnostic::error(
-        code::CudaUnavailable,
+        code::BackendUnavailable,
         "the CUDA driver library libcuda.so.1 lacks entry points vyre needs (" + missing + ")",
         "the installed NVIDIA driver is too old for this build; update it");
   }
@@ -119,14 +119,14 @@ bool poisons_context(CUresult result) {
 
 Diagnostic driver_error(const DriverApi& api, CUresult result, std::string_view call,
                         std::string_view during) {
-  const std::string what = std::string(call) + " failed while " + std::string(during) + ": " +
-                           describe_error(api, result);
+  const std::string what = "cuda: " + std::string(call) + " failed while " + std::string(during) +
+                           ": " + describe_error(api, result);
   if (result == CUDA_ERROR_OUT_OF_MEMORY) {
-    return Diagnostic::error(code::CudaOutOfMemory, what,
+    return Diagnostic::error(code::DeviceOutOfMemory, what,
                              "use smaller buffers or fewer at once, or free device memory held "
                              "by other processes (nvidia-smi lists them)");
   }
-  return Diagnostic::error(code::CudaDriverError, what,
+  return Diagnostic::error(code::DeviceApiError, what,
                            "check the device with nvidia-smi; if the error persists with a "
                            "healthy device, report it with the program");
 }

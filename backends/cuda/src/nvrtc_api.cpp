@@ -4,8 +4,8 @@
 
 #include <type_traits>
 
-#include "vyre/backend/environment.h"
-#include "vyre/diag/codes.h"
+#include "vyre/backends/cuda/codes.h"
+#include "vyre/backends/cuda/environment.h"
 
 // This build's toolkit's soname, so the NVRTC vyre was compiled against is tried first.
 #ifndef VYRE_NVRTC_SONAME
@@ -54,7 +54,7 @@ std::string resolve(void* library, NvrtcApi& api) {
 }  // namespace
 
 std::vector<std::string> nvrtc_library_candidates() {
-  if (auto path = env_value(EnvVar::NvrtcPath)) return {*path};
+  if (auto path = env_value(kNvrtcPathVariable)) return {*path};
   std::vector<std::string> out;
   for (const char* soname : kSonames) add_once(out, soname);
   for (const char* dir : kToolkitDirs) {
@@ -82,7 +82,7 @@ Result<NvrtcApi> open_nvrtc(std::span<const std::string> candidates) {
              missing + ")";
   }
   return Diagnostic::error(
-      code::CudaUnavailable,
+      code::BackendUnavailable,
       "NVRTC, which the cuda backend compiles with, could not be loaded: " + tried,
       "install the CUDA toolkit's NVRTC (the cuda-nvrtc package), make its folder known to the "
       "dynamic loader (ldconfig or LD_LIBRARY_PATH), or set VYRE_NVRTC_PATH to the libnvrtc.so "

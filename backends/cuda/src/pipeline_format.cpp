@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "vyre/diag/codes.h"
+#include "vyre/backends/cuda/codes.h"
 
 namespace vyre::cuda {
 namespace {

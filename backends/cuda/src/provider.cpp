@@ -2,18 +2,17 @@
 // factory that builds the backend on first acquire.
 #include <charconv>
 
-#include "vyre/backend/environment.h"
-#include "vyre/backends/c_emitter.h"
 #include "vyre/backends/cuda/backend.h"
+#include "vyre/backends/cuda/codes.h"
+#include "vyre/backends/cuda/environment.h"
 #include "vyre/backends/cuda/nvrtc_compiler.h"
-#include "vyre/diag/codes.h"
 
 namespace vyre::cuda {
 
 Status probe_cuda() {
   const DriverApi& api = *VYRE_TRY(load_driver_api());
   auto unavailable = [](std::string why) {
-    return Diagnostic::error(code::CudaUnavailable, std::move(why),
+    return Diagnostic::error(code::BackendUnavailable, std::move(why),
                              "run where an NVIDIA GPU and its driver are visible (nvidia-smi "
                              "lists it), or choose another backend with --backend");
   };
@@ -25,7 +24,7 @@ Status probe_cuda() {
     return unavailable("the CUDA driver could not count devices: " + describe_error(api, r));
   }
   if (count == 0) return unavailable("the CUDA driver sees no device");
-  if (auto text = env_value(EnvVar::CudaDevice)) {
+  if (auto text = env_value(kDeviceVariable)) {
     int ordinal = -1;
     const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), ordinal);
     if (error != std::errc() || end != text->data() + text->size() || ordinal < 0 ||
@@ -37,11 +36,10 @@ Status probe_cuda() {
   return nvrtc_available();  // the backend compiles every pipeline it has not cached with it
 }
 
-BackendProvider cuda_backend_provider() {
-  codegen::register_c_lowerings(codegen::Dialect::Cuda, kBackendId);
+BackendProvider cuda_backend_provider(int priority) {
   BackendProvider provider;
   provider.id = std::string(kBackendId);
-  provider.priority = 30;
+  provider.priority = priority;
   provider.origin = "backends/cuda";
   provider.probe = [] { return probe_cuda(); };
   provider.factory = []() -> Result<std::shared_ptr<Backend>> {

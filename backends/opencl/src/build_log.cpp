@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "vyre/diag/codes.h"
+#include "vyre/backends/opencl/codes.h"
 
 namespace vyre::opencl {
 namespace {
@@ -108,7 +108,7 @@ Diagnostic build_failure(std::string_view kernel_name, std::string_view log,
     }
   }
   Diagnostic diag = Diagnostic::error(
-      code::OpenClBuildFailed,
+      code::KernelBuildFailed,
       fmt::format("the OpenCL C generated for kernel `{}` failed to build: {}", kernel_name,
                   first_error),
       "this is a vyre code generator bug or a device compiler limitation: see the generated "

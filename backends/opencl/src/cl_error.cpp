@@ -1,7 +1,7 @@
 #include <fmt/format.h>
 
 #include "cl_handle.h"
-#include "vyre/diag/codes.h"
+#include "vyre/backends/opencl/codes.h"
 
 namespace vyre::opencl {
 
@@ -111,12 +111,13 @@ std::string cl_error_name(cl_int error) {
 }
 
 Diagnostic api_error(std::string_view call, cl_int err, std::string_view context) {
+  const bool out_of_memory = err == CL_MEM_OBJECT_ALLOCATION_FAILURE ||
+                             err == CL_OUT_OF_RESOURCES || err == CL_OUT_OF_HOST_MEMORY;
   return Diagnostic::error(
-      code::OpenClApiError,
-      fmt::format("{} failed: {}{}{}", call, cl_error_name(err), context.empty() ? "" : " while ",
-                  context),
-      err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES ||
-              err == CL_OUT_OF_HOST_MEMORY
+      out_of_memory ? code::DeviceOutOfMemory : code::DeviceApiError,
+      fmt::format("opencl: {} failed: {}{}{}", call, cl_error_name(err),
+                  context.empty() ? "" : " while ", context),
+      out_of_memory
           ? "the device ran out of memory or resources: use smaller buffers or another backend"
           : "update the OpenCL driver, or choose another backend");
 }

@@ -45,8 +45,9 @@ using ClEvent = ClHandle<cl_event, clRetainEvent, clReleaseEvent>;
 // "CL_OUT_OF_RESOURCES (-5)".
 std::string cl_error_name(cl_int error);
 
-// OpenClApiError (VY6004) for a failed OpenCL call, with a help line fitting the error:
-// "clCreateBuffer failed: CL_OUT_OF_RESOURCES (-5) while allocating buffer `y`".
+// DeviceApiError (VY4102), or DeviceOutOfMemory (VY4104), for a failed OpenCL call, with a help
+// line fitting the error: "clCreateBuffer failed: CL_OUT_OF_RESOURCES (-5) while allocating buffer
+// `y`".
 Diagnostic api_error(std::string_view call, cl_int err, std::string_view context = {});
 
 }  // namespace vyre::opencl

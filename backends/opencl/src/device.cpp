@@ -8,7 +8,7 @@
 
 #include "cl_handle.h"
 #include "vyre/backends/c_emitter.h"
-#include "vyre/diag/codes.h"
+#include "vyre/backends/opencl/codes.h"
 
 namespace vyre::opencl {
 namespace {
@@ -65,7 +65,7 @@ bool has_extension(const std::string& extensions, std::string_view name) {
 
 Diagnostic unavailable(std::string message) {
   return Diagnostic::error(
-      code::OpenClUnavailable, std::move(message),
+      code::BackendUnavailable, "the opencl backend is unavailable: " + message,
       "install an OpenCL driver (e.g. pocl-opencl-icd) and check `clinfo -l`, or choose "
       "another backend");
 }

@@ -12,10 +12,10 @@
 #include "opencl_pipeline.h"
 #include "pipeline_builder.h"
 #include "pipeline_format.h"
-#include "vyre/backend/environment.h"
 #include "vyre/backends/c_kernel_batch.h"
 #include "vyre/backends/opencl/backend.h"
-#include "vyre/diag/codes.h"
+#include "vyre/backends/opencl/codes.h"
+#include "vyre/backends/opencl/environment.h"
 
 namespace vyre::opencl {
 namespace {
@@ -109,7 +109,7 @@ class OpenClBackend final : public Backend {
   static Result<std::shared_ptr<Backend>> create(const OpenClBackendOptions& options) {
     auto devices = VYRE_TRY(enumerate_devices());
     std::optional<std::string> selector = options.device;
-    if (!selector) selector = env_value(EnvVar::OpenClDevice);
+    if (!selector) selector = env_value(kDeviceVariable);
     DeviceEntry entry = VYRE_TRY(select_device(devices, selector));
     auto backend = std::shared_ptr<OpenClBackend>(new OpenClBackend());
     backend->entry_ = entry;
@@ -126,6 +126,7 @@ class OpenClBackend final : public Backend {
     // Exact IEEE arithmetic: correctly rounded f32 divide and sqrt; no fast-math, no
     // denormal flushing, no contraction (the source also says FP_CONTRACT OFF).
     BuildTarget& target = backend->target_;
+    target.owner = backend.get();
     target.context = context;
     target.device = entry.device;
     // -w: the generated code is not the user's to fix, and PoCL prints "N warnings generated."
@@ -138,12 +139,18 @@ class OpenClBackend final : public Backend {
     target.emit.int64_atomics = backend->properties_.capabilities.atomics64;
     target.emit.fp64 = backend->properties_.capabilities.f64;
     target.emit.backend_id = std::string(kBackendId);
+    backend->lowerings_ = codegen::c_lowerings(codegen::Dialect::OpenCL);
+    for (const auto& [op, text] : options.extra_lowerings) backend->lowerings_[op] = text;
+    target.emit.lowerings = &backend->lowerings_;
     return std::shared_ptr<Backend>(std::move(backend));
   }
 
   std::string_view id() const override { return kBackendId; }
   const Capabilities& capabilities() const override { return properties_.capabilities; }
   const DeviceFingerprint& fingerprint() const override { return properties_.fingerprint; }
+  std::vector<std::string> supported_ops() const override {
+    return codegen::lowered_ops(lowerings_);
+  }
 
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override {
@@ -221,7 +228,7 @@ class OpenClBackend final : public Backend {
       return reject(fmt::format("building it failed ({})", cl_error_name(err)));
     }
     auto pipeline =
-        std::make_shared<OpenClPipeline>(program, workgroup, std::move(built), image.entry,
+        std::make_shared<OpenClPipeline>(*this, program, workgroup, std::move(built), image.entry,
                                          std::move(image.args), config.ulp_budget, nullptr);
     auto probe = pipeline->take_kernel();
     if (!probe) return reject("it has no kernel `" + image.entry + "`");
@@ -229,16 +236,14 @@ class OpenClBackend final : public Backend {
     return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
   }
 
-  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& compiled,
-                                                          Bindings& bindings,
-                                                          const LaunchGeometry& geometry,
-                                                          const DispatchConfig& config) override {
-    const auto* pipeline = dynamic_cast<const OpenClPipeline*>(&compiled);
-    if (pipeline == nullptr) {
-      return bad_bindings("dispatch_async() was given another backend's pipeline");
-    }
+ protected:
+  Result<std::unique_ptr<PendingDispatch>> launch_async(const CompiledPipeline& compiled,
+                                                        Bindings& bindings,
+                                                        const LaunchGeometry& geometry,
+                                                        const DispatchConfig& config) override {
+    // validate_dispatch checked the owner: the pipeline is one of ours.
+    const auto* pipeline = static_cast<const OpenClPipeline*>(&compiled);
     const ir::ProgramData& p = pipeline->program().data();
-    VYRE_TRY(check_bindings(p, bindings));
 
     // Device buffers, initialised from the host (a write-only buffer too: elements the kernel
     // does not write keep their host value, as on the reference backend). OpenCL cannot make a
@@ -334,37 +339,6 @@ class OpenClBackend final : public Backend {
  private:
   OpenClBackend() = default;
 
-  static Diagnostic bad_bindings(std::string message) {
-    return Diagnostic::error(code::BadBindings, std::move(message),
-                             "bind buffers, params and sizes as the program declares them (the "
-                             "runtime does this for you)");
-  }
-
-  static Status check_bindings(const ir::ProgramData& p, const Bindings& b) {
-    if (b.buffers.size() != p.buffers.size() || b.params.size() != p.params.size() ||
-        b.sizes.size() != p.size_symbols.size()) {
-      return bad_bindings(
-          fmt::format("kernel `{}` takes {} buffers, {} params and {} sizes; got {}, {} and {}",
-                      p.name, p.buffers.size(), p.params.size(), p.size_symbols.size(),
-                      b.buffers.size(), b.params.size(), b.sizes.size()));
-    }
-    for (std::size_t i = 0; i < p.buffers.size(); ++i) {
-      if (b.buffers[i].element() != p.buffers[i].element) {
-        return bad_bindings(fmt::format("buffer `{}` holds {}, but {} was bound", p.buffers[i].name,
-                                        ir::type_name(p.buffers[i].element),
-                                        ir::type_name(b.buffers[i].element())));
-      }
-    }
-    for (std::size_t i = 0; i < p.params.size(); ++i) {
-      if (b.params[i].type != p.params[i].type) {
-        return bad_bindings(fmt::format("param `{}` is {}, but a {} was bound", p.params[i].name,
-                                        ir::type_name(p.params[i].type),
-                                        ir::type_name(b.params[i].type)));
-      }
-    }
-    return Ok{};
-  }
-
   static Status set_arguments(cl_kernel kernel, const OpenClPipeline& pipeline,
                               const Bindings& bindings, const std::vector<ClMem>& memory) {
     const auto& args = pipeline.args();
@@ -412,22 +386,20 @@ class OpenClBackend final : public Backend {
   ClContext context_;
   ClQueue queue_;
   std::mutex queue_mutex_;
-  BuildTarget target_;  // context, device, build options, generator options
+  codegen::LoweringTable lowerings_;  // the generator's, plus the options' extra ones
+  BuildTarget target_;                // context, device, build options, generator options
 };
 
 }  // namespace
 
 Result<std::shared_ptr<Backend>> make_opencl_backend(const OpenClBackendOptions& options) {
-  // The op lowerings are what this backend's supported-op set is derived from; register them
-  // with the backend itself, not only with its provider.
-  codegen::register_c_lowerings(codegen::Dialect::OpenCL, kBackendId);
   return OpenClBackend::create(options);
 }
 
 Status probe_opencl(const OpenClBackendOptions& options) {
   auto devices = VYRE_TRY(enumerate_devices());
   std::optional<std::string> selector = options.device;
-  if (!selector) selector = env_value(EnvVar::OpenClDevice);
+  if (!selector) selector = env_value(kDeviceVariable);
   VYRE_TRY(select_device(devices, selector));
   return Ok{};
 }
@@ -439,11 +411,10 @@ Result<std::vector<std::string>> list_opencl_devices() {
   return out;
 }
 
-BackendProvider opencl_backend_provider() {
-  codegen::register_c_lowerings(codegen::Dialect::OpenCL, kBackendId);
+BackendProvider opencl_backend_provider(int priority) {
   BackendProvider provider;
   provider.id = std::string(kBackendId);
-  provider.priority = 20;
+  provider.priority = priority;
   provider.origin = "backends/opencl";
   provider.probe = [] { return probe_opencl(); };
   provider.factory = []() -> Result<std::shared_ptr<Backend>> { return make_opencl_backend(); };

@@ -16,10 +16,10 @@ namespace vyre::opencl {
 
 class OpenClPipeline final : public CompiledPipeline {
  public:
-  OpenClPipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup, ClProgram built,
-                 std::string entry, std::vector<codegen::KernelArg> args, std::uint32_t ulp_budget,
-                 std::shared_ptr<const std::string> source)
-      : CompiledPipeline(std::move(program), workgroup),
+  OpenClPipeline(const Backend& owner, ir::Program program, std::array<std::uint32_t, 3> workgroup,
+                 ClProgram built, std::string entry, std::vector<codegen::KernelArg> args,
+                 std::uint32_t ulp_budget, std::shared_ptr<const std::string> source)
+      : CompiledPipeline(owner, std::move(program), workgroup),
         cl_program_(std::move(built)),
         entry_(std::move(entry)),
         args_(std::move(args)),

@@ -21,7 +21,7 @@ codegen::EmitOptions emit_options(const BuildTarget& target, const ir::Program& 
   return options;
 }
 
-// clCreateProgramWithSource + clBuildProgram. A build failure is `label`'s OpenClBuildFailed
+// clCreateProgramWithSource + clBuildProgram. A build failure is `label`'s KernelBuildFailed
 // with the log's lines quoted from `source`.
 Result<ClProgram> build_source(const BuildTarget& target, const std::string& source,
                                std::string_view label) {
@@ -40,12 +40,13 @@ Result<ClProgram> build_source(const BuildTarget& target, const std::string& sou
 
 // The pipeline of one kernel of `built`, its kernel created now (so a link problem shows here,
 // not at the first dispatch).
-PipelineResult make_pipeline(const ir::Program& program, const std::array<std::uint32_t, 3>& wg,
-                             ClProgram built, std::string entry,
-                             std::vector<codegen::KernelArg> args, std::uint32_t ulp_budget,
-                             std::shared_ptr<const std::string> source) {
-  auto pipeline = std::make_shared<OpenClPipeline>(program, wg, std::move(built), std::move(entry),
-                                                   std::move(args), ulp_budget, std::move(source));
+PipelineResult make_pipeline(const Backend& owner, const ir::Program& program,
+                             const std::array<std::uint32_t, 3>& wg, ClProgram built,
+                             std::string entry, std::vector<codegen::KernelArg> args,
+                             std::uint32_t ulp_budget, std::shared_ptr<const std::string> source) {
+  auto pipeline =
+      std::make_shared<OpenClPipeline>(owner, program, wg, std::move(built), std::move(entry),
+                                       std::move(args), ulp_budget, std::move(source));
   ClKernel probe = VYRE_TRY(pipeline->take_kernel());
   pipeline->give_back(std::move(probe));
   return std::shared_ptr<const CompiledPipeline>(std::move(pipeline));
@@ -76,8 +77,8 @@ void build_group(const BuildTarget& target, const DispatchConfig& config,
   for (std::size_t k = 0; k < members.size(); ++k) {
     const ir::Program& program = *members[k].program;
     results[members[k].index] =
-        make_pipeline(program, effective_workgroup(program, config), *built, parts[k].entry,
-                      parts[k].args, config.ulp_budget, source);
+        make_pipeline(*target.owner, program, effective_workgroup(program, config), *built,
+                      parts[k].entry, parts[k].args, config.ulp_budget, source);
   }
 }
 
@@ -89,9 +90,9 @@ PipelineResult build_pipeline(const BuildTarget& target, const ir::Program& prog
       program, emit_options(target, program, config, std::string(codegen::kSingleEntry))));
   auto source = std::make_shared<const std::string>(std::move(kernel.source));
   ClProgram built = VYRE_TRY(build_source(target, *source, program->name));
-  return make_pipeline(program, effective_workgroup(program, config), std::move(built),
-                       std::move(kernel.entry), std::move(kernel.args), config.ulp_budget,
-                       std::move(source));
+  return make_pipeline(*target.owner, program, effective_workgroup(program, config),
+                       std::move(built), std::move(kernel.entry), std::move(kernel.args),
+                       config.ulp_budget, std::move(source));
 }
 
 std::vector<PipelineResult> build_pipelines(const BuildTarget& target,
@@ -136,8 +137,9 @@ std::vector<PipelineResult> build_pipelines(const BuildTarget& target,
     }
     const auto& built = static_cast<const OpenClPipeline&>(**results[first]);
     clRetainProgram(built.program_handle());
-    results[i] = make_pipeline(*programs[i], built.workgroup(), ClProgram(built.program_handle()),
-                               built.entry(), built.args(), built.ulp_budget(), built.source());
+    results[i] = make_pipeline(*target.owner, *programs[i], built.workgroup(),
+                               ClProgram(built.program_handle()), built.entry(), built.args(),
+                               built.ulp_budget(), built.source());
   }
   return results;
 }

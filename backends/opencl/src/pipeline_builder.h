@@ -18,14 +18,15 @@
 namespace vyre::opencl {
 
 struct BuildTarget {
+  const Backend* owner = nullptr;  // the backend the pipelines belong to
   cl_context context = nullptr;
   cl_device_id device = nullptr;
   std::string options;        // clBuildProgram options
   codegen::EmitOptions emit;  // device-wide generator options; workgroup, ULP, entry set per call
 };
 
-// One program in its own cl_program. OpenClBuildFailed with the build log's lines quoted,
-// BackendLacksFeature from the generator, OpenClApiError.
+// One program in its own cl_program. KernelBuildFailed with the build log's lines quoted,
+// BackendLacksFeature from the generator, DeviceApiError.
 Result<std::shared_ptr<const CompiledPipeline>> build_pipeline(const BuildTarget& target,
                                                                const ir::Program& program,
                                                                const DispatchConfig& config);

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "vyre/diag/codes.h"
+#include "vyre/backends/opencl/codes.h"
 
 namespace vyre::opencl {
 namespace {

@@ -2,8 +2,9 @@
 // implements. The runtime and the pipeline cache only ever talk to backends through this.
 //
 // Lifecycle of one dispatch: compile (or load serialized bytes from the cache) -> a
-// CompiledPipeline; then dispatch it with Bindings and a LaunchGeometry the runtime has already
-// validated against capabilities().
+// CompiledPipeline; then dispatch_async it with Bindings and a LaunchGeometry. The contract
+// validates every dispatch once, here (vyre/backend/dispatch_validation.h), before the backend's
+// own launch_async runs: backends trust what reaches them.
 #pragma once
 
 #include <array>
@@ -25,6 +26,8 @@
 
 namespace vyre {
 
+class Backend;
+
 // Launch shape, resolved by the runtime: the workgroup size compiled into the pipeline and the
 // number of workgroups per dimension.
 struct LaunchGeometry {
@@ -44,16 +47,19 @@ struct Bindings {
 // A backend's compiled form of one (program, policy). Immutable and shareable between threads.
 class CompiledPipeline {
  public:
-  CompiledPipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup)
-      : program_(std::move(program)), workgroup_(workgroup) {}
+  CompiledPipeline(const Backend& owner, ir::Program program,
+                   std::array<std::uint32_t, 3> workgroup);
   virtual ~CompiledPipeline() = default;
   const ir::Program& program() const { return program_; }
   // The workgroup size compiled in (the program's, or the config's override).
   const std::array<std::uint32_t, 3>& workgroup() const { return workgroup_; }
+  // Backend::instance() of the backend that compiled or loaded it: only that one dispatches it.
+  std::uint64_t owner() const { return owner_; }
 
  private:
   ir::Program program_;
   std::array<std::uint32_t, 3> workgroup_;
+  std::uint64_t owner_;
 };
 
 // An in-flight dispatch. wait() may be called again after a timeout.
@@ -68,7 +74,13 @@ class PendingDispatch {
 
 class Backend {
  public:
+  Backend();
+  Backend(const Backend&) = delete;
+  Backend& operator=(const Backend&) = delete;
   virtual ~Backend() = default;
+
+  // A number no other backend instance of this process has: the owner of its pipelines.
+  std::uint64_t instance() const { return instance_; }
 
   virtual std::string_view id() const = 0;
   virtual const Capabilities& capabilities() const = 0;
@@ -79,9 +91,8 @@ class Backend {
   // Routing skips a backend with a health problem and names the diagnostic.
   virtual std::optional<Diagnostic> health() const { return std::nullopt; }
 
-  // Ops this backend lowers; by default those with a lowering registered for id() in the op
-  // registry.
-  virtual std::vector<std::string> supported_ops() const;
+  // Ops of the op registry this backend lowers, answered from the backend's own lowering table.
+  virtual std::vector<std::string> supported_ops() const = 0;
 
   // Compiles from scratch (the runtime has already missed the pipeline cache).
   virtual Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
@@ -100,15 +111,28 @@ class Backend {
       const ir::Program& program, const DispatchConfig& config,
       std::span<const std::uint8_t> bytes) = 0;
 
-  // Starts a dispatch. `bindings` must outlive the returned PendingDispatch's wait().
-  virtual Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,
-                                                                  Bindings& bindings,
-                                                                  const LaunchGeometry& geometry,
-                                                                  const DispatchConfig& config) = 0;
+  // Starts a dispatch, after validating it (validate_dispatch: the pipeline is this instance's,
+  // the bindings match its program, the geometry its workgroup and this backend's limits).
+  // `bindings` must outlive the returned PendingDispatch's wait().
+  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,
+                                                          Bindings& bindings,
+                                                          const LaunchGeometry& geometry,
+                                                          const DispatchConfig& config);
 
   // dispatch_async + wait(config.timeout).
   Status dispatch(const CompiledPipeline& pipeline, Bindings& bindings,
                   const LaunchGeometry& geometry, const DispatchConfig& config);
+
+ protected:
+  // The backend's own dispatch entry point, reached only through dispatch_async with a
+  // dispatch that passed validation.
+  virtual Result<std::unique_ptr<PendingDispatch>> launch_async(const CompiledPipeline& pipeline,
+                                                                Bindings& bindings,
+                                                                const LaunchGeometry& geometry,
+                                                                const DispatchConfig& config) = 0;
+
+ private:
+  std::uint64_t instance_;
 };
 
 // The workgroup size a (program, config) compiles to.

@@ -15,6 +15,9 @@ struct Capabilities {
   std::array<std::uint32_t, 3> max_workgroup_size{1024, 1024, 64};
   std::uint32_t max_workgroup_invocations = 1024;
   std::array<std::uint64_t, 3> max_groups{UINT32_MAX, 65535, 65535};  // workgroups per dimension
+  // Workgroups of one dispatch in total (x * y * z): the bound of every backend today, whose
+  // group ids and counts are 32-bit (PoCL aborts on more).
+  std::uint64_t max_total_groups = UINT32_MAX;
   std::uint64_t max_shared_bytes = 49152;
   std::uint64_t max_buffer_bytes = UINT64_MAX;
   std::vector<ir::Type> element_types;  // types the device stores and computes with

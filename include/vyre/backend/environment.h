@@ -1,6 +1,8 @@
-// Every environment variable vyre reads, declared in one place, each marked as changing
-// generated code (then its value is part of the pipeline cache key) or not. Code reads the
-// environment only through env_value(); `vyre env` lists this table.
+// Every environment variable vyre's core reads, declared in one place, each marked as changing
+// generated code (then its value is part of the pipeline cache key) or not. A backend module
+// declares the variables it reads in its own folder (ModuleEnvVar); those that change generated
+// code enter the key through the backend's fingerprint. Code reads the environment only through
+// env_value(); `vyre env` lists this table and the modules' (vyre/registry/module_catalogue.h).
 #pragma once
 
 #include <optional>
@@ -18,10 +20,6 @@ enum class EnvVar {
   PipelineCacheEntries,  // VYRE_PIPELINE_CACHE_ENTRIES: memory tier entry bound
   PipelineCacheBytes,    // VYRE_PIPELINE_CACHE_BYTES: memory tier byte bound
   Jit,                   // VYRE_JIT: allow | warn | forbid
-  OpenClDevice,          // VYRE_OPENCL_DEVICE: platform/device selection (enters via fingerprint)
-  CudaArch,              // VYRE_CUDA_ARCH: NVRTC target when no device (changes generated code)
-  CudaDevice,            // VYRE_CUDA_DEVICE: device ordinal (enters via fingerprint)
-  NvrtcPath,  // VYRE_NVRTC_PATH: the libnvrtc file to load (version enters via fingerprint)
 };
 
 struct EnvVarInfo {
@@ -32,9 +30,18 @@ struct EnvVarInfo {
   std::string_view meaning;
 };
 
+// A variable a backend module reads, declared in the module's folder (backends/<name>/).
+struct ModuleEnvVar {
+  std::string_view name;
+  // True when the value changes generated code: the backend then puts it in its fingerprint.
+  bool changes_generated_code;
+  std::string_view meaning;
+};
+
 std::span<const EnvVarInfo> environment_variables();
 const EnvVarInfo& env_info(EnvVar var);
 // The variable's value, or nullopt when unset or empty.
 std::optional<std::string> env_value(EnvVar var);
+std::optional<std::string> env_value(const ModuleEnvVar& var);
 
 }  // namespace vyre

@@ -1,6 +1,6 @@
 // The op registry: the math and bit ops a program may call (sqrt, fma, popcount, ...), each
-// with its signature, and per backend the lowering that backend supplies. A backend's
-// supported-op set is derived from the lowerings registered for it.
+// with its signature and exactness. Lowerings are not kept here: each backend holds its own
+// lowering table and answers supported_ops() from it.
 #pragma once
 
 #include <cstdint>
@@ -57,19 +57,11 @@ class OpRegistry {
   const OpInfo* get(std::uint32_t id) const;
   std::vector<OpInfo> all() const;
 
-  // Lowerings: backend id -> op -> backend-specific text (a source template such as
-  // "sqrt({0})", or a marker the backend understands).
-  void set_lowering(std::string_view backend, std::string_view op, std::string lowering);
-  std::optional<std::string> lowering(std::string_view backend, std::string_view op) const;
-  // Names of the ops `backend` has a lowering for.
-  std::vector<std::string> supported_ops(std::string_view backend) const;
-
  private:
   OpRegistry();
   mutable std::shared_mutex mutex_;
   std::deque<OpInfo> ops_;  // deque: pointers from find()/get() stay valid as ops are added
   std::unordered_map<std::string, std::uint32_t> by_name_;
-  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> lowerings_;
 };
 
 }  // namespace vyre::ir

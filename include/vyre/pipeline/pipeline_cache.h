@@ -95,8 +95,10 @@ class PipelineCache {
   std::shared_ptr<const RequestIdentity> identify(const Backend& backend,
                                                   const ir::Program& program,
                                                   const DispatchConfig& config) const;
-  // The memory tier's pipeline for `identity` (counted, `outcome` filled), or null.
-  std::shared_ptr<const CompiledPipeline> memory_hit(const RequestIdentity& identity,
+  // The memory tier's pipeline for `identity` (counted, `outcome` filled), or null. Only a
+  // pipeline of this backend instance is a hit: the contract refuses to dispatch another's.
+  std::shared_ptr<const CompiledPipeline> memory_hit(const Backend& backend,
+                                                     const RequestIdentity& identity,
                                                      std::chrono::steady_clock::time_point start,
                                                      CacheOutcome* outcome);
   std::shared_ptr<const Resolved> resolve_miss(Backend& backend, const ir::Program& program,

@@ -19,8 +19,10 @@ Result<LaunchGeometry> derive_geometry(const ir::Program& program,
                                        const std::vector<std::uint64_t>& sizes,
                                        const DispatchConfig& config);
 
-// Checks the geometry, the program's shared memory and the bound buffers against the backend's
-// limits; the diagnostic names the limit that is exceeded.
+// The contract's checks that need no pipeline (vyre/backend/dispatch_validation.h): the
+// geometry, the program's shared memory and the bindings against the backend's limits. The
+// runtime runs them before it obtains a pipeline, so a launch the device cannot run never costs
+// a compile; the diagnostic names the limit that is exceeded.
 Status validate_launch(const ir::Program& program, const LaunchGeometry& geometry,
                        const Bindings& bindings, const Backend& backend);
 

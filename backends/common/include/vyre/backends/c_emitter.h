@@ -6,6 +6,8 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +26,16 @@ inline constexpr std::string_view kCodegenRevision = "vyre-codegen-c 2";
 
 std::string_view dialect_name(Dialect dialect);  // "opencl", "cuda"
 
+// A backend's own op lowerings: op name -> source template, where {0} {1} {2} are the arguments,
+// {T} the type suffix ("f32", "u64") and {f} an "f" for f32 (C libm naming). The backend that
+// owns the table answers supported_ops() from it; nothing is registered globally.
+using LoweringTable = std::map<std::string, std::string, std::less<>>;
+
+// This generator's lowerings for a dialect (built once, never changed).
+const LoweringTable& c_lowerings(Dialect dialect);
+// The ops of `table` that the op registry knows, in registry order.
+std::vector<std::string> lowered_ops(const LoweringTable& table);
+
 // The kernel function's name when a program is compiled on its own.
 inline constexpr std::string_view kSingleEntry = "vyre_main";
 
@@ -33,7 +45,9 @@ struct EmitOptions {
   std::uint32_t ulp_budget = 4;
   bool int64_atomics = false;  // OpenCL: enable cl_khr_int64_{base,extended}_atomics
   bool fp64 = true;            // OpenCL: enable cl_khr_fp64 (needed for f64 programs)
-  // The op-registry backend id to fetch op lowerings from; empty = dialect_name(dialect).
+  // The backend's op lowerings; null = c_lowerings(dialect). Must outlive the emit call.
+  const LoweringTable* lowerings = nullptr;
+  // The backend named in a missing-lowering diagnostic; empty = dialect_name(dialect).
   std::string backend_id;
   // The kernel function's name. Several kernels built as one translation unit
   // (emit_c_kernel_batch) each need their own.
@@ -75,10 +89,6 @@ struct KernelParts {
 Result<KernelSource> emit_c_kernel(const ir::Program& program, const EmitOptions& options);
 // The same, unassembled (emit_c_kernel is header + prelude + kernel of these parts).
 Result<KernelParts> emit_c_kernel_parts(const ir::Program& program, const EmitOptions& options);
-
-// Registers this generator's op lowerings for `backend_id` in OpRegistry::global() (idempotent):
-// the backend's supported-op set is then the registered ops this dialect lowers.
-void register_c_lowerings(Dialect dialect, std::string_view backend_id);
 
 // The kernel ABI of a program (the `args` emit_c_kernel returns), without generating code.
 std::vector<KernelArg> kernel_args(const ir::Program& program);

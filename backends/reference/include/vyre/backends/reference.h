@@ -19,8 +19,4 @@ struct ReferenceOptions {
 
 std::shared_ptr<Backend> make_reference_backend(ReferenceOptions options = {});
 
-// Registers the reference lowering ("native") for every op in the global op registry that the
-// interpreter implements. Idempotent.
-void register_reference_lowerings();
-
 }  // namespace vyre

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "vyre/backends/cuda/codes.h"  // parse_arch fails with code::CudaBadArch
 #include "vyre/diag/result.h"
 
 namespace vyre::cuda {

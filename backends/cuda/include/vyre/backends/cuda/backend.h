@@ -44,6 +44,8 @@ class CudaBackend final : public Backend {
   const DeviceFingerprint& fingerprint() const override { return fingerprint_; }
   // CudaContextLost once the device was lost for the rest of the process (see CudaDevice).
   std::optional<Diagnostic> health() const override;
+  // The C-family generator's CUDA lowerings (backends/common).
+  std::vector<std::string> supported_ops() const override;
 
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override;
@@ -54,10 +56,6 @@ class CudaBackend final : public Backend {
   Result<std::shared_ptr<const CompiledPipeline>> load(
       const ir::Program& program, const DispatchConfig& config,
       std::span<const std::uint8_t> bytes) override;
-  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,
-                                                          Bindings& bindings,
-                                                          const LaunchGeometry& geometry,
-                                                          const DispatchConfig& config) override;
 
   // Resets the device's primary context on purpose: frees every allocation and module in it
   // (also those of other libraries sharing the primary context in this process) and builds a new
@@ -82,6 +80,12 @@ class CudaBackend final : public Backend {
   };
   Result<RawHandles> raw_handles(const CompiledPipeline* pipeline = nullptr);
 
+ protected:
+  Result<std::unique_ptr<PendingDispatch>> launch_async(const CompiledPipeline& pipeline,
+                                                        Bindings& bindings,
+                                                        const LaunchGeometry& geometry,
+                                                        const DispatchConfig& config) override;
+
  private:
   CudaBackend() = default;
   std::shared_ptr<CudaDevice> device_;  // null for a compile-only backend
@@ -91,11 +95,11 @@ class CudaBackend final : public Backend {
 };
 
 // Checks that the driver loads and has the configured device and that NVRTC loads: Ok, or
-// CudaUnavailable (VY7001).
+// BackendUnavailable.
 Status probe_cuda();
 
-// The "cuda" provider for a BackendRegistry (probe = probe_cuda, factory = CudaBackend::create).
-// Also registers the CUDA op lowerings in the op registry.
-BackendProvider cuda_backend_provider();
+// The "cuda" provider for a BackendRegistry (probe = probe_cuda, factory = CudaBackend::create),
+// at the priority backends/CMakeLists.txt gives it.
+BackendProvider cuda_backend_provider(int priority);
 
 }  // namespace vyre::cuda

@@ -51,7 +51,7 @@ struct DriverApi {
 };
 
 // Loads libcuda.so.1 and every entry point once per process (thread-safe); later calls return
-// the same table or the same diagnostic (CudaUnavailable, VY7001). Does not call cuInit.
+// the same table or the same diagnostic (BackendUnavailable, VY4003). Does not call cuInit.
 Result<const DriverApi*> load_driver_api();
 
 // "CUDA_ERROR_ILLEGAL_ADDRESS (an illegal memory access was encountered)".
@@ -61,8 +61,8 @@ std::string describe_error(const DriverApi& api, CUresult result);
 // primary context must be reset and rebuilt.
 bool poisons_context(CUresult result);
 
-// The diagnostic for a failed driver call that does not poison the context: CudaOutOfMemory
-// (VY7007) for allocation failures, CudaDriverError (VY7005) otherwise.
+// The diagnostic for a failed driver call that does not poison the context: DeviceOutOfMemory
+// (VY4104) for allocation failures, DeviceApiError (VY4102) otherwise.
 Diagnostic driver_error(const DriverApi& api, CUresult result, std::string_view call,
                         std::string_view during);
 

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "vyre/backend/backend.h"
 #include "vyre/registry/backend_registry.h"
@@ -25,10 +27,13 @@ struct OpenClBackendOptions {
   // "P:D" (platform and device index) or a case-insensitive substring of "platform / device"
   // names; unset = VYRE_OPENCL_DEVICE, else the first GPU, else the first device.
   std::optional<std::string> device;
+  // Op lowerings (op -> OpenCL C template, as in backends/common) over the generator's own: how
+  // a caller, or a test, lowers an op the generator does not know.
+  std::vector<std::pair<std::string, std::string>> extra_lowerings;
 };
 
-// Creates the backend on the selected device, or says why it cannot (OpenClUnavailable,
-// OpenClDeviceNotFound, OpenClApiError).
+// Creates the backend on the selected device, or says why it cannot (BackendUnavailable,
+// OpenClDeviceNotFound, DeviceApiError).
 Result<std::shared_ptr<Backend>> make_opencl_backend(const OpenClBackendOptions& options = {});
 
 // Checks that an OpenCL platform with a usable device is present (and that VYRE_OPENCL_DEVICE,
@@ -38,7 +43,7 @@ Status probe_opencl(const OpenClBackendOptions& options = {});
 // One line per device the ICD loader sees: "P:D  platform / device (type)", for `vyre backends`.
 Result<std::vector<std::string>> list_opencl_devices();
 
-// The "opencl" provider for a BackendRegistry. Also registers the OpenCL op lowerings.
-BackendProvider opencl_backend_provider();
+// The "opencl" provider for a BackendRegistry, at the priority backends/CMakeLists.txt gives it.
+BackendProvider opencl_backend_provider(int priority);
 
 }  // namespace vyre::opencl

@@ -16,6 +16,16 @@
 
 namespace vyre::conformance {
 
+// A pipeline of a delegating backend: its own (so the contract lets it dispatch it) around the
+// inner backend's.
+class DelegatedPipeline : public CompiledPipeline {
+ public:
+  DelegatedPipeline(const Backend& owner, std::shared_ptr<const CompiledPipeline> wrapped)
+      : CompiledPipeline(owner, wrapped->program(), wrapped->workgroup()),
+        inner(std::move(wrapped)) {}
+  std::shared_ptr<const CompiledPipeline> inner;
+};
+
 class DelegatingBackend : public Backend {
  public:
   DelegatingBackend(std::string id, std::shared_ptr<Backend> inner)
@@ -26,7 +36,7 @@ class DelegatingBackend : public Backend {
   std::vector<std::string> supported_ops() const override { return inner_->supported_ops(); }
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override {
-    return inner_->compile(program, config);
+    return wrap(VYRE_TRY(inner_->compile(program, config)));
   }
   // Counted; compiles each program with this backend's compile() (the default).
   std::vector<Result<std::shared_ptr<const CompiledPipeline>>> compile_many(
@@ -35,7 +45,7 @@ class DelegatingBackend : public Backend {
     return Backend::compile_many(programs, config);
   }
   Result<std::vector<std::uint8_t>> serialize(const CompiledPipeline& pipeline) const override {
-    return inner_->serialize(pipeline);
+    return inner_->serialize(*static_cast<const DelegatedPipeline&>(pipeline).inner);
   }
   Result<std::shared_ptr<const CompiledPipeline>> load(
       const ir::Program& program, const DispatchConfig& config,
@@ -43,18 +53,22 @@ class DelegatingBackend : public Backend {
     (void)bytes;  // never trust cached bytes of a wrapped pipeline: recompile
     return compile(program, config);
   }
-  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline& pipeline,
-                                                          Bindings& bindings,
-                                                          const LaunchGeometry& geometry,
-                                                          const DispatchConfig& config) override {
-    ++dispatches;
-    return inner_->dispatch_async(pipeline, bindings, geometry, config);
-  }
-
   std::atomic<int> dispatches{0};
   std::atomic<int> compile_many_calls{0};
 
  protected:
+  Result<std::unique_ptr<PendingDispatch>> launch_async(const CompiledPipeline& pipeline,
+                                                        Bindings& bindings,
+                                                        const LaunchGeometry& geometry,
+                                                        const DispatchConfig& config) override {
+    ++dispatches;
+    return inner_->dispatch_async(*static_cast<const DelegatedPipeline&>(pipeline).inner, bindings,
+                                  geometry, config);
+  }
+  std::shared_ptr<const CompiledPipeline> wrap(std::shared_ptr<const CompiledPipeline> inner) {
+    return std::make_shared<const DelegatedPipeline>(*this, std::move(inner));
+  }
+
   std::string id_;
   std::shared_ptr<Backend> inner_;
 };
@@ -70,7 +84,7 @@ class MiscomputingBackend : public DelegatingBackend {
     ir::ProgramData data = program->clone();
     for (ir::Stmt& s : data.body) rewrite(s);
     auto wrong = VYRE_TRY(ir::parse_program(ir::print_program(data)));
-    return inner_->compile(wrong, config);
+    return wrap(VYRE_TRY(inner_->compile(wrong, config)));
   }
 
  private:
