@@ -21,6 +21,9 @@ enum class EnvVar {
   OpenClDevice,          // VYRE_OPENCL_DEVICE: platform/device selection (enters via fingerprint)
   CudaArch,              // VYRE_CUDA_ARCH: NVRTC target when no device (changes generated code)
   CudaDevice,            // VYRE_CUDA_DEVICE: device ordinal (enters via fingerprint)
+  CacheReadOnly,         // VYRE_CACHE_READONLY: serve cached pipelines, write nothing
+  CacheDisable,          // VYRE_CACHE_DISABLE: no byte store at all (memory tier only)
+  CachePacks,            // VYRE_CACHE_PACKS: read-only pack folders, ':'-separated
 };
 
 struct EnvVarInfo {
