@@ -20,6 +20,13 @@ constexpr std::array kVariables = {
     EnvVarInfo{
         EnvVar::Jit, "VYRE_JIT", false,
         "JIT policy: allow (default), warn (report each compile), forbid (a miss is an error)"},
+    EnvVarInfo{EnvVar::CacheReadOnly, "VYRE_CACHE_READONLY", false,
+               "1: use the disk cache read-only (hits served silently, nothing written)"},
+    EnvVarInfo{EnvVar::CacheDisable, "VYRE_CACHE_DISABLE", false,
+               "1: no disk cache or packs at all (the memory tier only)"},
+    EnvVarInfo{
+        EnvVar::CachePacks, "VYRE_CACHE_PACKS", false,
+        "read-only pipeline cache packs (folders, ':'-separated) asked after the disk cache"},
 };
 
 }  // namespace

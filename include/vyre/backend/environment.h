@@ -20,6 +20,9 @@ enum class EnvVar {
   PipelineCacheEntries,  // VYRE_PIPELINE_CACHE_ENTRIES: memory tier entry bound
   PipelineCacheBytes,    // VYRE_PIPELINE_CACHE_BYTES: memory tier byte bound
   Jit,                   // VYRE_JIT: allow | warn | forbid
+  CacheReadOnly,         // VYRE_CACHE_READONLY: serve cached pipelines, write nothing
+  CacheDisable,          // VYRE_CACHE_DISABLE: no byte store at all (memory tier only)
+  CachePacks,            // VYRE_CACHE_PACKS: read-only pack folders, ':'-separated
 };
 
 struct EnvVarInfo {
