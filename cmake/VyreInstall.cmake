@@ -4,6 +4,7 @@ include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 get_property(_layers GLOBAL PROPERTY VYRE_LAYER_TARGETS)
 install(TARGETS ${_layers} ${VYRE_BACKEND_TARGETS} vyre_backends vyre blake3 xxhash_headers
+        vyre_remote_deps
         EXPORT vyreTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
