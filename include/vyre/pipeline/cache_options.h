@@ -10,25 +10,34 @@
 #include <string>
 #include <string_view>
 
+#include <vector>
+
 #include "vyre/diag/result.h"
+#include "vyre/pipeline/byte_store.h"
+#include "vyre/pipeline/disk_store.h"
 #include "vyre/pipeline/jit_policy.h"
 
 namespace vyre::pipeline {
 
-// Receives the cache's warnings (disk unavailable, JIT compile under `warn`, ...). Called from
-// whichever thread hit the condition; must be thread-safe.
-using DiagnosticSink = std::function<void(const Diagnostic&)>;
 // Receives the JSON reproducibility manifest of every pipeline the cache compiles.
 using ManifestSink = std::function<void(const std::string& manifest_json)>;
 
 inline constexpr std::size_t kDefaultMemoryEntries = 1024;
 inline constexpr std::uint64_t kDefaultMemoryBytes = 256ull << 20;
-inline constexpr std::uint64_t kDefaultDiskBytes = 2ull << 30;
 
 struct PipelineCacheOptions {
   // Disk tier root; empty means memory-only. from_environment() fills it from VYRE_CACHE_DIR,
   // $XDG_CACHE_HOME/vyre/pipelines or ~/.cache/vyre/pipelines.
+  // The disk store's row is made from it (with disk_max_bytes, orphan_age, touch_granularity)
+  // and put first in the chain when `stores` has no row named "disk".
   std::filesystem::path root;
+  // The chain of byte stores after the memory tier, asked in order (byte_store.h); one row per
+  // store. from_environment() adds a "pack" row per VYRE_CACHE_PACKS folder.
+  std::vector<StoreOptions> stores;
+  // VYRE_CACHE_READONLY: hits are served silently, nothing is written, nothing warned about.
+  bool read_only = false;
+  // VYRE_CACHE_DISABLE: no store at all (the memory tier only), whatever `root` says.
+  bool disabled = false;
   std::size_t memory_max_entries = kDefaultMemoryEntries;  // VYRE_PIPELINE_CACHE_ENTRIES
   std::uint64_t memory_max_bytes = kDefaultMemoryBytes;    // VYRE_PIPELINE_CACHE_BYTES
   std::uint64_t disk_max_bytes = kDefaultDiskBytes;        // VYRE_CACHE_MAX_BYTES
