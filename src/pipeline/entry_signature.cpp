@@ -35,11 +35,12 @@ Diagnostic bad_key(std::string message) {
 }
 
 std::vector<std::uint8_t> signed_message(const Digest& key, std::span<const std::uint8_t> entry) {
-  std::vector<std::uint8_t> message;
-  message.reserve(kDomain.size() + key.size() + entry.size());
-  message.insert(message.end(), kDomain.begin(), kDomain.end());
-  message.insert(message.end(), key.begin(), key.end());
-  message.insert(message.end(), entry.begin(), entry.end());
+  std::vector<std::uint8_t> message(kDomain.size() + key.size() + entry.size());
+  std::memcpy(message.data(), kDomain.data(), kDomain.size());
+  std::memcpy(message.data() + kDomain.size(), key.data(), key.size());
+  if (!entry.empty()) {
+    std::memcpy(message.data() + kDomain.size() + key.size(), entry.data(), entry.size());
+  }
   return message;
 }
 
@@ -196,12 +197,13 @@ std::vector<std::uint8_t> sign_entry(const SigningKey& signer, const Digest& key
                                      std::span<const std::uint8_t> entry) {
   std::vector<std::uint8_t> message = signed_message(key, entry);
   std::array<std::uint8_t, 64> signature = signer.sign(message);
-  std::vector<std::uint8_t> out;
-  out.reserve(kSignedEnvelopeHeaderBytes + entry.size());
-  out.insert(out.end(), kMagic.begin(), kMagic.end());
-  out.insert(out.end(), signer.public_key().begin(), signer.public_key().end());
-  out.insert(out.end(), signature.begin(), signature.end());
-  out.insert(out.end(), entry.begin(), entry.end());
+  std::vector<std::uint8_t> out(kSignedEnvelopeHeaderBytes + entry.size());
+  std::memcpy(out.data(), kMagic.data(), kMagic.size());
+  std::memcpy(out.data() + kKeyOffset, signer.public_key().data(), 32);
+  std::memcpy(out.data() + kSignatureOffset, signature.data(), signature.size());
+  if (!entry.empty()) {
+    std::memcpy(out.data() + kSignedEnvelopeHeaderBytes, entry.data(), entry.size());
+  }
   return out;
 }
 

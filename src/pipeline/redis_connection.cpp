@@ -34,6 +34,14 @@ RedisReply::~RedisReply() {
 RedisReply::RedisReply(RedisReply&& other) noexcept : reply_(other.reply_) {
   other.reply_ = nullptr;
 }
+RedisReply& RedisReply::operator=(RedisReply&& other) noexcept {
+  if (this != &other) {
+    if (reply_ != nullptr) freeReplyObject(reply_);
+    reply_ = other.reply_;
+    other.reply_ = nullptr;
+  }
+  return *this;
+}
 bool RedisReply::nil() const {
   return reply_->type == REDIS_REPLY_NIL;
 }

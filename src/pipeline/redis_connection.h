@@ -25,7 +25,7 @@ class RedisReply {
   explicit RedisReply(redisReply* reply);
   ~RedisReply();
   RedisReply(RedisReply&& other) noexcept;
-  RedisReply& operator=(RedisReply&&) = delete;
+  RedisReply& operator=(RedisReply&& other) noexcept;
 
   bool nil() const;
   bool string() const;                       // a bulk string
