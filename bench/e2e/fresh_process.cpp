@@ -39,7 +39,9 @@
 #include "vyre/backends/builtin.h"
 #include "vyre/diag/render.h"
 #include "vyre/ir/text.h"
-#include "vyre/pipeline/disk_tier.h"
+#include "vyre/pipeline/cache_maintenance.h"
+#include "vyre/pipeline/disk_store.h"
+#include "vyre/pipeline/entry_format.h"
 #include "vyre/pipeline/pipeline_cache.h"
 #include "vyre/registry/backend_registry.h"
 
@@ -178,20 +180,28 @@ json child_breakdown(const std::string& id, const fs::path& root) {
   const Digest key = factors->key();
   const std::vector<std::uint8_t> expected = pipeline::encode_key_factors(*factors);
   std::array<std::uint8_t, pipeline::kHitScratchBytes> scratch[2];  // as obtain() reads into
+  // As obtain() reads a disk hit: the store's get, then the entry authenticated and checked.
+  const pipeline::EntrySecret secret = pipeline::secret_of(*(*cache)->disk());
+  pipeline::DecodedEntry entries[2];
+  auto read_entry = [&](int i) {
+    pipeline::StoreRead read = (*cache)->disk()->get(key, scratch[i], true);
+    if (read.status != pipeline::StoreStatus::Hit ||
+        pipeline::check_entry(read.bytes, key, expected, secret, &entries[i])) {
+      die("breakdown: the entry is not on disk");
+    }
+    return read;
+  };
   start = Clock::now();
-  pipeline::DiskRead first = (*cache)->disk()->read(key, true, expected, scratch[0]);
+  pipeline::StoreRead first = read_entry(0);
   const double first_read_us = us_since(start);
   start = Clock::now();
-  pipeline::DiskRead second = (*cache)->disk()->read(key, true, expected, scratch[1]);
+  [[maybe_unused]] pipeline::StoreRead second = read_entry(1);
   const double second_read_us = us_since(start);
-  if (first.status != pipeline::ReadStatus::Hit || second.status != pipeline::ReadStatus::Hit) {
-    die("breakdown: the entry is not on disk");
-  }
   // The backend's load of those bytes, twice: the first pays this process's first-use costs.
   double load_us[2] = {};
   for (double& took : load_us) {
     start = Clock::now();
-    auto loaded = backend->load(program, {}, first.entry.payload);
+    auto loaded = backend->load(program, {}, entries[0].payload);
     took = us_since(start);
     if (!loaded.ok()) die(render_human(loaded.error()));
   }
@@ -200,7 +210,7 @@ json child_breakdown(const std::string& id, const fs::path& root) {
           {"identify_us", identify_us},
           {"first_disk_read_us", first_read_us},
           {"second_disk_read_us", second_read_us},
-          {"entry_bytes", first.file.size()}};
+          {"entry_bytes", first.bytes.size()}};
 }
 
 #ifdef VYRE_E2E_CUDA

@@ -27,6 +27,13 @@ constexpr std::array kVariables = {
                "NVRTC target architecture (e.g. sm_90) when no device decides it"},
     EnvVarInfo{EnvVar::CudaDevice, "VYRE_CUDA_DEVICE", false,
                "CUDA device ordinal; the device enters the key through its fingerprint"},
+    EnvVarInfo{EnvVar::CacheReadOnly, "VYRE_CACHE_READONLY", false,
+               "1: use the disk cache read-only (hits served silently, nothing written)"},
+    EnvVarInfo{EnvVar::CacheDisable, "VYRE_CACHE_DISABLE", false,
+               "1: no disk cache or packs at all (the memory tier only)"},
+    EnvVarInfo{
+        EnvVar::CachePacks, "VYRE_CACHE_PACKS", false,
+        "read-only pipeline cache packs (folders, ':'-separated) asked after the disk cache"},
     EnvVarInfo{EnvVar::RemoteCache, "VYRE_REMOTE_CACHE", false,
                "shared remote cache tier after memory and disk: redis://HOST[:PORT][/DB]"},
     EnvVarInfo{EnvVar::RemoteCacheNamespace, "VYRE_REMOTE_CACHE_NAMESPACE", false,

@@ -3,7 +3,6 @@
 #include "vyre/backend/backend.h"
 #include "vyre/backend/environment.h"
 #include "vyre/ir/program.h"
-#include "vyre/pipeline/entry_format.h"
 
 namespace vyre::pipeline {
 namespace {
@@ -19,12 +18,51 @@ void hash_named_values(Hasher& hasher, const NamedValues& values) {
   for (const auto& [name, value] : values) hasher.field(name).field(value);
 }
 
+void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+  const std::uint8_t le[4] = {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
+                              static_cast<std::uint8_t>(v >> 16),
+                              static_cast<std::uint8_t>(v >> 24)};
+  out.insert(out.end(), le, le + 4);
+}
+void put_str(std::vector<std::uint8_t>& out, std::string_view s) {
+  put_u32(out, static_cast<std::uint32_t>(s.size()));
+  out.insert(out.end(), s.begin(), s.end());
+}
+void put_named(std::vector<std::uint8_t>& out, const NamedValues& values) {
+  put_u32(out, static_cast<std::uint32_t>(values.size()));
+  for (const auto& [name, value] : values) {
+    put_str(out, name);
+    put_str(out, value);
+  }
+}
+
 std::string shorten(const std::string& name, const std::string& value) {
   if (name == "program" && value.size() > 12) return value.substr(0, 12);
   return value;
 }
 
 }  // namespace
+
+void append_key_factors(std::vector<std::uint8_t>& out, const Digest& program,
+                        const NamedValues& policy, std::string_view backend,
+                        const DeviceFingerprint& fingerprint, const NamedValues& environment) {
+  out.insert(out.end(), program.begin(), program.end());
+  put_named(out, policy);
+  put_str(out, backend);
+  put_str(out, fingerprint.vendor);
+  put_str(out, fingerprint.device);
+  put_str(out, fingerprint.driver);
+  put_str(out, fingerprint.compiler);
+  put_named(out, environment);
+}
+
+std::vector<std::uint8_t> encode_key_factors(const KeyFactors& factors) {
+  std::vector<std::uint8_t> out;
+  out.reserve(512);  // typical factors take 200-300 bytes: one allocation
+  append_key_factors(out, factors.program, factors.policy, factors.backend, factors.fingerprint,
+                     factors.environment);
+  return out;
+}
 
 Digest KeyFactors::policy_digest() const {
   Hasher hasher(kPolicyDomain);
@@ -48,8 +86,8 @@ Digest KeyFactors::key() const {
   return key_of_factor_bytes(encode_key_factors(*this), format_version);
 }
 
-[[gnu::hot]] Digest key_of_factor_bytes(std::span<const std::uint8_t> factor_bytes,
-                                        std::uint32_t format_version) {
+Digest key_of_factor_bytes(std::span<const std::uint8_t> factor_bytes,
+                           std::uint32_t format_version) {
   Hasher hasher(kKeyDomain);
   hasher.field(static_cast<std::uint64_t>(format_version));
   hasher.update(factor_bytes);

@@ -16,7 +16,39 @@ Diagnostic bad_size(std::string_view variable, std::string_view text, std::strin
                                "suffix (e.g. 512M), or unset it to use the default");
 }
 
+// "1", "true", "yes", "on" or "0", "false", "no", "off" (any case).
+Result<bool> parse_switch(EnvVar var, std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+  if (text == "0" || text == "false" || text == "no" || text == "off") return false;
+  const std::string name(env_info(var).name);
+  return Diagnostic::error(code::BadCacheSetting, name + "=\"" + text + "\" is not a switch",
+                           "set " + name + " to 1 or 0 (true/false, yes/no, on/off), or unset it");
+}
+
 }  // namespace
+
+std::vector<StoreOptions> pack_rows(std::string_view folders) {
+  std::vector<StoreOptions> rows;
+  std::size_t start = 0;
+  while (start <= folders.size()) {
+    std::size_t end = folders.find(':', start);
+    if (end == std::string_view::npos) end = folders.size();
+    std::string_view folder = folders.substr(start, end - start);
+    if (!folder.empty()) {
+      DiskStoreOptions pack;
+      pack.root = std::filesystem::path(folder);
+      pack.name = rows.empty() ? "pack" : "pack." + std::to_string(rows.size());
+      pack.read_only = true;
+      pack.create = false;
+      pack.keyed = false;
+      pack.allow_root_owner = true;
+      rows.push_back(DiskStore::row(std::move(pack)));
+    }
+    start = end + 1;
+  }
+  return rows;
+}
 
 Result<std::uint64_t> parse_size_setting(std::string_view variable, std::string_view text) {
   std::size_t i = 0;
@@ -88,6 +120,13 @@ Result<PipelineCacheOptions> PipelineCacheOptions::from_environment() {
   }
   if (auto v = VYRE_TRY(size_of(EnvVar::PipelineCacheBytes))) options.memory_max_bytes = *v;
   if (auto v = VYRE_TRY(size_of(EnvVar::CacheMaxBytes))) options.disk_max_bytes = *v;
+  if (auto v = env_value(EnvVar::CacheReadOnly)) {
+    options.read_only = VYRE_TRY(parse_switch(EnvVar::CacheReadOnly, *v));
+  }
+  if (auto v = env_value(EnvVar::CacheDisable)) {
+    options.disabled = VYRE_TRY(parse_switch(EnvVar::CacheDisable, *v));
+  }
+  if (auto packs = env_value(EnvVar::CachePacks)) options.stores = pack_rows(*packs);
   if (auto jit = env_value(EnvVar::Jit)) {
     options.jit = VYRE_TRY(parse_jit_policy(*jit, env_info(EnvVar::Jit).name));
   }

@@ -1,17 +1,21 @@
 #include "disk_index.h"
 
+#include "vyre/pipeline/cache_maintenance.h"
+
 namespace vyre::pipeline {
 
-std::vector<std::shared_ptr<const KeyFactors>> DiskIndex::entries(const DiskTier& disk,
-                                                                  std::chrono::seconds refresh) {
+std::vector<std::shared_ptr<const KeyFactors>> DiskIndex::entries(
+    std::span<const std::unique_ptr<ByteStore>> stores, std::chrono::seconds refresh) {
   std::lock_guard lock(mutex_);
   auto now = std::chrono::steady_clock::now();
   if (!loaded_ || now - loaded_at_ > refresh) {
     map_.clear();
-    for (DiskEntry& entry : disk.scan(/*read_headers=*/true)) {
-      if (!entry.metadata) continue;
-      map_.emplace(entry.key,
-                   std::make_shared<const KeyFactors>(std::move(entry.metadata->factors)));
+    for (const auto& store : stores) {
+      for (CacheEntry& entry : list_entries(*store, /*read_headers=*/true)) {
+        if (!entry.metadata) continue;
+        map_.emplace(entry.item.key,
+                     std::make_shared<const KeyFactors>(std::move(entry.metadata->factors)));
+      }
     }
     loaded_ = true;
     loaded_at_ = now;
@@ -22,7 +26,7 @@ std::vector<std::shared_ptr<const KeyFactors>> DiskIndex::entries(const DiskTier
   return out;
 }
 
-[[gnu::hot]] void DiskIndex::add(const Digest& key, std::shared_ptr<const KeyFactors> factors) {
+void DiskIndex::add(const Digest& key, std::shared_ptr<const KeyFactors> factors) {
   std::lock_guard lock(mutex_);
   if (loaded_) map_.insert_or_assign(key, std::move(factors));
 }

@@ -1,6 +1,6 @@
 #include "vyre/pipeline/entry_format.h"
 
-#include <xxhash.h>
+#include <blake3.h>
 
 #include <cstring>
 #include <optional>
@@ -16,7 +16,7 @@ constexpr std::size_t kPayloadChecksumAt = 56;
 constexpr std::size_t kHeaderChecksumAt = 72;
 static_assert(kHeaderChecksumAt + kChecksumBytes == kEntryHeaderBytes);
 
-[[gnu::hot]] void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
   const std::uint8_t le[4] = {static_cast<std::uint8_t>(v), static_cast<std::uint8_t>(v >> 8),
                               static_cast<std::uint8_t>(v >> 16),
                               static_cast<std::uint8_t>(v >> 24)};
@@ -25,17 +25,6 @@ static_assert(kHeaderChecksumAt + kChecksumBytes == kEntryHeaderBytes);
 void put_u64(std::vector<std::uint8_t>& out, std::uint64_t v) {
   put_u32(out, static_cast<std::uint32_t>(v));
   put_u32(out, static_cast<std::uint32_t>(v >> 32));
-}
-[[gnu::hot]] void put_str(std::vector<std::uint8_t>& out, std::string_view s) {
-  put_u32(out, static_cast<std::uint32_t>(s.size()));
-  out.insert(out.end(), s.begin(), s.end());
-}
-[[gnu::hot]] void put_named(std::vector<std::uint8_t>& out, const NamedValues& values) {
-  put_u32(out, static_cast<std::uint32_t>(values.size()));
-  for (const auto& [name, value] : values) {
-    put_str(out, name);
-    put_str(out, value);
-  }
 }
 std::uint32_t get_u32(const std::uint8_t* p) {
   std::uint32_t v = 0;
@@ -48,33 +37,40 @@ std::uint64_t get_u64(const std::uint8_t* p) {
   return v;
 }
 
-void put_checksum(std::uint8_t* at, XXH128_hash_t h) {
-  XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, h);
-  std::memcpy(at, canonical.digest, kChecksumBytes);
-}
-bool checksum_equals(const std::uint8_t* at, XXH128_hash_t h) {
-  XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, h);
-  return std::memcmp(at, canonical.digest, kChecksumBytes) == 0;
+// A 16-byte tag: BLAKE3 keyed with `secret` over a domain byte and the parts, in order.
+void compute_tag(std::uint8_t* out, const EntrySecret& secret, std::uint8_t domain,
+                 std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
+  blake3_hasher hasher;
+  blake3_hasher_init_keyed(&hasher, secret.data());
+  blake3_hasher_update(&hasher, &domain, 1);
+  blake3_hasher_update(&hasher, first.data(), first.size());
+  blake3_hasher_update(&hasher, second.data(), second.size());
+  blake3_hasher_finalize(&hasher, out, kChecksumBytes);
 }
 
-// One-shot XXH3 over a contiguous copy rather than the streaming API: same value, far less code
-// for a fresh process's first hit to fault into its caches. Metadata is typically ~300 bytes.
-[[gnu::hot]] XXH128_hash_t header_checksum(const std::uint8_t* header,
-                                           std::span<const std::uint8_t> metadata) {
-  constexpr std::size_t kOnStack = 1024;
-  const std::size_t n = kHeaderChecksumAt + metadata.size();
-  std::uint8_t stack[kOnStack];
-  std::vector<std::uint8_t> heap;
-  std::uint8_t* joined = stack;
-  if (n > kOnStack) {
-    heap.resize(n);
-    joined = heap.data();
-  }
-  std::memcpy(joined, header, kHeaderChecksumAt);
-  if (!metadata.empty()) std::memcpy(joined + kHeaderChecksumAt, metadata.data(), metadata.size());
-  return XXH3_128bits(joined, n);
+bool tag_equals(const std::uint8_t* at, const EntrySecret& secret, std::uint8_t domain,
+                std::span<const std::uint8_t> first, std::span<const std::uint8_t> second) {
+  std::uint8_t tag[kChecksumBytes];
+  compute_tag(tag, secret, domain, first, second);
+  std::uint8_t diff = 0;  // constant time: the comparison says nothing about where they differ
+  for (std::size_t i = 0; i < kChecksumBytes; ++i)
+    diff |= static_cast<std::uint8_t>(at[i] ^ tag[i]);
+  return diff == 0;
+}
+
+constexpr std::uint8_t kHeaderDomain = 'H';
+constexpr std::uint8_t kPayloadDomain = 'P';
+constexpr std::size_t kKeyEchoAt = 24;
+
+void put_header_tag(std::uint8_t* header, std::span<const std::uint8_t> metadata,
+                    const EntrySecret& secret) {
+  compute_tag(header + kHeaderChecksumAt, secret, kHeaderDomain, {header, kPayloadChecksumAt},
+              metadata);
+}
+void put_payload_tag(std::uint8_t* header, std::span<const std::uint8_t> payload,
+                     const EntrySecret& secret) {
+  compute_tag(header + kPayloadChecksumAt, secret, kPayloadDomain, {header + kKeyEchoAt, 32},
+              payload);
 }
 
 // Reads metadata fields; every read is bounds-checked, so any length is safe.
@@ -125,14 +121,11 @@ class Reader {
 // Metadata = the compile time (8 bytes), then the key factors (encode_key_factors).
 constexpr std::size_t kCompileTimeBytes = 8;
 
-void put_factors(std::vector<std::uint8_t>& out, const KeyFactors& f) {
-  append_key_factors(out, f.program, f.policy, f.backend, f.fingerprint, f.environment);
-}
-
 std::vector<std::uint8_t> encode_metadata(const EntryMetadata& m) {
   std::vector<std::uint8_t> out;
   put_u64(out, m.compile_us);
-  put_factors(out, m.factors);
+  const KeyFactors& f = m.factors;
+  append_key_factors(out, f.program, f.policy, f.backend, f.fingerprint, f.environment);
   return out;
 }
 
@@ -155,8 +148,9 @@ struct Layout {
 
 // Header checks shared by every decoder: magic, version, length bounds, exact file size, header
 // checksum. Failures return the defect; nothing is allocated on success.
-[[gnu::hot]] std::optional<Diagnostic> check_header(std::span<const std::uint8_t> prefix,
-                                                    std::uint64_t file_size, Layout* layout) {
+std::optional<Diagnostic> check_header(std::span<const std::uint8_t> prefix,
+                                       std::uint64_t file_size, const EntrySecret& secret,
+                                       Layout* layout) {
   if (file_size < kEntryHeaderBytes || prefix.size() < kEntryHeaderBytes) {
     return entry_defect("truncated header (" + std::to_string(file_size) + " bytes)");
   }
@@ -179,8 +173,9 @@ struct Layout {
   if (prefix.size() < kEntryHeaderBytes + metadata_length)
     return entry_defect("truncated metadata");
   std::span<const std::uint8_t> metadata = prefix.subspan(kEntryHeaderBytes, metadata_length);
-  if (!checksum_equals(h + kHeaderChecksumAt, header_checksum(h, metadata))) {
-    return entry_defect("header checksum mismatch");
+  if (!tag_equals(h + kHeaderChecksumAt, secret, kHeaderDomain, {h, kPayloadChecksumAt},
+                  metadata)) {
+    return entry_defect("header does not authenticate (corrupt, or written with another secret)");
   }
   *layout = Layout{version, metadata, payload_length};
   return std::nullopt;
@@ -188,9 +183,9 @@ struct Layout {
 
 // The stored factors against the key echo `key`. With `expected_factors` they must be exactly
 // those bytes (and are not decoded); without, they are decoded and must hash to the key.
-[[gnu::hot]] std::optional<Diagnostic> check_factors(const Layout& layout, const Digest& key,
-                                                     std::span<const std::uint8_t> expected_factors,
-                                                     EntryMetadata* metadata) {
+std::optional<Diagnostic> check_factors(const Layout& layout, const Digest& key,
+                                        std::span<const std::uint8_t> expected_factors,
+                                        EntryMetadata* metadata) {
   if (!expected_factors.empty()) {
     if (layout.metadata.size() != kCompileTimeBytes + expected_factors.size() ||
         std::memcmp(layout.metadata.data() + kCompileTimeBytes, expected_factors.data(),
@@ -209,12 +204,12 @@ struct Layout {
 }
 
 // Every check of a whole entry, filling `out` (its payload a view into `bytes`).
-[[gnu::hot]] std::optional<Diagnostic> check_whole(std::span<const std::uint8_t> bytes,
-                                                   const Digest* expected_key,
-                                                   std::span<const std::uint8_t> expected_factors,
-                                                   DecodedEntry* out) {
+std::optional<Diagnostic> check_whole(std::span<const std::uint8_t> bytes,
+                                      const Digest* expected_key,
+                                      std::span<const std::uint8_t> expected_factors,
+                                      const EntrySecret& secret, DecodedEntry* out) {
   Layout layout;
-  if (auto bad = check_header(bytes, bytes.size(), &layout)) return bad;
+  if (auto bad = check_header(bytes, bytes.size(), secret, &layout)) return bad;
   std::memcpy(out->key.data(), bytes.data() + 24, out->key.size());
   if (auto bad = check_factors(layout, out->key, expected_factors, &out->metadata)) return bad;
   if (expected_key != nullptr && out->key != *expected_key) {
@@ -222,9 +217,9 @@ struct Layout {
                         to_hex(*expected_key).substr(0, 16));
   }
   out->payload = bytes.subspan(kEntryHeaderBytes + layout.metadata.size(), layout.payload_length);
-  if (!checksum_equals(bytes.data() + kPayloadChecksumAt,
-                       XXH3_128bits(out->payload.data(), out->payload.size()))) {
-    return entry_defect("payload checksum mismatch");
+  if (!tag_equals(bytes.data() + kPayloadChecksumAt, secret, kPayloadDomain,
+                  bytes.subspan(kKeyEchoAt, 32), out->payload)) {
+    return entry_defect("payload does not authenticate (corrupt, or written with another secret)");
   }
   return std::nullopt;
 }
@@ -236,8 +231,20 @@ Result<DecodedEntry> as_result(std::optional<Diagnostic> bad, DecodedEntry&& ent
 
 }  // namespace
 
+const EntrySecret& public_entry_secret() {
+  static const EntrySecret secret = [] {
+    EntrySecret s{};
+    blake3_hasher hasher;
+    blake3_hasher_init_derive_key(&hasher, "vyre pipeline cache: public pack entry secret v1");
+    blake3_hasher_finalize(&hasher, s.data(), s.size());
+    return s;
+  }();
+  return secret;
+}
+
 Result<std::vector<std::uint8_t>> encode_entry(const EntryMetadata& metadata,
-                                               std::span<const std::uint8_t> payload) {
+                                               std::span<const std::uint8_t> payload,
+                                               const EntrySecret& secret) {
   if (payload.size() > kMaxPayloadBytes) {
     return Diagnostic::warning(
         code::PipelineNotPersisted,
@@ -261,52 +268,44 @@ Result<std::vector<std::uint8_t>> encode_entry(const EntryMetadata& metadata,
   Digest key = metadata.factors.key();
   out.insert(out.end(), key.begin(), key.end());
   out.resize(kEntryHeaderBytes);
-  put_checksum(out.data() + kPayloadChecksumAt, XXH3_128bits(payload.data(), payload.size()));
-  put_checksum(out.data() + kHeaderChecksumAt, header_checksum(out.data(), meta));
+  put_payload_tag(out.data(), payload, secret);
+  put_header_tag(out.data(), meta, secret);
   out.insert(out.end(), meta.begin(), meta.end());
   out.insert(out.end(), payload.begin(), payload.end());
   return out;
 }
 
-[[gnu::hot]] void append_key_factors(std::vector<std::uint8_t>& out, const Digest& program,
-                                     const NamedValues& policy, std::string_view backend,
-                                     const DeviceFingerprint& fingerprint,
-                                     const NamedValues& environment) {
-  out.insert(out.end(), program.begin(), program.end());
-  put_named(out, policy);
-  put_str(out, backend);
-  put_str(out, fingerprint.vendor);
-  put_str(out, fingerprint.device);
-  put_str(out, fingerprint.driver);
-  put_str(out, fingerprint.compiler);
-  put_named(out, environment);
-}
-
-std::vector<std::uint8_t> encode_key_factors(const KeyFactors& factors) {
-  std::vector<std::uint8_t> out;
-  out.reserve(512);  // typical factors take 200-300 bytes: one allocation
-  put_factors(out, factors);
+std::vector<std::uint8_t> reauthenticate_entry(std::span<const std::uint8_t> bytes,
+                                               const EntrySecret& secret) {
+  std::vector<std::uint8_t> out(bytes.begin(), bytes.end());
+  if (out.size() < kEntryHeaderBytes) return out;
+  const std::uint32_t metadata_length = get_u32(out.data() + 12);
+  if (out.size() < kEntryHeaderBytes + metadata_length) return out;
+  std::span<const std::uint8_t> all = out;
+  put_payload_tag(out.data(), all.subspan(kEntryHeaderBytes + metadata_length), secret);
+  put_header_tag(out.data(), all.subspan(kEntryHeaderBytes, metadata_length), secret);
   return out;
 }
 
-Result<DecodedEntry> decode_entry(std::span<const std::uint8_t> bytes, const Digest* expected_key) {
+Result<DecodedEntry> decode_entry(std::span<const std::uint8_t> bytes, const EntrySecret& secret,
+                                  const Digest* expected_key) {
   DecodedEntry entry;
-  auto bad = check_whole(bytes, expected_key, {}, &entry);
+  auto bad = check_whole(bytes, expected_key, {}, secret, &entry);
   return as_result(std::move(bad), std::move(entry));
 }
 
-[[gnu::hot]] std::optional<Diagnostic> check_entry(std::span<const std::uint8_t> bytes,
-                                                   const Digest& key,
-                                                   std::span<const std::uint8_t> expected_factors,
-                                                   DecodedEntry* out) {
-  return check_whole(bytes, &key, expected_factors, out);
+std::optional<Diagnostic> check_entry(std::span<const std::uint8_t> bytes, const Digest& key,
+                                      std::span<const std::uint8_t> expected_factors,
+                                      const EntrySecret& secret, DecodedEntry* out) {
+  return check_whole(bytes, &key, expected_factors, secret, out);
 }
 
 Result<DecodedEntry> decode_entry_matching(std::span<const std::uint8_t> bytes, const Digest& key,
-                                           std::span<const std::uint8_t> expected_factors) {
+                                           std::span<const std::uint8_t> expected_factors,
+                                           const EntrySecret& secret) {
   if (expected_factors.empty()) return entry_defect("no expected factors given");
   DecodedEntry entry;
-  auto bad = check_whole(bytes, &key, expected_factors, &entry);
+  auto bad = check_whole(bytes, &key, expected_factors, secret, &entry);
   return as_result(std::move(bad), std::move(entry));
 }
 
@@ -317,9 +316,9 @@ Diagnostic entry_defect(std::string what) {
 }
 
 Result<DecodedEntry> decode_entry_header(std::span<const std::uint8_t> prefix,
-                                         std::uint64_t file_size) {
+                                         std::uint64_t file_size, const EntrySecret& secret) {
   Layout layout;
-  if (auto bad = check_header(prefix, file_size, &layout)) return std::move(*bad);
+  if (auto bad = check_header(prefix, file_size, secret, &layout)) return std::move(*bad);
   DecodedEntry entry;
   std::memcpy(entry.key.data(), prefix.data() + 24, entry.key.size());
   auto bad = check_factors(layout, entry.key, {}, &entry.metadata);

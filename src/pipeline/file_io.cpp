@@ -39,7 +39,7 @@ int write_all(int fd, std::span<const std::uint8_t> bytes) {
   return 0;
 }
 
-[[gnu::hot]] int read_exact(int fd, std::span<std::uint8_t> out) {
+int read_exact(int fd, std::span<std::uint8_t> out) {
   std::size_t done = 0;
   while (done < out.size()) {
     ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(done));
@@ -73,7 +73,7 @@ std::string errno_text(int error_number) {
   return text;
 }
 
-[[gnu::hot]] std::int64_t mtime_ns(const struct stat& st) {
+std::int64_t mtime_ns(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 

@@ -11,7 +11,7 @@ MemoryTier::MemoryTier(std::size_t max_entries, std::uint64_t max_bytes)
   index_.reserve(std::min<std::size_t>(max_entries, 64));
 }
 
-[[gnu::hot]] bool MemoryTier::find(const Digest& key, MemoryEntry* out) {
+bool MemoryTier::find(const Digest& key, MemoryEntry* out) {
   std::lock_guard lock(mutex_);
   auto it = index_.find(key);
   if (it == index_.end()) return false;
@@ -20,7 +20,7 @@ MemoryTier::MemoryTier(std::size_t max_entries, std::uint64_t max_bytes)
   return true;
 }
 
-[[gnu::hot]] std::size_t MemoryTier::insert(const Digest& key, MemoryEntry entry) {
+std::size_t MemoryTier::insert(const Digest& key, MemoryEntry entry) {
   std::lock_guard lock(mutex_);
   if (auto it = index_.find(key); it != index_.end()) {
     bytes_ -= it->second->entry.bytes;
@@ -34,7 +34,7 @@ MemoryTier::MemoryTier(std::size_t max_entries, std::uint64_t max_bytes)
   return evict_locked();
 }
 
-[[gnu::hot]] std::size_t MemoryTier::evict_locked() {
+std::size_t MemoryTier::evict_locked() {
   std::size_t evicted = 0;
   while (!lru_.empty() && (lru_.size() > max_entries_ || bytes_ > max_bytes_)) {
     Node& victim = lru_.back();

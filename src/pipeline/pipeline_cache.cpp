@@ -14,6 +14,7 @@
 #include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"
 #include "vyre/ir/program.h"
+#include "vyre/pipeline/cache_maintenance.h"
 #include "vyre/pipeline/entry_format.h"
 #include "vyre/pipeline/stats_file.h"
 
@@ -31,6 +32,18 @@ Result<std::shared_ptr<PipelineCache>> PipelineCache::open(PipelineCacheOptions 
                              "give the disk tier a positive size bound, or leave the root empty "
                              "for a memory-only cache");
   }
+  std::vector<std::string> names;
+  for (const StoreOptions& row : options.stores) {
+    if (std::find(names.begin(), names.end(), row.name) != names.end() || row.name.empty() ||
+        !row.open) {
+      return Diagnostic::error(code::DuplicateStoreName,
+                               "pipeline cache store row '" + row.name +
+                                   "' is unnamed, has no factory, or repeats another's name",
+                               "give every row of PipelineCacheOptions::stores its own name and a "
+                               "factory");
+    }
+    names.push_back(row.name);
+  }
   return std::shared_ptr<PipelineCache>(new PipelineCache(std::move(options)));
 }
 
@@ -45,14 +58,28 @@ PipelineCache::PipelineCache(PipelineCacheOptions options)
   startup_ends_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(
                              (Clock::now() + options_.jit_startup_grace).time_since_epoch())
                              .count());
-  if (!options_.root.empty()) {
-    DiskTierOptions disk;
+  if (options_.disabled) return;
+  std::vector<StoreOptions> rows = options_.stores;
+  const bool has_disk_row =
+      std::any_of(rows.begin(), rows.end(), [](const StoreOptions& r) { return r.name == "disk"; });
+  if (!options_.root.empty() && !has_disk_row) {
+    DiskStoreOptions disk;
     disk.root = options_.root;
     disk.max_bytes = options_.disk_max_bytes;
     disk.orphan_age = options_.orphan_age;
     disk.touch_granularity = options_.touch_granularity;
-    disk.warning_sink = options_.warning_sink;
-    disk_ = std::make_unique<DiskTier>(std::move(disk));
+    rows.insert(rows.begin(), DiskStore::row(std::move(disk)));
+  }
+  StoreContext context;
+  context.warning_sink = [this](const Diagnostic& d) { deliver(d); };  // the store counts it
+  context.read_only = options_.read_only;
+  for (const StoreOptions& row : rows) {
+    std::unique_ptr<ByteStore> store = row.open(context);
+    if (!store) continue;
+    secrets_.push_back(secret_of(*store));
+    stores_.push_back(std::move(store));
+    counters_->served.emplace_back(0);
+    counters_->promoted.emplace_back(0);
   }
 }
 
@@ -60,16 +87,27 @@ PipelineCache::~PipelineCache() {
   (void)flush();
 }
 
+ByteStore* PipelineCache::store(std::string_view name) const {
+  for (const auto& s : stores_) {
+    if (s->name() == name) return s.get();
+  }
+  return nullptr;
+}
+
+DiskStore* PipelineCache::disk() const {
+  return dynamic_cast<DiskStore*>(store("disk"));
+}
+
 void PipelineCache::end_startup() {
   startup_ends_ns_.store(0);
 }
 
 void PipelineCache::warn(const Diagnostic& diagnostic) const {
-  if (disk_) {
-    disk_->warn(diagnostic);  // one sink, one warning count
-    return;
-  }
   TelemetryCounters::add(counters_->warnings);
+  deliver(diagnostic);
+}
+
+void PipelineCache::deliver(const Diagnostic& diagnostic) const {
   if (options_.warning_sink) {
     options_.warning_sink(diagnostic);
   } else {
@@ -77,8 +115,9 @@ void PipelineCache::warn(const Diagnostic& diagnostic) const {
   }
 }
 
-[[gnu::hot]] std::shared_ptr<const RequestIdentity> PipelineCache::identify(
-    const Backend& backend, const ir::Program& program, const DispatchConfig& config) const {
+std::shared_ptr<const RequestIdentity> PipelineCache::identify(const Backend& backend,
+                                                               const ir::Program& program,
+                                                               const DispatchConfig& config) const {
   // The request's factors in their stored encoding: recognised by its XXH3-128 when memoised,
   // else hashed into the key and kept for the disk hit's byte-for-byte comparison. A local
   // buffer, not a thread_local: registering a thread_local's destructor costs a fresh process
@@ -112,9 +151,10 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
   return identify(backend, program, config)->factors;
 }
 
-[[gnu::hot]] Result<std::shared_ptr<const CompiledPipeline>> PipelineCache::obtain(
-    Backend& backend, const ir::Program& program, const DispatchConfig& config,
-    CacheOutcome* outcome) {
+Result<std::shared_ptr<const CompiledPipeline>> PipelineCache::obtain(Backend& backend,
+                                                                      const ir::Program& program,
+                                                                      const DispatchConfig& config,
+                                                                      CacheOutcome* outcome) {
   const Clock::time_point start = Clock::now();
   std::shared_ptr<const RequestIdentity> identity = identify(backend, program, config);
 
@@ -140,8 +180,9 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
   return resolved->result;
 }
 
-[[gnu::hot]] std::shared_ptr<const CompiledPipeline> PipelineCache::memory_hit(
-    const RequestIdentity& identity, Clock::time_point start, CacheOutcome* outcome) {
+std::shared_ptr<const CompiledPipeline> PipelineCache::memory_hit(const RequestIdentity& identity,
+                                                                  Clock::time_point start,
+                                                                  CacheOutcome* outcome) {
   MemoryEntry hit;
   if (!memory_.find(identity.key, &hit)) return nullptr;
   TelemetryCounters::add(counters_->memory_hits);
@@ -156,7 +197,7 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
   return std::move(hit.pipeline);
 }
 
-[[gnu::hot]] std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
+std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
     Backend& backend, const ir::Program& program, const DispatchConfig& config,
     const RequestIdentity& identity, Clock::time_point start) {
   CacheOutcome out;
@@ -167,7 +208,7 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
                         std::move(out));
 }
 
-[[gnu::hot]] std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
+std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
     Backend& backend, const ir::Program& program, const DispatchConfig& config,
     const RequestIdentity& identity, Clock::time_point start, CacheOutcome& out) {
   const Digest& key = identity.key;
@@ -187,42 +228,57 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
     return done(std::move(hit.pipeline));
   }
 
+  // The chain, in order: the first store whose bytes authenticate and load serves the request.
+  // Bad bytes anywhere are discarded (counted corrupt_entry if nothing serves) and the next
+  // store is asked.
   std::optional<MissExplanation> explanation;
-  if (disk_) {
-    std::array<std::uint8_t, kHitScratchBytes> scratch;  // NOLINT: read() fills what it uses
-    DiskRead read = disk_->read(key, /*touch=*/true, identity.factor_bytes, scratch);
-    if (read.status == ReadStatus::Hit) {
-      const Clock::time_point load_start = Clock::now();
-      auto loaded = backend.load(program, config, read.entry.payload);
-      const std::uint64_t load_us = micros_since(load_start);
-      if (loaded.ok()) {
-        const std::uint64_t saved_us = read.entry.metadata.compile_us;
-        TelemetryCounters::add(counters_->disk_hits);
-        TelemetryCounters::add(counters_->compile_us_saved, saved_us);
-        counters_->load_hist.record_us(load_us);
-        MemoryEntry entry{*loaded, identity.factors,
-                          std::max<std::uint64_t>(read.entry.payload.size(), kMinMemoryCharge),
-                          saved_us};
-        TelemetryCounters::add(counters_->memory_evictions, memory_.insert(key, std::move(entry)));
-        index_->add(key, identity.factors);
-        out.tier = CacheTier::Disk;
-        out.lookup_ms = ms_between(start, load_start);
-        out.load_ms = static_cast<double>(load_us) / 1000.0;
-        return done(std::move(loaded).value());
-      }
+  auto corrupt = [&](std::string detail) {
+    explanation.emplace();
+    explanation->reason = MissReason::CorruptEntry;
+    explanation->detail = std::move(detail);
+  };
+  for (std::size_t i = 0; i < stores_.size(); ++i) {
+    ByteStore& store = *stores_[i];
+    std::array<std::uint8_t, kHitScratchBytes> scratch;  // NOLINT: get() fills what it uses
+    StoreRead read = store.get(key, scratch, /*refresh=*/true);
+    if (read.status == StoreStatus::Unreadable) {
+      corrupt(read.defect ? read.defect->message : "unreadable");
+      continue;
+    }
+    if (read.status != StoreStatus::Hit) continue;
+    DecodedEntry entry;
+    if (auto bad = check_entry(read.bytes, key, identity.factor_bytes, secrets_[i], &entry)) {
+      store.discard(key, read);
+      corrupt(bad->message);
+      continue;
+    }
+    const Clock::time_point load_start = Clock::now();
+    auto loaded = backend.load(program, config, entry.payload);
+    const std::uint64_t load_us = micros_since(load_start);
+    if (!loaded.ok()) {
       // The backend rejected bytes that passed every check: stale in a way the key missed.
       TelemetryCounters::add(counters_->load_failures);
-      disk_->remove(key);
-      explanation.emplace();
-      explanation->reason = MissReason::CorruptEntry;
-      explanation->detail = "the backend rejected it: " + loaded.error().message;
-    } else if (read.status == ReadStatus::Corrupt) {
-      explanation.emplace();
-      explanation->reason = MissReason::CorruptEntry;
-      explanation->detail = read.defect ? read.defect->message : "unreadable";
+      store.discard(key, read);
+      corrupt("the backend rejected it: " + loaded.error().message);
+      continue;
     }
-    if (explanation) index_->remove(key);
+    const std::uint64_t saved_us = entry.metadata.compile_us;
+    TelemetryCounters::add(counters_->store_hits);
+    TelemetryCounters::add(counters_->served[i]);
+    TelemetryCounters::add(counters_->compile_us_saved, saved_us);
+    counters_->load_hist.record_us(load_us);
+    if (i > 0) promote(key, read.bytes, i);
+    MemoryEntry cached{*loaded, identity.factors,
+                       std::max<std::uint64_t>(entry.payload.size(), kMinMemoryCharge), saved_us};
+    TelemetryCounters::add(counters_->memory_evictions, memory_.insert(key, std::move(cached)));
+    index_->add(key, identity.factors);
+    out.tier = CacheTier::Disk;
+    out.store = std::string(store.name());
+    out.lookup_ms = ms_between(start, load_start);
+    out.load_ms = static_cast<double>(load_us) / 1000.0;
+    return done(std::move(loaded).value());
   }
+  if (explanation) index_->remove(key);
   if (!explanation) explanation = explain_absent(*identity.factors);
   const MissReason reason = explanation->reason;
   counters_->miss(reason);
@@ -256,6 +312,18 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
   return nullptr;
 }
 
+void PipelineCache::promote(const Digest& key, std::span<const std::uint8_t> entry,
+                            std::size_t from) {
+  for (std::size_t j = 0; j < from; ++j) {
+    ByteStore& earlier = *stores_[j];
+    if (!earlier.writable()) continue;
+    bool stored = secrets_[j] == secrets_[from]
+                      ? earlier.put(key, entry)
+                      : earlier.put(key, reauthenticate_entry(entry, secrets_[j]));
+    if (stored) TelemetryCounters::add(counters_->promoted[j]);
+  }
+}
+
 std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
     Backend& backend, const RequestIdentity& identity,
     Result<std::shared_ptr<const CompiledPipeline>> compiled, std::uint64_t compile_us,
@@ -275,17 +343,27 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
   counters_->compile_hist.record_us(compile_us);
 
   std::uint64_t charge = kMinMemoryCharge;
-  const bool persist = disk_ && disk_->writable();
+  const bool persist = std::any_of(stores_.begin(), stores_.end(),
+                                   [](const auto& store) { return store->writable(); });
   auto bytes = persist || options_.size_memory_entries
                    ? backend.serialize(**compiled)
                    : Result<std::vector<std::uint8_t>>(std::vector<std::uint8_t>{});
   if (bytes.ok()) {
     charge = std::max<std::uint64_t>(bytes->size(), kMinMemoryCharge);
-    if (persist) {
-      auto entry = encode_entry(EntryMetadata{*identity.factors, compile_us}, *bytes);
+    // One encoding per distinct secret, put into every writable store.
+    std::optional<EntrySecret> encoded_for;
+    Result<std::vector<std::uint8_t>> entry = std::vector<std::uint8_t>{};
+    bool warned = false;
+    for (std::size_t i = 0; i < stores_.size() && persist; ++i) {
+      if (!stores_[i]->writable()) continue;
+      if (encoded_for != secrets_[i]) {
+        entry = encode_entry(EntryMetadata{*identity.factors, compile_us}, *bytes, secrets_[i]);
+        encoded_for = secrets_[i];
+      }
       if (!entry.ok()) {
-        warn(entry.error());
-      } else if (disk_->write(key, *entry)) {
+        if (!warned) warn(entry.error());
+        warned = true;
+      } else if (stores_[i]->put(key, *entry)) {
         index_->add(key, identity.factors);
       }
     }
@@ -304,9 +382,9 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
 
 MissExplanation PipelineCache::explain_absent(const KeyFactors& requested) {
   std::vector<std::shared_ptr<const KeyFactors>> cached = memory_.factors();
-  if (disk_) {
-    auto on_disk = index_->entries(*disk_, options_.index_refresh);
-    cached.insert(cached.end(), on_disk.begin(), on_disk.end());
+  if (!stores_.empty()) {
+    auto stored = index_->entries(stores_, options_.index_refresh);
+    cached.insert(cached.end(), stored.begin(), stored.end());
   }
   MissExplanation explanation = explain_miss(cached, requested);
   if (explanation.reason == MissReason::KeyAbsent) index_->remove(requested.key());
@@ -325,15 +403,30 @@ Result<std::optional<CacheOutcome>> PipelineCache::lookup_only(Backend& backend,
   MemoryEntry hit;
   if (memory_.find(identity->key, &hit)) {
     out.tier = CacheTier::Memory;
-  } else if (disk_) {
-    DiskRead read = disk_->read(identity->key, /*touch=*/false, identity->factor_bytes);
-    if (read.status == ReadStatus::Hit) {
-      out.tier = CacheTier::Disk;
-    } else if (read.status == ReadStatus::Corrupt) {
+  } else {
+    for (std::size_t i = 0; i < stores_.size(); ++i) {
+      StoreRead read = stores_[i]->get(identity->key, {}, /*refresh=*/false);
+      std::optional<Diagnostic> bad;
+      if (read.status == StoreStatus::Unreadable) {
+        bad = read.defect ? *read.defect : entry_defect("unreadable");
+      } else if (read.status == StoreStatus::Hit) {
+        DecodedEntry entry;
+        bad = check_entry(read.bytes, identity->key, identity->factor_bytes, secrets_[i], &entry);
+        if (!bad) {
+          out.tier = CacheTier::Disk;
+          out.store = std::string(stores_[i]->name());
+          out.miss.reset();
+          out.miss_explanation.clear();
+          break;
+        }
+        stores_[i]->discard(identity->key, read);
+      } else {
+        continue;
+      }
       index_->remove(identity->key);
       MissExplanation e;
       e.reason = MissReason::CorruptEntry;
-      e.detail = read.defect ? read.defect->message : "unreadable";
+      e.detail = bad->message;
       out.miss = e.reason;
       out.miss_explanation = e.text();
     }
@@ -358,35 +451,41 @@ Result<std::optional<CacheOutcome>> PipelineCache::lookup_only(Backend& backend,
 std::size_t PipelineCache::invalidate(const InvalidationFilter& filter) {
   memory_.erase_if([&](const KeyFactors& f) { return filter.matches(f); });
   std::size_t removed = 0;
-  if (disk_) {
-    removed = disk_->invalidate(filter);
-    index_->invalidate();
-  }
+  for (const auto& store : stores_) removed += invalidate_entries(*store, filter).removed;
+  index_->invalidate();
   return removed;
 }
 
 Status PipelineCache::save_stats() {
-  if (!options_.persist_stats || !disk_ || !disk_->writable()) return Ok{};
+  DiskStore* disk_store = disk();
+  if (!options_.persist_stats || disk_store == nullptr || !disk_store->keeps_stats()) {
+    return Ok{};
+  }
   std::lock_guard lock(stats_mutex_);
   PersistedStats now;
   const TelemetryCounters& c = *counters_;
   now.memory_hits = c.memory_hits.load();
-  now.disk_hits = c.disk_hits.load();
+  now.store_hits = c.store_hits.load();
   for (std::size_t i = 0; i < now.misses.size(); ++i) now.misses[i] = c.misses[i].load();
   now.compiles = c.compiles.load();
   now.compile_us = c.compile_us.load();
   now.compile_us_saved = c.compile_us_saved.load();
-  now.corrupt_entries_removed = disk_->counters().corrupt_removed + c.load_failures.load();
+  now.store = disk_store->counters();
+  now.corrupt_entries_removed = now.store[StoreCounter::CorruptRemoved];
   PersistedStats delta = now - counters_->saved;
-  VYRE_TRY(add_persisted_stats(options_.root, delta));
+  VYRE_TRY(add_persisted_stats(disk_store->root(), delta));
   counters_->saved = now;
   return Ok{};
 }
 
 Status PipelineCache::flush() {
-  Status disk_status = disk_ ? disk_->flush() : Status(Ok{});
+  Status first = Ok{};
+  for (const auto& store : stores_) {
+    Status st = store->flush();
+    if (!st.ok() && first.ok()) first = std::move(st);
+  }
   Status stats_status = save_stats();
-  if (!disk_status.ok()) return disk_status;
+  if (!first.ok()) return first;
   return stats_status;
 }
 
@@ -394,7 +493,7 @@ Telemetry PipelineCache::snapshot() const {
   const TelemetryCounters& c = *counters_;
   Telemetry t;
   t.memory_hits = c.memory_hits.load();
-  t.disk_hits = c.disk_hits.load();
+  t.store_hits = c.store_hits.load();
   t.coalesced = c.coalesced.load();
   for (std::size_t i = 0; i < t.misses.size(); ++i) t.misses[i] = c.misses[i].load();
   t.compiles = c.compiles.load();
@@ -412,16 +511,17 @@ Telemetry PipelineCache::snapshot() const {
   t.load_ms = c.load_hist.snapshot();
   t.memory_entries = memory_.size();
   t.memory_bytes = memory_.bytes();
-  t.corrupt_entries_removed = c.load_failures.load();
-  if (disk_) {
-    DiskCounters d = disk_->counters();
-    t.disk_writable = disk_->writable();
-    t.disk_writes = d.writes;
-    t.disk_write_failures = d.write_failures;
-    t.disk_evictions = d.evictions;
-    t.corrupt_entries_removed += d.corrupt_removed;
-    t.orphans_removed = d.orphans_removed;
-    t.warnings += d.warnings;
+  for (std::size_t i = 0; i < stores_.size(); ++i) {
+    StoreTelemetry row;
+    row.name = std::string(stores_[i]->name());
+    row.location = stores_[i]->location();
+    row.writable = stores_[i]->writable();
+    row.served = c.served[i].load();
+    row.promoted = c.promoted[i].load();
+    row.counters = stores_[i]->counters();
+    t.corrupt_entries_removed += row.counters[StoreCounter::CorruptRemoved];
+    t.warnings += row.counters[StoreCounter::Warnings];
+    t.stores.push_back(std::move(row));
   }
   return t;
 }

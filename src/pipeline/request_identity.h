@@ -29,15 +29,14 @@ class RequestIdentityMemo {
   RequestIdentityMemo() { map_.reserve(64); }  // the first request does not size the table
 
   // The identity memoised for `factor_bytes` (whose XXH3-128 is `hash`), or null.
-  [[gnu::hot]] std::shared_ptr<const RequestIdentity> find(
-      const XXH128_hash_t& hash, const std::vector<std::uint8_t>& factor_bytes) const {
+  std::shared_ptr<const RequestIdentity> find(const XXH128_hash_t& hash,
+                                              const std::vector<std::uint8_t>& factor_bytes) const {
     std::shared_lock lock(mutex_);
     auto it = map_.find(hash);
     if (it == map_.end() || it->second->factor_bytes != factor_bytes) return nullptr;
     return it->second;
   }
-  [[gnu::hot]] void insert(const XXH128_hash_t& hash,
-                           std::shared_ptr<const RequestIdentity> identity) {
+  void insert(const XXH128_hash_t& hash, std::shared_ptr<const RequestIdentity> identity) {
     std::unique_lock lock(mutex_);
     if (map_.size() >= kCapacity) map_.clear();
     map_.insert_or_assign(hash, std::move(identity));

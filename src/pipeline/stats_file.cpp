@@ -31,11 +31,18 @@ Result<PersistedStats> parse(const std::filesystem::path& path, const std::strin
     return it != j.end() && it->is_number_unsigned() ? it->get<std::uint64_t>() : 0;
   };
   s.memory_hits = get("memory_hits");
-  s.disk_hits = get("disk_hits");
+  s.store_hits = j.contains("store_hits") ? get("store_hits") : get("disk_hits");
   s.compiles = get("compiles");
   s.compile_us = get("compile_us");
   s.compile_us_saved = get("compile_us_saved");
   s.corrupt_entries_removed = get("corrupt_entries_removed");
+  if (auto store = j.find("store"); store != j.end() && store->is_object()) {
+    for (std::size_t i = 0; i < kStoreCounterCount; ++i) {
+      auto it = store->find(std::string(store_counter_name(static_cast<StoreCounter>(i))));
+      if (it != store->end() && it->is_number_unsigned())
+        s.store.values[i] = it->get<std::uint64_t>();
+    }
+  }
   if (auto misses = j.find("misses"); misses != j.end() && misses->is_object()) {
     for (MissReason reason : kMissReasons) {
       auto it = misses->find(std::string(metric_name(reason)));
@@ -70,7 +77,8 @@ Result<std::string> read_text(const std::filesystem::path& path) {
 
 PersistedStats& PersistedStats::operator+=(const PersistedStats& o) {
   memory_hits += o.memory_hits;
-  disk_hits += o.disk_hits;
+  store_hits += o.store_hits;
+  store += o.store;
   for (std::size_t i = 0; i < misses.size(); ++i) misses[i] += o.misses[i];
   compiles += o.compiles;
   compile_us += o.compile_us;
@@ -82,7 +90,10 @@ PersistedStats& PersistedStats::operator+=(const PersistedStats& o) {
 PersistedStats PersistedStats::operator-(const PersistedStats& o) const {
   PersistedStats d;
   d.memory_hits = memory_hits - o.memory_hits;
-  d.disk_hits = disk_hits - o.disk_hits;
+  d.store_hits = store_hits - o.store_hits;
+  for (std::size_t i = 0; i < kStoreCounterCount; ++i) {
+    d.store.values[i] = store.values[i] - o.store.values[i];
+  }
   for (std::size_t i = 0; i < misses.size(); ++i) d.misses[i] = misses[i] - o.misses[i];
   d.compiles = compiles - o.compiles;
   d.compile_us = compile_us - o.compile_us;
@@ -92,8 +103,10 @@ PersistedStats PersistedStats::operator-(const PersistedStats& o) const {
 }
 
 bool PersistedStats::empty() const {
-  return memory_hits == 0 && disk_hits == 0 && total_misses() == 0 && compiles == 0 &&
-         compile_us_saved == 0 && corrupt_entries_removed == 0;
+  bool store_empty = true;
+  for (std::uint64_t v : store.values) store_empty = store_empty && v == 0;
+  return memory_hits == 0 && store_hits == 0 && total_misses() == 0 && compiles == 0 &&
+         compile_us_saved == 0 && corrupt_entries_removed == 0 && store_empty;
 }
 
 std::uint64_t PersistedStats::total_misses() const {
@@ -103,7 +116,7 @@ std::uint64_t PersistedStats::total_misses() const {
 }
 
 double PersistedStats::hit_rate() const {
-  std::uint64_t hits = memory_hits + disk_hits;
+  std::uint64_t hits = memory_hits + store_hits;
   std::uint64_t all = hits + total_misses();
   return all == 0 ? 0.0 : static_cast<double>(hits) / static_cast<double>(all);
 }
@@ -114,12 +127,13 @@ std::string PersistedStats::to_json() const {
     misses_json[std::string(metric_name(reason))] = misses[static_cast<std::size_t>(reason)];
   }
   nlohmann::json j = {{"memory_hits", memory_hits},
-                      {"disk_hits", disk_hits},
+                      {"store_hits", store_hits},
                       {"misses", misses_json},
                       {"compiles", compiles},
                       {"compile_us", compile_us},
                       {"compile_us_saved", compile_us_saved},
-                      {"corrupt_entries_removed", corrupt_entries_removed}};
+                      {"corrupt_entries_removed", corrupt_entries_removed},
+                      {"store", nlohmann::json::parse(store.to_json())}};
   return j.dump(2) + "\n";
 }
 

@@ -23,7 +23,7 @@ double Histogram::upper_bound_ms(std::size_t bucket) {
   return std::ldexp(1.0, static_cast<int>(bucket)) / 1000.0;
 }
 
-[[gnu::hot]] std::size_t Histogram::bucket_of(std::uint64_t micros) {
+std::size_t Histogram::bucket_of(std::uint64_t micros) {
   std::size_t bucket = 0;
   while (bucket + 1 < kBuckets && (std::uint64_t{1} << bucket) < micros) ++bucket;
   return bucket;
@@ -80,7 +80,8 @@ std::string Telemetry::to_json() const {
   for (MissReason reason : kMissReasons)
     miss_json[std::string(metric_name(reason))] = misses_for(reason);
   nlohmann::json j = {
-      {"hits", {{"memory", memory_hits}, {"disk", disk_hits}}},
+      {"hits", {{"memory", memory_hits}, {"stores", store_hits}}},
+      {"corrupt_entries_removed", corrupt_entries_removed},
       {"coalesced", coalesced},
       {"misses", miss_json},
       {"hit_rate", hit_rate()},
@@ -90,13 +91,6 @@ std::string Telemetry::to_json() const {
       {"jit_forbidden", jit_forbidden},
       {"jit_warnings", jit_warnings},
       {"lookup_only", {{"hits", lookup_only_hits}, {"misses", lookup_only_misses}}},
-      {"disk",
-       {{"writable", disk_writable},
-        {"writes", disk_writes},
-        {"write_failures", disk_write_failures},
-        {"evictions", disk_evictions},
-        {"corrupt_entries_removed", corrupt_entries_removed},
-        {"orphans_removed", orphans_removed}}},
       {"memory",
        {{"entries", memory_entries}, {"bytes", memory_bytes}, {"evictions", memory_evictions}}},
       {"warnings", warnings},
@@ -105,7 +99,31 @@ std::string Telemetry::to_json() const {
       {"compile_ms", histogram_json(compile_ms)},
       {"load_ms", histogram_json(load_ms)},
   };
+  nlohmann::json stores_json = nlohmann::json::object();
+  for (const StoreTelemetry& st : stores) {
+    nlohmann::json row = nlohmann::json::parse(st.counters.to_json());
+    row["location"] = st.location;
+    row["writable"] = st.writable;
+    row["served"] = st.served;
+    row["promoted"] = st.promoted;
+    stores_json[st.name] = row;
+  }
+  j["stores"] = stores_json;
   return j.dump();
+}
+
+const StoreTelemetry* Telemetry::store(std::string_view name) const {
+  for (const StoreTelemetry& st : stores) {
+    if (st.name == name) return &st;
+  }
+  return nullptr;
+}
+
+bool Telemetry::any_store_writable() const {
+  for (const StoreTelemetry& st : stores) {
+    if (st.writable) return true;
+  }
+  return false;
 }
 
 std::string manifest_json(const CacheOutcome& outcome) {

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 
 #include "vyre/pipeline/stats_file.h"
 #include "vyre/pipeline/telemetry.h"
@@ -31,12 +32,13 @@ struct AtomicHistogram {
 
 struct TelemetryCounters {
   using Counter = std::atomic<std::uint64_t>;
-  Counter memory_hits{0}, disk_hits{0}, coalesced{0};
+  Counter memory_hits{0}, store_hits{0}, coalesced{0};
   std::array<Counter, kMissReasons.size()> misses{};
   Counter compiles{0}, compile_failures{0}, load_failures{0}, jit_forbidden{0}, jit_warnings{0};
   Counter lookup_only_hits{0}, lookup_only_misses{0}, memory_evictions{0}, warnings{0};
   Counter compile_us{0}, compile_us_saved{0};
   AtomicHistogram compile_hist, load_hist;
+  std::deque<Counter> served, promoted;  // per store of the chain, index-aligned
   PersistedStats saved;  // what PipelineCache::save_stats() last added to the stats file
 
   static void add(Counter& c, std::uint64_t n = 1) { c.fetch_add(n, std::memory_order_relaxed); }

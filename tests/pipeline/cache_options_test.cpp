@@ -106,5 +106,38 @@ TEST(CacheOptions, DefaultRootPrecedence) {
   }
 }
 
+// The read-only, disabled and pack modes, as the environment sets them.
+TEST(CacheOptions, ReadOnlyDisabledAndPacksFromTheEnvironment) {
+  {
+    ScopedEnv env({{"VYRE_CACHE_READONLY", "1"},
+                   {"VYRE_CACHE_DISABLE", "off"},
+                   {"VYRE_CACHE_PACKS", "/opt/app/pack:/usr/share/app/pack2"}});
+    auto options = PipelineCacheOptions::from_environment();
+    ASSERT_TRUE(options.ok()) << options.error().message;
+    EXPECT_TRUE(options->read_only);
+    EXPECT_FALSE(options->disabled);
+    ASSERT_EQ(options->stores.size(), 2u);
+    EXPECT_EQ(options->stores[0].name, "pack");
+    EXPECT_EQ(options->stores[1].name, "pack.1");
+  }
+  {
+    ScopedEnv env({{"VYRE_CACHE_READONLY", nullptr},
+                   {"VYRE_CACHE_DISABLE", "YES"},
+                   {"VYRE_CACHE_PACKS", nullptr}});
+    auto options = PipelineCacheOptions::from_environment();
+    ASSERT_TRUE(options.ok());
+    EXPECT_TRUE(options->disabled);
+    EXPECT_FALSE(options->read_only);
+    EXPECT_TRUE(options->stores.empty());
+  }
+  for (const char* var : {"VYRE_CACHE_READONLY", "VYRE_CACHE_DISABLE"}) {
+    ScopedEnv env({{var, "maybe"}});
+    auto options = PipelineCacheOptions::from_environment();
+    ASSERT_FALSE(options.ok()) << var;
+    EXPECT_EQ(options.error().code, code::BadCacheSetting);
+    EXPECT_NE(options.error().message.find(var), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace vyre::pipeline

@@ -8,6 +8,13 @@
 namespace vyre::pipeline {
 namespace {
 
+// Any 32 bytes: the per-user secret a disk store would hold.
+const EntrySecret kSecret = [] {
+  EntrySecret s{};
+  for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<std::uint8_t>(i * 13 + 1);
+  return s;
+}();
+
 EntryMetadata sample_metadata() {
   testing::FakeBackend backend;
   EntryMetadata m;
@@ -26,23 +33,23 @@ std::vector<std::uint8_t> sample_payload() {
 TEST(EntryFormat, RoundTrips) {
   EntryMetadata m = sample_metadata();
   auto payload = sample_payload();
-  auto bytes = encode_entry(m, payload);
+  auto bytes = encode_entry(m, payload, kSecret);
   ASSERT_TRUE(bytes.ok());
   Digest key = m.factors.key();
-  auto decoded = decode_entry(*bytes, &key);
+  auto decoded = decode_entry(*bytes, kSecret, &key);
   ASSERT_TRUE(decoded.ok()) << decoded.error().message;
   EXPECT_EQ(decoded->key, key);
   EXPECT_EQ(decoded->metadata, m);
   EXPECT_TRUE(
       std::equal(decoded->payload.begin(), decoded->payload.end(), payload.begin(), payload.end()));
-  auto header =
-      decode_entry_header(std::span(*bytes).first(bytes->size() - payload.size()), bytes->size());
+  auto header = decode_entry_header(std::span(*bytes).first(bytes->size() - payload.size()),
+                                    bytes->size(), kSecret);
   ASSERT_TRUE(header.ok());
   EXPECT_EQ(header->metadata, m);
 }
 
 TEST(EntryFormat, HoldsNoHostSpecificValue) {
-  auto bytes = encode_entry(sample_metadata(), sample_payload());
+  auto bytes = encode_entry(sample_metadata(), sample_payload(), kSecret);
   ASSERT_TRUE(bytes.ok());
   std::string text(bytes->begin(), bytes->end());
   char host[256] = {};
@@ -52,29 +59,29 @@ TEST(EntryFormat, HoldsNoHostSpecificValue) {
     EXPECT_EQ(text.find(host), std::string::npos);
   }
   // Encoding is deterministic: the same inputs give the same bytes.
-  EXPECT_EQ(*bytes, *encode_entry(sample_metadata(), sample_payload()));
+  EXPECT_EQ(*bytes, *encode_entry(sample_metadata(), sample_payload(), kSecret));
 }
 
 TEST(EntryFormat, EveryTruncationIsDetected) {
-  auto bytes = encode_entry(sample_metadata(), sample_payload());
+  auto bytes = encode_entry(sample_metadata(), sample_payload(), kSecret);
   ASSERT_TRUE(bytes.ok());
   Digest key = sample_metadata().factors.key();
   const std::vector<std::uint8_t> factors = encode_key_factors(sample_metadata().factors);
   for (std::size_t n = 0; n < bytes->size(); ++n) {
-    auto decoded = decode_entry(std::span(*bytes).first(n), &key);
+    auto decoded = decode_entry(std::span(*bytes).first(n), kSecret, &key);
     ASSERT_FALSE(decoded.ok()) << "truncated to " << n << " bytes was accepted";
     EXPECT_EQ(decoded.error().code, code::CacheEntryCorrupt);
-    auto matched = decode_entry_matching(std::span(*bytes).first(n), key, factors);
+    auto matched = decode_entry_matching(std::span(*bytes).first(n), key, factors, kSecret);
     ASSERT_FALSE(matched.ok()) << "hit path: truncated to " << n << " bytes was accepted";
     EXPECT_EQ(matched.error().code, code::CacheEntryCorrupt);
   }
   auto extended = *bytes;
   extended.push_back(0);
-  EXPECT_FALSE(decode_entry(extended, &key).ok());
+  EXPECT_FALSE(decode_entry(extended, kSecret, &key).ok());
 }
 
 TEST(EntryFormat, EveryBitFlipIsDetected) {
-  auto bytes = encode_entry(sample_metadata(), sample_payload());
+  auto bytes = encode_entry(sample_metadata(), sample_payload(), kSecret);
   ASSERT_TRUE(bytes.ok());
   Digest key = sample_metadata().factors.key();
   const std::vector<std::uint8_t> factors = encode_key_factors(sample_metadata().factors);
@@ -82,19 +89,20 @@ TEST(EntryFormat, EveryBitFlipIsDetected) {
     for (int bit = 0; bit < 8; ++bit) {
       auto flipped = *bytes;
       flipped[i] ^= static_cast<std::uint8_t>(1u << bit);
-      ASSERT_FALSE(decode_entry(flipped, &key).ok()) << "flip at byte " << i << " bit " << bit;
-      ASSERT_FALSE(decode_entry_matching(flipped, key, factors).ok())
+      ASSERT_FALSE(decode_entry(flipped, kSecret, &key).ok())
+          << "flip at byte " << i << " bit " << bit;
+      ASSERT_FALSE(decode_entry_matching(flipped, key, factors, kSecret).ok())
           << "hit path: flip at byte " << i << " bit " << bit;
     }
   }
 }
 
 TEST(EntryFormat, MismatchedKeyIsRejected) {
-  auto bytes = encode_entry(sample_metadata(), sample_payload());
+  auto bytes = encode_entry(sample_metadata(), sample_payload(), kSecret);
   ASSERT_TRUE(bytes.ok());
   Digest other{};
   other[0] = 1;
-  auto decoded = decode_entry(*bytes, &other);
+  auto decoded = decode_entry(*bytes, kSecret, &other);
   ASSERT_FALSE(decoded.ok());
   EXPECT_NE(decoded.error().message.find("key echo"), std::string::npos);
 }
@@ -102,10 +110,10 @@ TEST(EntryFormat, MismatchedKeyIsRejected) {
 TEST(EntryFormat, HitPathDecodeComparesTheRequestedFactors) {
   EntryMetadata m = sample_metadata();
   auto payload = sample_payload();
-  auto bytes = encode_entry(m, payload);
+  auto bytes = encode_entry(m, payload, kSecret);
   ASSERT_TRUE(bytes.ok());
   const Digest key = m.factors.key();
-  auto decoded = decode_entry_matching(*bytes, key, encode_key_factors(m.factors));
+  auto decoded = decode_entry_matching(*bytes, key, encode_key_factors(m.factors), kSecret);
   ASSERT_TRUE(decoded.ok()) << decoded.error().message;
   EXPECT_EQ(decoded->key, key);
   EXPECT_EQ(decoded->metadata.compile_us, 1234u);
@@ -115,15 +123,15 @@ TEST(EntryFormat, HitPathDecodeComparesTheRequestedFactors) {
   // Factors that differ in one value (here the environment) are refused, even under this key.
   KeyFactors other = m.factors;
   other.environment[0].second = "sm_80";
-  auto refused = decode_entry_matching(*bytes, key, encode_key_factors(other));
+  auto refused = decode_entry_matching(*bytes, key, encode_key_factors(other), kSecret);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, code::CacheEntryCorrupt);
   EXPECT_NE(refused.error().message.find("not the requested"), std::string::npos);
-  EXPECT_FALSE(decode_entry_matching(*bytes, key, {}).ok());
+  EXPECT_FALSE(decode_entry_matching(*bytes, key, {}, kSecret).ok());
   // The key echo is still checked.
   Digest wrong = key;
   wrong[5] ^= 1;
-  EXPECT_FALSE(decode_entry_matching(*bytes, wrong, encode_key_factors(m.factors)).ok());
+  EXPECT_FALSE(decode_entry_matching(*bytes, wrong, encode_key_factors(m.factors), kSecret).ok());
 }
 
 // The header checksum is XXH3-128 of bytes [0, 72) followed by the metadata (the layout in
@@ -133,7 +141,7 @@ TEST(EntryFormat, HeaderChecksumIsXxh3OfHeaderAndMetadata) {
   for (std::size_t value_length : {std::size_t{1}, std::size_t{3000}}) {
     EntryMetadata m = sample_metadata();
     m.factors.policy.emplace_back("long_value", std::string(value_length, 'v'));
-    auto bytes = encode_entry(m, sample_payload());
+    auto bytes = encode_entry(m, sample_payload(), kSecret);
     ASSERT_TRUE(bytes.ok());
     const std::size_t metadata_length = bytes->size() - kEntryHeaderBytes - sample_payload().size();
     ASSERT_EQ(metadata_length > 1024, value_length > 1024);
@@ -147,11 +155,11 @@ TEST(EntryFormat, HeaderChecksumIsXxh3OfHeaderAndMetadata) {
     EXPECT_TRUE(std::equal(canonical.digest, canonical.digest + 16, bytes->begin() + 72))
         << value_length;
     const Digest key = m.factors.key();
-    ASSERT_TRUE(decode_entry(*bytes, &key).ok()) << value_length;
-    ASSERT_TRUE(decode_entry_matching(*bytes, key, encode_key_factors(m.factors)).ok());
+    ASSERT_TRUE(decode_entry(*bytes, kSecret, &key).ok()) << value_length;
+    ASSERT_TRUE(decode_entry_matching(*bytes, key, encode_key_factors(m.factors), kSecret).ok());
     std::vector<std::uint8_t> flipped = *bytes;
     flipped[kEntryHeaderBytes + metadata_length - 1] ^= 1;
-    auto refused = decode_entry(flipped, &key);
+    auto refused = decode_entry(flipped, kSecret, &key);
     ASSERT_FALSE(refused.ok()) << value_length;
     EXPECT_NE(refused.error().message.find("header checksum"), std::string::npos);
   }
@@ -159,9 +167,34 @@ TEST(EntryFormat, HeaderChecksumIsXxh3OfHeaderAndMetadata) {
 
 TEST(EntryFormat, OversizedPayloadIsRefused) {
   std::vector<std::uint8_t> huge(kMaxPayloadBytes + 1);
-  auto bytes = encode_entry(sample_metadata(), huge);
+  auto bytes = encode_entry(sample_metadata(), huge, kSecret);
   ASSERT_FALSE(bytes.ok());
   EXPECT_EQ(bytes.error().code, code::PipelineNotPersisted);
+}
+
+// An entry written with another user's secret never authenticates, and re-signing a valid
+// entry (what promotion does) makes it valid under the new secret only.
+TEST(EntryFormat, AnotherSecretNeverAuthenticates) {
+  auto bytes = encode_entry(sample_metadata(), sample_payload(), kSecret);
+  ASSERT_TRUE(bytes.ok());
+  const Digest key = sample_metadata().factors.key();
+  EntrySecret other = kSecret;
+  other[0] ^= 1;
+  auto refused = decode_entry(*bytes, other, &key);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, code::CacheEntryCorrupt);
+  EXPECT_NE(refused.error().message.find("another secret"), std::string::npos);
+  EXPECT_FALSE(
+      decode_entry_matching(*bytes, key, encode_key_factors(sample_metadata().factors), other)
+          .ok());
+  EXPECT_FALSE(decode_entry_header(*bytes, bytes->size(), other).ok());
+
+  std::vector<std::uint8_t> resigned = reauthenticate_entry(*bytes, other);
+  EXPECT_TRUE(decode_entry(resigned, other, &key).ok());
+  EXPECT_FALSE(decode_entry(resigned, kSecret, &key).ok());
+  EXPECT_TRUE(decode_entry(reauthenticate_entry(resigned, public_entry_secret()),
+                           public_entry_secret(), &key)
+                  .ok());
 }
 
 }  // namespace

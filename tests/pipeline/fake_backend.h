@@ -198,6 +198,13 @@ inline PipelineCacheOptions options_at(const std::filesystem::path& root,
   return options;
 }
 
+// A disk store's options at `root`, as `vyre cache` opens one to inspect it.
+inline DiskStoreOptions inspect(const std::filesystem::path& root) {
+  DiskStoreOptions options;
+  options.root = root;
+  return options;
+}
+
 inline std::shared_ptr<PipelineCache> open_cache(PipelineCacheOptions options) {
   auto cache = PipelineCache::open(std::move(options));
   if (!cache.ok()) std::abort();

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "pipeline/fake_backend.h"
+#include "vyre/pipeline/cache_maintenance.h"
 
 namespace vyre::pipeline {
 namespace {
@@ -43,7 +44,7 @@ TEST(Multiprocess, KilledWritersNeverLeaveAServedBadEntry) {
     ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
         << "the writer must have been killed, not have failed";
     temp_files_seen += count_files(dir / "tmp");
-    entries_seen += DiskTier({.root = dir.path(), .create = false}).scan(false).size();
+    entries_seen += DiskStore(inspect(dir.path()), {.create = false}).scan().size();
 
     // The next open removes the dead writer's temp files...
     FakeBackend backend;
@@ -51,8 +52,8 @@ TEST(Multiprocess, KilledWritersNeverLeaveAServedBadEntry) {
     auto cache = open_cache(options_at(dir.path()));
     EXPECT_EQ(count_files(dir / "tmp"), 0u) << "round " << round;
     // ...and every entry on disk is whole: none is ever served damaged.
-    for (const DiskEntry& e : cache->disk()->verify(false)) {
-      EXPECT_FALSE(e.defect) << e.path << ": " << e.defect->message;
+    for (const CacheEntry& e : verify_entries(*cache->disk(), false).entries) {
+      EXPECT_FALSE(e.defect) << e.item.location << ": " << e.defect->message;
     }
     for (std::uint32_t v = 0; v < 12; ++v) {
       auto got = cache->obtain(backend, make_program(v), {});
@@ -103,7 +104,8 @@ TEST(Multiprocess, ConcurrentProcessesShareOneFolder) {
         Telemetry t = cache->snapshot();
         failures += static_cast<int>(t.misses_for(MissReason::CorruptEntry));
         failures += backend.load_rejects;
-        if (t.disk_writes == 0 || t.disk_hits == 0) ++failures;  // both paths were exercised
+        if (t.store("disk")->counters[StoreCounter::Writes] == 0 || t.store_hits == 0)
+          ++failures;  // both paths were exercised
       }
       ::_exit(failures == 0 ? 0 : 1);
     }
@@ -115,8 +117,10 @@ TEST(Multiprocess, ConcurrentProcessesShareOneFolder) {
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0) << "a process saw a torn read or a wrong result";
   }
-  DiskTier disk({.root = dir.path(), .create = false});
-  for (const DiskEntry& e : disk.verify(false)) EXPECT_FALSE(e.defect) << e.path;
+  DiskStore disk(inspect(dir.path()), {.create = false});
+  for (const CacheEntry& e : verify_entries(disk, false).entries) {
+    EXPECT_FALSE(e.defect) << e.item.location;
+  }
   EXPECT_EQ(count_files(dir / "tmp"), 0u);
 }
 

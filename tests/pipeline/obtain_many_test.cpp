@@ -57,7 +57,7 @@ TEST(ObtainMany, HitsAreServedAndMissesGoToOneCompileManyCall) {
   EXPECT_EQ(backend.loads, 1);
   Telemetry t = cache->snapshot();
   EXPECT_EQ(t.compiles, 3u);  // k2 by obtain(), k3 and k4 by the batch
-  EXPECT_EQ(t.disk_hits, 1u);
+  EXPECT_EQ(t.store_hits, 1u);
   EXPECT_EQ(t.coalesced, 1u);
 
   // Stored like obtain() stores: memory hits now, disk hits for a fresh cache.

@@ -53,7 +53,7 @@ TEST(PipelineCache, MemoryThenDiskThenCompile) {
   EXPECT_EQ(backend.compiles, 1);
   EXPECT_EQ(backend.loads, 1);
   Telemetry t = fresh->snapshot();
-  EXPECT_EQ(t.disk_hits, 1u);
+  EXPECT_EQ(t.store_hits, 1u);
   EXPECT_EQ(t.total_misses(), 0u);
   EXPECT_DOUBLE_EQ(t.hit_rate(), 1.0);
 }
@@ -180,7 +180,7 @@ TEST(PipelineCache, DamagedEntriesAreNeverServed) {
     EXPECT_EQ(o.miss, MissReason::CorruptEntry) << what;
     EXPECT_EQ(backend.compiles, compiles + 1) << what;
     auto rewritten = read_file(path);  // stored again, valid (its compile time may differ)
-    auto decoded = decode_entry(rewritten, &key);
+    auto decoded = decode_entry(rewritten, *cache->disk()->entry_secret(), &key);
     ASSERT_TRUE(decoded.ok()) << what << ": not rewritten";
     EXPECT_EQ(decoded->metadata.factors, *cache->key_factors(backend, program, {})) << what;
     ++expected_corrupt;
@@ -414,7 +414,7 @@ TEST(PipelineCache, SerializeFailureStaysInMemoryWithAWarning) {
   ASSERT_TRUE(cache->obtain(backend, make_program(1), {}, &o).ok());
   EXPECT_EQ(o.tier, CacheTier::Memory);
   EXPECT_EQ(log.count(code::PipelineNotPersisted), 1u);
-  EXPECT_EQ(cache->disk()->scan(false).size(), 0u);
+  EXPECT_EQ(cache->disk()->scan().size(), 0u);
 }
 
 TEST(PipelineCache, TelemetryAndManifest) {
@@ -454,7 +454,7 @@ TEST(PipelineCache, TelemetryAndManifest) {
   auto fresh = open_cache(options_at(dir.path()));
   ASSERT_TRUE(fresh->obtain(backend, make_program(1), config).ok());
   Telemetry f = fresh->snapshot();
-  EXPECT_EQ(f.disk_hits, 1u);
+  EXPECT_EQ(f.store_hits, 1u);
   EXPECT_EQ(f.load_ms.count, 1u);
   EXPECT_NEAR(f.compile_seconds_saved, t.compile_seconds, 1e-6);
 }
@@ -478,7 +478,7 @@ TEST(PipelineCache, StatsFileAccumulatesAcrossCaches) {
   auto stats = read_persisted_stats(dir.path());
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->memory_hits, 1u);
-  EXPECT_EQ(stats->disk_hits, 1u);
+  EXPECT_EQ(stats->store_hits, 1u);
   EXPECT_EQ(stats->compiles, 1u);
   EXPECT_EQ(stats->misses[static_cast<std::size_t>(MissReason::EmptyCache)], 1u);
   EXPECT_NEAR(stats->hit_rate(), 2.0 / 3.0, 1e-9);
@@ -493,12 +493,12 @@ TEST(PipelineCache, InvalidateByBackendDeviceAndProgram) {
     ASSERT_TRUE(cache->obtain(a, make_program(v), {}).ok());
     ASSERT_TRUE(cache->obtain(b, make_program(v), {}).ok());
   }
-  EXPECT_EQ(cache->disk()->scan(false).size(), 6u);
+  EXPECT_EQ(cache->disk()->scan().size(), 6u);
   EXPECT_EQ(cache->invalidate({.backend = "alpha"}), 3u);
   EXPECT_EQ(cache->invalidate({.device = "other-device",
                                .program = to_hex(make_program(1).digest()).substr(0, 10)}),
             1u);
-  EXPECT_EQ(cache->disk()->scan(false).size(), 2u);
+  EXPECT_EQ(cache->disk()->scan().size(), 2u);
   CacheOutcome o;
   ASSERT_TRUE(cache->obtain(a, make_program(0), {}, &o).ok());
   EXPECT_EQ(o.tier, CacheTier::Compiled) << "memory tier must be invalidated too";

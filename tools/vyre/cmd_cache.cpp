@@ -1,7 +1,9 @@
 // `vyre cache path|stats|list|verify|explain|gc|clear|invalidate`: inspect and maintain the disk
 // pipeline cache. Every subcommand takes --dir (default: VYRE_CACHE_DIR, then
 // $XDG_CACHE_HOME/vyre/pipelines, then ~/.cache/vyre/pipelines). Cumulative hit and miss
-// counters come from <root>/stats.json, which every PipelineCache adds to when it flushes.
+// counters come from <root>/stats.json, which every PipelineCache adds to when it flushes. A
+// folder that is not vyre's (no marker) or not safe is refused, never maintained.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -13,7 +15,8 @@
 #include "vyre/backends/builtin.h"
 #include "vyre/diag/codes.h"
 #include "vyre/ir/text.h"
-#include "vyre/pipeline/disk_tier.h"
+#include "vyre/pipeline/cache_maintenance.h"
+#include "vyre/pipeline/disk_store.h"
 #include "vyre/pipeline/miss_explanation.h"
 #include "vyre/pipeline/stats_file.h"
 #include "vyre/registry/backend_registry.h"
@@ -57,15 +60,34 @@ Result<PipelineCacheOptions> cache_options(const CacheArgs& args) {
   return options;
 }
 
-// The disk tier for inspection: never creates the folder, reports its own warnings.
-Result<std::unique_ptr<DiskTier>> open_disk(const CacheArgs& args) {
+// The disk store for inspection: never creates the folder. A folder it refuses (not vyre's, not
+// safe) is an error here: `vyre cache` never maintains it.
+Result<std::unique_ptr<DiskStore>> open_disk(const CacheArgs& args) {
   PipelineCacheOptions options = VYRE_TRY(cache_options(args));
-  DiskTierOptions disk;
+  DiskStoreOptions disk;
   disk.root = options.root;
   disk.max_bytes = options.disk_max_bytes;
   disk.orphan_age = options.orphan_age;
-  disk.create = false;
-  return std::make_unique<DiskTier>(std::move(disk));
+  StoreContext context;
+  context.create = false;
+  auto store = std::make_unique<DiskStore>(std::move(disk), std::move(context));
+  if (auto refusal = store->refusal()) {
+    Diagnostic error = *refusal;
+    error.severity = Severity::Error;
+    return error;
+  }
+  return store;
+}
+
+// Prints what maintenance could not delete; true when there was something.
+bool report_failures(const std::vector<RemoveFailure>& failures, bool json) {
+  for (const RemoveFailure& f : failures) {
+    print_diagnostic(Diagnostic::error(code::CacheRemoveFailed,
+                                       "could not delete '" + f.location + "': " + f.reason,
+                                       "remove it by hand, or fix the folder's permissions"),
+                     "", json);
+  }
+  return !failures.empty();
 }
 
 std::string human_bytes(std::uint64_t bytes) {
@@ -105,9 +127,9 @@ int run_path(const CacheArgs& args) {
 int run_stats(const CacheArgs& args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
-  auto entries = (*disk)->scan(false);
+  auto entries = (*disk)->scan();
   std::uint64_t bytes = 0;
-  for (const auto& e : entries) bytes += e.size;
+  for (const auto& e : entries) bytes += e.allocated;
   auto stats = read_persisted_stats((*disk)->root());
   if (!stats) return fail(stats.error(), args.json);
   const PersistedStats& s = *stats;
@@ -121,19 +143,19 @@ int run_stats(const CacheArgs& args) {
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
-  std::uint64_t hits = s.memory_hits + s.disk_hits;
+  std::uint64_t hits = s.memory_hits + s.store_hits;
   std::printf("cache folder   %s\n", (*disk)->root().c_str());
   std::printf("entries        %zu\n", entries.size());
   std::printf("size           %s of %s\n", human_bytes(bytes).c_str(),
               human_bytes((*disk)->max_bytes()).c_str());
-  std::printf("lookups        %llu (hits: %llu memory, %llu disk; misses: %llu)\n",
+  std::printf("lookups        %llu (hits: %llu memory, %llu stores; misses: %llu)\n",
               static_cast<unsigned long long>(hits + s.total_misses()),
               static_cast<unsigned long long>(s.memory_hits),
-              static_cast<unsigned long long>(s.disk_hits),
+              static_cast<unsigned long long>(s.store_hits),
               static_cast<unsigned long long>(s.total_misses()));
-  std::printf("hit rate       %.1f%% (memory %.1f%%, disk %.1f%%)\n", 100 * s.hit_rate(),
+  std::printf("hit rate       %.1f%% (memory %.1f%%, stores %.1f%%)\n", 100 * s.hit_rate(),
               hits + s.total_misses() ? 100.0 * s.memory_hits / (hits + s.total_misses()) : 0.0,
-              hits + s.total_misses() ? 100.0 * s.disk_hits / (hits + s.total_misses()) : 0.0);
+              hits + s.total_misses() ? 100.0 * s.store_hits / (hits + s.total_misses()) : 0.0);
   for (MissReason reason : kMissReasons) {
     std::uint64_t n = s.misses[static_cast<std::size_t>(reason)];
     if (n != 0) {
@@ -146,19 +168,33 @@ int run_stats(const CacheArgs& args) {
               s.compile_us_saved / 1e6);
   std::printf("corrupt entries removed  %llu\n",
               static_cast<unsigned long long>(s.corrupt_entries_removed));
+  // The disk store's own counters: writes, and every I/O, fsync and removal failure.
+  std::string store_line;
+  for (std::size_t i = 0; i < kStoreCounterCount; ++i) {
+    const auto counter = static_cast<StoreCounter>(i);
+    if (s.store[counter] == 0) continue;
+    store_line +=
+        " " + std::string(store_counter_name(counter)) + "=" + std::to_string(s.store[counter]);
+  }
+  std::printf("disk store    %s\n",
+              store_line.empty() ? " (no writes or failures)" : store_line.c_str());
   return 0;
 }
 
 int run_list(const CacheArgs& args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
-  auto entries = (*disk)->scan(true);
-  std::sort(entries.begin(), entries.end(),
-            [](const DiskEntry& a, const DiskEntry& b) { return a.mtime_ns > b.mtime_ns; });
+  auto entries = list_entries(**disk, true);
+  std::sort(entries.begin(), entries.end(), [](const CacheEntry& a, const CacheEntry& b) {
+    return a.item.mtime_ns > b.item.mtime_ns;
+  });
   if (args.json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& e : entries) {
-      nlohmann::json j = {{"key", to_hex(e.key)}, {"bytes", e.size}, {"age", age_of(e.mtime_ns)}};
+      nlohmann::json j = {{"key", to_hex(e.item.key)},
+                          {"path", e.item.location},
+                          {"bytes", e.item.size},
+                          {"age", age_of(e.item.mtime_ns)}};
       if (e.metadata) {
         j["factors"] = factors_json(e.metadata->factors);
         j["compile_ms"] = e.metadata->compile_us / 1000.0;
@@ -170,10 +206,11 @@ int run_list(const CacheArgs& args) {
     return 0;
   }
   for (const auto& e : entries) {
-    std::printf("%s  %9s  %5s", to_hex(e.key).substr(0, 16).c_str(), human_bytes(e.size).c_str(),
-                age_of(e.mtime_ns).c_str());
+    std::printf("%s  %9s  %5s", to_hex(e.item.key).substr(0, 16).c_str(),
+                human_bytes(e.item.size).c_str(), age_of(e.item.mtime_ns).c_str());
     if (!e.metadata) {
-      std::printf("  (unreadable: %s)\n", e.defect ? e.defect->message.c_str() : "?");
+      std::printf("  (unreadable: %s: %s)\n", e.item.location.c_str(),
+                  e.defect ? e.defect->message.c_str() : "?");
       continue;
     }
     const KeyFactors& f = e.metadata->factors;
@@ -196,17 +233,25 @@ int run_list(const CacheArgs& args) {
 int run_verify(const CacheArgs& args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
+  VerifyReport report = verify_entries(**disk, args.fix);
   std::size_t bad = 0;
-  auto entries = (*disk)->verify(args.fix);
-  for (const auto& e : entries) {
+  for (const auto& e : report.entries) {
     if (!e.defect) continue;
     ++bad;
-    std::printf("%s %s: %s\n", args.fix ? "removed" : "BAD", e.path.c_str(),
-                e.defect->message.c_str());
+    const bool left =
+        std::any_of(report.failures.begin(), report.failures.end(),
+                    [&](const RemoveFailure& f) { return f.location == e.item.location; });
+    std::printf("%s %s: %s\n",
+                !args.fix ? "BAD"
+                : left    ? "NOT REMOVED"
+                          : "removed",
+                e.item.location.c_str(), e.defect->message.c_str());
   }
-  std::printf("%zu entr%s checked, %zu bad%s\n", entries.size(), entries.size() == 1 ? "y" : "ies",
-              bad, bad != 0 && !args.fix ? " (run with --fix to remove them)" : "");
-  return bad != 0 && !args.fix ? 1 : 0;
+  std::printf("%zu entr%s checked, %zu bad%s\n", report.entries.size(),
+              report.entries.size() == 1 ? "y" : "ies", bad,
+              bad != 0 && !args.fix ? " (run with --fix to remove them)" : "");
+  const bool failed = report_failures(report.failures, args.json);
+  return failed || (bad != 0 && !args.fix) ? 1 : 0;
 }
 
 Result<DispatchConfig> config_of(const CacheArgs& args) {
@@ -268,8 +313,8 @@ int run_explain(const CacheArgs& args) {
   std::vector<std::shared_ptr<const KeyFactors>> cached;
   bool present = false;
   std::optional<std::string> defect;
-  for (DiskEntry& e : (*disk)->scan(true)) {
-    if (e.key == key) {
+  for (CacheEntry& e : list_entries(**disk, true)) {
+    if (e.item.key == key) {
       present = e.metadata.has_value();
       if (e.defect) defect = e.defect->message;
     }
@@ -316,15 +361,17 @@ int run_gc(const CacheArgs& args) {
               r.orphans_removed, r.orphans_removed == 1 ? "" : "s", r.entries_evicted,
               r.entries_evicted == 1 ? "y" : "ies", human_bytes(r.bytes_before).c_str(),
               human_bytes(r.bytes_after).c_str(), human_bytes((*disk)->max_bytes()).c_str());
-  return 0;
+  return report_failures(r.failures, args.json) ? 1 : 0;
 }
 
 int run_clear(const CacheArgs& args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
-  std::size_t n = (*disk)->clear();
-  std::printf("removed %zu entr%s from %s\n", n, n == 1 ? "y" : "ies", (*disk)->root().c_str());
-  return 0;
+  ClearReport r = (*disk)->clear();
+  std::printf("removed %zu entr%s and %zu other file%s of vyre's from %s\n", r.entries_removed,
+              r.entries_removed == 1 ? "y" : "ies", r.other_files_removed,
+              r.other_files_removed == 1 ? "" : "s", (*disk)->root().c_str());
+  return report_failures(r.failures, args.json) ? 1 : 0;
 }
 
 int run_invalidate(CacheArgs args) {
@@ -351,9 +398,9 @@ int run_invalidate(CacheArgs args) {
   }
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
-  std::size_t n = (*disk)->invalidate(args.filter);
-  std::printf("removed %zu entr%s\n", n, n == 1 ? "y" : "ies");
-  return 0;
+  InvalidateReport r = invalidate_entries(**disk, args.filter);
+  std::printf("removed %zu entr%s\n", r.removed, r.removed == 1 ? "y" : "ies");
+  return report_failures(r.failures, args.json) ? 1 : 0;
 }
 
 }  // namespace

@@ -11,20 +11,25 @@
 namespace vyre {
 
 enum class EnvVar {
-  CacheDir,                // VYRE_CACHE_DIR: disk cache root
-  XdgCacheHome,            // XDG_CACHE_HOME: default cache root parent
-  Home,                    // HOME: fallback cache root parent
-  CacheMaxBytes,           // VYRE_CACHE_MAX_BYTES: disk tier size bound
-  PipelineCacheEntries,    // VYRE_PIPELINE_CACHE_ENTRIES: memory tier entry bound
-  PipelineCacheBytes,      // VYRE_PIPELINE_CACHE_BYTES: memory tier byte bound
-  Jit,                     // VYRE_JIT: allow | warn | forbid
-  OpenClDevice,            // VYRE_OPENCL_DEVICE: platform/device selection (enters via fingerprint)
-  CudaArch,                // VYRE_CUDA_ARCH: NVRTC target when no device (changes generated code)
-  CudaDevice,              // VYRE_CUDA_DEVICE: device ordinal (enters via fingerprint)
-  RemoteCache,             // VYRE_REMOTE_CACHE: redis://HOST:PORT/DB of the shared tier
-  RemoteCacheNamespace,    // VYRE_REMOTE_CACHE_NAMESPACE: key prefix in that database
-  RemoteCacheTrustedKeys,  // VYRE_REMOTE_CACHE_TRUSTED_KEYS: public keys readers accept
-  RemoteCacheSigningKey,   // VYRE_REMOTE_CACHE_SIGNING_KEY: secret key file (writers)
+  CacheDir,              // VYRE_CACHE_DIR: disk cache root
+  XdgCacheHome,          // XDG_CACHE_HOME: default cache root parent
+  Home,                  // HOME: fallback cache root parent
+  CacheMaxBytes,         // VYRE_CACHE_MAX_BYTES: disk tier size bound
+  PipelineCacheEntries,  // VYRE_PIPELINE_CACHE_ENTRIES: memory tier entry bound
+  PipelineCacheBytes,    // VYRE_PIPELINE_CACHE_BYTES: memory tier byte bound
+  Jit,                   // VYRE_JIT: allow | warn | forbid
+  OpenClDevice,          // VYRE_OPENCL_DEVICE: platform/device selection (enters via fingerprint)
+  CudaArch,              // VYRE_CUDA_ARCH: NVRTC target when no device (changes generated code)
+  CudaDevice,            // VYRE_CUDA_DEVICE: device ordinal (enters via fingerprint)
+  CacheReadOnly,         // VYRE_CACHE_READONLY: serve cached pipelines, write nothing
+  CacheDisable,          // VYRE_CACHE_DISABLE: no byte store at all (memory tier only)
+  CachePacks,            // VYRE_CACHE_PACKS: read-only pack folders, ':'-separated
+
+  // The shared remote tier (pipeline/remote_options.h).
+  RemoteCache,                  // VYRE_REMOTE_CACHE: redis://HOST:PORT/DB of the shared tier
+  RemoteCacheNamespace,         // VYRE_REMOTE_CACHE_NAMESPACE: key prefix in that database
+  RemoteCacheTrustedKeys,       // VYRE_REMOTE_CACHE_TRUSTED_KEYS: public keys readers accept
+  RemoteCacheSigningKey,        // VYRE_REMOTE_CACHE_SIGNING_KEY: secret key file (writers)
   RemoteCacheConnectTimeoutMs,  // VYRE_REMOTE_CACHE_CONNECT_TIMEOUT_MS
   RemoteCacheTimeoutMs,         // VYRE_REMOTE_CACHE_TIMEOUT_MS: per command
   RemoteCacheMaxEntryBytes,     // VYRE_REMOTE_CACHE_MAX_ENTRY_BYTES: value size bound

@@ -27,7 +27,8 @@ class Program;
 namespace vyre::pipeline {
 
 // Bumped whenever the key derivation or the entry layout changes: every older entry then misses.
-inline constexpr std::uint32_t kCacheFormatVersion = 2;  // 2: the key hashes the factor bytes
+// 2: the key hashes the factor bytes; 3: entries authenticated with a keyed BLAKE3.
+inline constexpr std::uint32_t kCacheFormatVersion = 3;
 
 using NamedValues = std::vector<std::pair<std::string, std::string>>;
 
@@ -64,7 +65,19 @@ struct KeyFactors {
   friend bool operator==(const KeyFactors&, const KeyFactors&) = default;
 };
 
-// The entry key of factors whose canonical encoding (encode_key_factors, entry_format.h) is
+// The canonical encoding of the key factors: program digest, policy fields, backend id, vendor,
+// device, driver, compiler, environment, every string and list length-prefixed (u32 little
+// endian), so two different sets of factors never encode alike. The key hashes it; entries store
+// it, and the hit path compares it byte for byte.
+std::vector<std::uint8_t> encode_key_factors(const KeyFactors& factors);
+
+// Appends encode_key_factors of the factors these parts make, without building a KeyFactors
+// (the request path encodes before it knows whether the identity is memoised).
+void append_key_factors(std::vector<std::uint8_t>& out, const Digest& program,
+                        const NamedValues& policy, std::string_view backend,
+                        const DeviceFingerprint& fingerprint, const NamedValues& environment);
+
+// The entry key of factors whose canonical encoding (encode_key_factors) is
 // `factor_bytes`: one domain-separated BLAKE3 over the format version and those bytes. The
 // encoding is length-prefixed throughout, so distinct factors never share bytes. The hit path
 // keeps the bytes it compares with the stored ones and derives the key from them directly.

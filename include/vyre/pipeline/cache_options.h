@@ -69,6 +69,10 @@ struct PipelineCacheOptions {
 // $XDG_CACHE_HOME/vyre/pipelines, else $HOME/.cache/vyre/pipelines; empty when none is set.
 std::filesystem::path default_cache_root();
 
+// One read-only "pack" row ("pack", "pack.1", ...) per ':'-separated folder: DiskStores that never
+// write, authenticated with the public pack secret, whose folders may belong to root.
+std::vector<StoreOptions> pack_rows(std::string_view folders);
+
 // A byte or count setting: decimal digits with an optional K, M, G or T suffix (powers of 1024,
 // an optional trailing "iB" or "B" allowed). `variable` names the setting in the VY5001 error.
 Result<std::uint64_t> parse_size_setting(std::string_view variable, std::string_view text);

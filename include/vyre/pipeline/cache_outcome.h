@@ -13,7 +13,9 @@
 
 namespace vyre::pipeline {
 
-enum class CacheTier : std::uint8_t { Memory, Disk, Compiled };  // where the pipeline came from
+// Where the pipeline came from. Disk: from a byte store of the chain (CacheOutcome::store names
+// which: "disk", "pack", a remote one).
+enum class CacheTier : std::uint8_t { Memory, Disk, Compiled };
 
 std::string_view cache_tier_name(CacheTier tier);  // "memory", "disk", "compiled"
 
@@ -25,6 +27,7 @@ struct CacheOutcome {
   double load_ms = 0;              // Backend::load, on a disk hit
   double compile_ms = 0;           // Backend::compile, when compiled (a batch: its equal share)
   Digest key{};
+  std::string store;  // on a Disk hit: the name of the store that served it
   // Additions beyond the agreed shape:
   std::shared_ptr<const KeyFactors> factors;  // the request's identity (for manifests)
   bool coalesced = false;  // waited for another thread's compile or load of the same key

@@ -9,6 +9,7 @@
 // It never fails its caller: a problem turns writes off with one warning and is counted.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -21,6 +22,8 @@ namespace vyre::pipeline {
 class FileOps;  // src/pipeline/file_ops.h: the system calls the disk store makes (a test seam)
 
 inline constexpr std::uint64_t kDefaultDiskBytes = 2ull << 30;
+// The largest file a disk store reads back (a 64 MiB payload and its header and metadata).
+inline constexpr std::uint64_t kMaxStoredItemBytes = (64ull << 20) + (64u << 10) + 4096;
 inline constexpr std::string_view kCacheMarkerName = "CACHEDIR.TAG";
 inline constexpr std::string_view kSecretFileName = "secret.key";
 
@@ -37,6 +40,12 @@ struct DiskStoreOptions {
   bool read_only = false;  // a pack, or VYRE_CACHE_READONLY: never writes, never warns of it
   bool create = true;      // create the root (0700) and its marker if missing
   bool keyed = true;       // entries authenticated with the root's per-user secret (not packs)
+  // The user the root, its folders and its secret must belong to; -1: the effective user. (Tests
+  // set another to see a folder of someone else's refused.)
+  long trusted_owner = -1;
+  bool allow_root_owner = false;  // packs installed by the system may belong to root too
+  // The largest item get() reads; anything bigger is unreadable (bounded reads).
+  std::uint64_t max_item_bytes = kMaxStoredItemBytes;
   std::shared_ptr<FileOps> file_ops;  // null: the real system calls
 };
 
@@ -77,6 +86,8 @@ class DiskStore final : public ByteStore, public StoreMaintenance {
   std::filesystem::path entry_path(const Digest& key) const;
   // Whether the root passed the trust checks and is vyre's (reads are allowed).
   bool usable() const;
+  // Whether the cache may keep its stats file in this root (vyre's, trusted, not read-only).
+  bool keeps_stats() const;
   // Why the store is off, when it is (the warning it gave); for `vyre cache` to refuse with.
   std::optional<Diagnostic> refusal() const;
   std::uint64_t total_bytes() const;  // allocated bytes of every entry, from a scan
@@ -84,6 +95,15 @@ class DiskStore final : public ByteStore, public StoreMaintenance {
 
  private:
   struct State;
+  bool load_secret(bool may_create);
+  void warn_once(std::atomic<bool>& flag, const Diagnostic& diagnostic) const;
+  void apply_touches();
+  // Reports a failed put (counted) and turns writes off when the folder cannot take any.
+  bool fail_put(std::string_view what, int error_number, bool broken_folder);
+  std::size_t evict_until(std::uint64_t target_bytes, std::uint64_t* total_after,
+                          std::vector<RemoveFailure>* failures);
+  int open_shard(const std::string& shard, bool create);
+  bool unlink_entry(const Digest& key, std::uint64_t version);  // 0: whatever is there
   DiskStoreOptions options_;
   StoreContext context_;
   std::unique_ptr<State> state_;

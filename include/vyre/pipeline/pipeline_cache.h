@@ -1,7 +1,8 @@
 // PipelineCache: the facade the runtime calls to turn (backend, program, dispatch config) into a
 // compiled pipeline. The data path, one call each:
-//   identity (memoised) -> memory tier -> disk tier (Backend::load) -> compile (Backend::compile)
-//   -> store (Backend::serialize -> disk tier) -> memory tier
+//   identity (memoised) -> memory tier -> each byte store of the chain in order (get, then
+//   authenticate and decode the entry, Backend::load; a hit is promoted into the earlier stores)
+//   -> compile (Backend::compile) -> store (Backend::serialize -> every writable store) -> memory
 // obtain_many() is the same path for a batch, with one Backend::compile_many for all misses.
 // Concurrent requests for one key share one disk load or compile. A cache problem (unwritable
 // disk, corrupt entry) never fails a request: it is counted, warned about once, and worked
@@ -15,13 +16,16 @@
 #include <optional>
 #include <shared_mutex>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "vyre/backend/backend.h"
+#include "vyre/pipeline/byte_store.h"
 #include "vyre/pipeline/cache_key.h"
+#include "vyre/pipeline/cache_maintenance.h"
 #include "vyre/pipeline/cache_options.h"
 #include "vyre/pipeline/cache_outcome.h"
-#include "vyre/pipeline/disk_tier.h"
+#include "vyre/pipeline/disk_store.h"
 #include "vyre/pipeline/memory_tier.h"
 #include "vyre/pipeline/miss_explanation.h"
 #include "vyre/pipeline/single_flight.h"
@@ -36,9 +40,10 @@ struct TelemetryCounters;
 
 class PipelineCache {
  public:
-  // Opens the memory tier and, when options.root is set, the disk tier (created 0700; orphaned
-  // temp files removed). An unusable disk is a warning, not an error. Reads the environment
-  // variables that change generated code once, here.
+  // Opens the memory tier and the chain of stores: options.stores in order, after a disk store
+  // at options.root when that is set and no row is named "disk" (none at all when
+  // options.disabled). An unusable store is a warning, not an error; two rows with one name are
+  // an error (VY5107). Reads the environment variables that change generated code once, here.
   static Result<std::shared_ptr<PipelineCache>> open(PipelineCacheOptions options);
   ~PipelineCache();  // flushes pending disk writes and persists stats (best effort)
   PipelineCache(const PipelineCache&) = delete;
@@ -62,7 +67,7 @@ class PipelineCache {
       Backend& backend, std::span<const ir::Program* const> programs, const DispatchConfig& config,
       std::vector<CacheOutcome>* outcomes = nullptr);
 
-  // Answers whether obtain() would hit (tier Memory or Disk, the disk entry validated but not
+  // Answers whether obtain() would hit (tier Memory or Disk, the stored entry validated but not
   // loaded) without compiling or loading anything. On a miss returns nullopt and, if `miss` is
   // given, fills it with tier Compiled, the miss reason and its explanation.
   Result<std::optional<CacheOutcome>> lookup_only(Backend& backend, const ir::Program& program,
@@ -76,7 +81,8 @@ class PipelineCache {
   // The identity of a request, as obtain() computes it.
   std::shared_ptr<const KeyFactors> key_factors(const Backend& backend, const ir::Program& program,
                                                 const DispatchConfig& config) const;
-  // Removes matching entries from both tiers; returns how many disk entries went.
+  // Removes matching entries from the memory tier and every store with maintenance; returns how
+  // many stored entries went.
   std::size_t invalidate(const InvalidationFilter& filter);
 
   void set_jit_policy(JitPolicy policy) { jit_.store(policy, std::memory_order_relaxed); }
@@ -86,7 +92,10 @@ class PipelineCache {
 
   const PipelineCacheOptions& options() const { return options_; }
   const NamedValues& environment() const { return environment_; }
-  DiskTier* disk() { return disk_.get(); }  // null when memory-only by configuration
+  // The chain, in the order it is asked.
+  std::span<const std::unique_ptr<ByteStore>> stores() const { return stores_; }
+  ByteStore* store(std::string_view name) const;  // null when no store has that name
+  DiskStore* disk() const;  // the store named "disk" when it is a DiskStore, else null
   MemoryTier& memory() { return memory_; }
 
  private:
@@ -116,13 +125,18 @@ class PipelineCache {
       Result<std::shared_ptr<const CompiledPipeline>> compiled, std::uint64_t compile_us,
       CacheOutcome out);
   MissExplanation explain_absent(const KeyFactors& requested);
+  // Puts a copy of `entry` (authenticated under store `from`'s secret) into every writable store
+  // before `from`.
+  void promote(const Digest& key, std::span<const std::uint8_t> entry, std::size_t from);
   void warn(const Diagnostic& diagnostic) const;
+  void deliver(const Diagnostic& diagnostic) const;  // to the sink or stderr, uncounted
   Status save_stats();
 
   PipelineCacheOptions options_;
   NamedValues environment_;
   MemoryTier memory_;
-  std::unique_ptr<DiskTier> disk_;
+  std::vector<std::unique_ptr<ByteStore>> stores_;
+  std::vector<EntrySecret> secrets_;  // index-aligned with stores_
   std::unique_ptr<RequestIdentityMemo> memo_;
   std::unique_ptr<DiskIndex> index_;
   std::unique_ptr<TelemetryCounters> counters_;

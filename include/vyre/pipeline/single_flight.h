@@ -24,7 +24,7 @@ class SingleFlight {
   };
 
   // Joins the flight for `key`; *leader is true for the caller that must do the work.
-  [[gnu::hot]] std::shared_ptr<Flight> join(const Digest& key, bool* leader) {
+  std::shared_ptr<Flight> join(const Digest& key, bool* leader) {
     std::lock_guard lock(mutex_);
     auto [it, inserted] = flights_.try_emplace(key);
     if (inserted) it->second = std::make_shared<Flight>();
@@ -33,8 +33,8 @@ class SingleFlight {
   }
 
   // Leader: publishes the result and wakes the waiters. Later joins start a new flight.
-  [[gnu::hot]] void finish(const Digest& key, const std::shared_ptr<Flight>& flight,
-                           std::shared_ptr<const T> result) {
+  void finish(const Digest& key, const std::shared_ptr<Flight>& flight,
+              std::shared_ptr<const T> result) {
     {
       std::lock_guard lock(mutex_);
       flights_.erase(key);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "vyre/diag/result.h"
+#include "vyre/pipeline/byte_store.h"
 #include "vyre/pipeline/miss_reason.h"
 
 namespace vyre::pipeline {
@@ -17,12 +18,13 @@ inline constexpr std::string_view kStatsFileName = "stats.json";
 
 struct PersistedStats {
   std::uint64_t memory_hits = 0;
-  std::uint64_t disk_hits = 0;
+  std::uint64_t store_hits = 0;  // "disk_hits" in files of older versions
   std::array<std::uint64_t, kMissReasons.size()> misses{};
   std::uint64_t compiles = 0;
   std::uint64_t compile_us = 0;
   std::uint64_t compile_us_saved = 0;
   std::uint64_t corrupt_entries_removed = 0;
+  StoreCounters store;  // the disk store's own counters (writes, I/O and fsync errors, ...)
 
   PersistedStats& operator+=(const PersistedStats& other);
   PersistedStats operator-(const PersistedStats& other) const;

@@ -1,4 +1,4 @@
-#include "vyre/pipeline/disk_tier.h"
+#include "vyre/pipeline/disk_store.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "pipeline/fake_backend.h"
+#include "vyre/pipeline/cache_maintenance.h"
 
 namespace vyre::pipeline {
 namespace {
@@ -28,10 +29,16 @@ void set_mtime(const std::filesystem::path& path, std::time_t when) {
   ::utime(path.c_str(), &times);
 }
 
-TEST(DiskTier, RootIsCreatedOwnerOnly) {
+DiskStoreOptions at(const std::filesystem::path& root) {
+  return inspect(root);
+}
+
+TEST(DiskStore, RootIsCreatedOwnerOnlyAndMarked) {
   TempDir dir;
-  DiskTier disk({.root = dir / "a" / "b"});
+  DiskStore disk(at(dir / "a" / "b"), {});
   EXPECT_TRUE(disk.writable());
+  EXPECT_TRUE(std::filesystem::is_regular_file(dir / "a" / "b" / "CACHEDIR.TAG"));
+  EXPECT_EQ(std::filesystem::file_size(dir / "a" / "b" / "secret.key"), 32u);
   struct stat st {};
   ASSERT_EQ(::stat((dir / "a" / "b").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
@@ -39,9 +46,9 @@ TEST(DiskTier, RootIsCreatedOwnerOnly) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
-TEST(DiskTier, OrphanedTempFilesAreCleanedOnOpen) {
+TEST(DiskStore, OrphanedTempFilesAreCleanedOnOpen) {
   TempDir dir;
-  { DiskTier create({.root = dir.path()}); }
+  { DiskStore create(at(dir.path()), {}); }
   auto tmp = dir / "tmp";
   std::string key(64, 'a');
   auto dead = tmp / (key + "." + std::to_string(dead_pid()) + ".0.tmp");
@@ -52,36 +59,39 @@ TEST(DiskTier, OrphanedTempFilesAreCleanedOnOpen) {
     write_file(p, std::vector<std::uint8_t>(10, 1));
   set_mtime(live_old, std::time(nullptr) - 7200);
   set_mtime(garbage_old, std::time(nullptr) - 7200);
-  DiskTier disk({.root = dir.path(), .orphan_age = std::chrono::seconds(3600)});
+  auto stats_dead = dir / ("stats.json." + std::to_string(dead_pid()) + ".tmp");
+  write_file(stats_dead, std::vector<std::uint8_t>(10, 1));
+  DiskStore disk(at(dir.path()), {});
   EXPECT_FALSE(std::filesystem::exists(dead));
   EXPECT_TRUE(std::filesystem::exists(live_fresh)) << "a live writer's recent temp file stays";
   EXPECT_FALSE(std::filesystem::exists(live_old));
-  EXPECT_FALSE(std::filesystem::exists(garbage_old));
-  EXPECT_EQ(disk.counters().orphans_removed, 3u);
+  EXPECT_TRUE(std::filesystem::exists(garbage_old)) << "a file vyre did not name is never deleted";
+  EXPECT_FALSE(std::filesystem::exists(stats_dead)) << "a killed stats writer's temp file stays";
+  EXPECT_EQ(disk.counters()[StoreCounter::OrphansRemoved], 3u);
 }
 
-TEST(DiskTier, EvictionKeepsTheFolderUnderItsBound) {
+TEST(DiskStore, EvictionKeepsTheFolderUnderItsBound) {
   TempDir dir;
   FakeBackend backend;
   backend.payload_bytes = 1000;
   auto options = options_at(dir.path());
-  options.disk_max_bytes = 10000;
+  options.disk_max_bytes = 40000;  // allocated bytes: ten 4 KiB blocks
   options.memory_max_entries = 0;
   auto cache = open_cache(options);
   for (std::uint32_t v = 0; v < 40; ++v) {
     ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
     EXPECT_LE(cache->disk()->total_bytes(), options.disk_max_bytes) << "after program " << v;
   }
-  EXPECT_GT(cache->snapshot().disk_evictions, 0u);
-  EXPECT_GE(cache->disk()->scan(false).size(), 5u);
+  EXPECT_GT(cache->snapshot().store("disk")->counters[StoreCounter::Evictions], 0u);
+  EXPECT_GE(cache->disk()->scan().size(), 5u);
 }
 
-TEST(DiskTier, EvictionIsLeastRecentlyUsed) {
+TEST(DiskStore, EvictionIsLeastRecentlyUsed) {
   TempDir dir;
   FakeBackend backend;
   backend.payload_bytes = 1000;
   auto options = options_at(dir.path());
-  options.disk_max_bytes = 6000;
+  options.disk_max_bytes = 20000;  // four entries of one 4 KiB block fit, a fifth evicts
   options.memory_max_entries = 0;
   auto cache = open_cache(options);
   std::vector<Digest> keys;
@@ -117,7 +127,7 @@ std::filesystem::path entry_of(PipelineCache& cache, FakeBackend& backend, std::
 }
 
 // A hit refreshes an old entry's LRU age, but not on the hit path: at the next flush.
-TEST(DiskTier, HitsRefreshTheLruAgeAtFlushNotOnTheHitPath) {
+TEST(DiskStore, HitsRefreshTheLruAgeAtFlushNotOnTheHitPath) {
   TempDir dir;
   FakeBackend backend;
   auto cache = disk_only_cache(dir);
@@ -141,7 +151,7 @@ TEST(DiskTier, HitsRefreshTheLruAgeAtFlushNotOnTheHitPath) {
 }
 
 // Without a flush, pending LRU refreshes are applied in batches, so they never pile up.
-TEST(DiskTier, PendingLruRefreshesAreBounded) {
+TEST(DiskStore, PendingLruRefreshesAreBounded) {
   TempDir dir;
   FakeBackend backend;
   auto cache = disk_only_cache(dir);
@@ -162,7 +172,7 @@ TEST(DiskTier, PendingLruRefreshesAreBounded) {
 
 // A root that cannot exist (its parent is a regular file: ENOTDIR even for root) degrades to
 // memory-only with exactly one warning, and never fails a request.
-TEST(DiskTier, UnwritableRootWarnsOnceAndCarriesOnInMemory) {
+TEST(DiskStore, UnwritableRootWarnsOnceAndCarriesOnInMemory) {
   TempDir dir;
   write_file(dir / "file", std::vector<std::uint8_t>{1});
   WarningLog log;
@@ -182,13 +192,13 @@ TEST(DiskTier, UnwritableRootWarnsOnceAndCarriesOnInMemory) {
   EXPECT_NE(log.warnings[0].message.find("Not a directory"), std::string::npos)
       << log.warnings[0].message;
   Telemetry t = cache->snapshot();
-  EXPECT_FALSE(t.disk_writable);
+  EXPECT_FALSE(t.any_store_writable());
   EXPECT_EQ(t.warnings, 1u);
   EXPECT_EQ(backend.compiles, 5);
 }
 
 // The folder becomes unwritable while running (its temp folder replaced by a file).
-TEST(DiskTier, FolderThatBreaksLaterWarnsOnce) {
+TEST(DiskStore, FolderThatBreaksLaterWarnsOnce) {
   TempDir dir;
   WarningLog log;
   FakeBackend backend;
@@ -205,7 +215,7 @@ TEST(DiskTier, FolderThatBreaksLaterWarnsOnce) {
   EXPECT_EQ(o.tier, CacheTier::Memory);
 }
 
-TEST(DiskTier, ReadOnlyFolderWhenNotRoot) {
+TEST(DiskStore, ReadOnlyFolderWhenNotRoot) {
   if (::geteuid() == 0) GTEST_SKIP() << "permission bits do not stop root; covered by ENOTDIR";
   TempDir dir;
   auto root = dir / "ro";
@@ -220,54 +230,63 @@ TEST(DiskTier, ReadOnlyFolderWhenNotRoot) {
   EXPECT_EQ(log.count(), 1u);
 }
 
-// The hit path reads into the caller's scratch when the file fits, the heap when it does not;
-// either way the same entry comes back, and a corrupt one is refused from the scratch too.
-TEST(DiskTier, ReadsIntoTheCallersScratchWhenTheEntryFits) {
+// get() reads into the caller's scratch when the file fits, the heap when it does not; either
+// way the same bytes come back.
+TEST(DiskStore, ReadsIntoTheCallersScratchWhenTheEntryFits) {
+  TempDir dir;
+  DiskStore disk(at(dir.path()), {});
+  Digest key{};
+  key.fill(0xab);
+  const std::vector<std::uint8_t> bytes(1000, 7);
+  ASSERT_TRUE(disk.put(key, bytes));
+
+  std::vector<std::uint8_t> roomy(8192, 0);
+  StoreRead in_scratch = disk.get(key, roomy);
+  ASSERT_EQ(in_scratch.status, StoreStatus::Hit);
+  EXPECT_EQ(in_scratch.bytes.data(), roomy.data());
+  EXPECT_TRUE(in_scratch.owned.empty()) << "no heap copy when the scratch holds the file";
+  EXPECT_TRUE(
+      std::equal(bytes.begin(), bytes.end(), in_scratch.bytes.begin(), in_scratch.bytes.end()));
+
+  std::vector<std::uint8_t> short_scratch(64, 0);
+  StoreRead on_heap = disk.get(key, short_scratch);
+  ASSERT_EQ(on_heap.status, StoreStatus::Hit);
+  EXPECT_EQ(on_heap.bytes.data(), on_heap.owned.data());
+  EXPECT_TRUE(std::all_of(short_scratch.begin(), short_scratch.end(), [](auto b) {
+    return b == 0;
+  })) << "a scratch too short for the file is not written";
+  EXPECT_EQ(on_heap.owned, bytes);
+  EXPECT_EQ(disk.get(key).owned, bytes);
+  EXPECT_EQ(disk.counters()[StoreCounter::Hits], 3u);
+  Digest other{};
+  EXPECT_EQ(disk.get(other).status, StoreStatus::Absent);
+  EXPECT_EQ(disk.counters()[StoreCounter::Misses], 1u);
+}
+
+// The cache authenticates what a store returns: a flipped payload byte is refused (and removed)
+// even when the file is read into scratch.
+TEST(DiskStore, CorruptEntryIsNeverServedAndIsRemoved) {
   TempDir dir;
   FakeBackend backend;
   backend.payload_bytes = 1000;
   const ir::Program program = make_program(7);
   auto cache = open_cache(options_at(dir.path()));
   ASSERT_TRUE(cache->obtain(backend, program, {}).ok());
-  auto factors = cache->key_factors(backend, program, {});
-  const Digest key = factors->key();
-  const std::vector<std::uint8_t> expected = encode_key_factors(*factors);
-  const std::string payload = backend.expected_bytes(program, {});
-  auto payload_of = [](const DiskRead& read) {
-    return std::string(read.entry.payload.begin(), read.entry.payload.end());
-  };
-
-  std::vector<std::uint8_t> roomy(8192, 0);
-  DiskRead in_scratch = cache->disk()->read(key, true, expected, roomy);
-  ASSERT_EQ(in_scratch.status, ReadStatus::Hit);
-  EXPECT_EQ(in_scratch.file.data(), roomy.data());
-  EXPECT_TRUE(in_scratch.bytes.empty()) << "no heap copy when the scratch holds the file";
-  EXPECT_EQ(in_scratch.file.size(), std::filesystem::file_size(cache->disk()->entry_path(key)));
-  EXPECT_EQ(payload_of(in_scratch), payload);
-
-  std::vector<std::uint8_t> short_scratch(64, 0);
-  DiskRead on_heap = cache->disk()->read(key, true, expected, short_scratch);
-  ASSERT_EQ(on_heap.status, ReadStatus::Hit);
-  EXPECT_EQ(on_heap.file.data(), on_heap.bytes.data());
-  EXPECT_EQ(on_heap.file.size(), in_scratch.file.size());
-  EXPECT_TRUE(std::all_of(short_scratch.begin(), short_scratch.end(), [](auto b) {
-    return b == 0;
-  })) << "a scratch too short for the file is not written";
-  EXPECT_EQ(payload_of(on_heap), payload);
-  EXPECT_EQ(payload_of(cache->disk()->read(key, true, expected)), payload);
-
-  const auto path = cache->disk()->entry_path(key);
+  const auto path = entry_of(*cache, backend, 7);
+  cache.reset();
   auto bytes = read_file(path);
   bytes[bytes.size() - 10] ^= 0x40;  // inside the payload
   write_file(path, bytes);
-  DiskRead corrupt = cache->disk()->read(key, true, expected, roomy);
-  EXPECT_EQ(corrupt.status, ReadStatus::Corrupt);
-  EXPECT_TRUE(corrupt.file.empty());
-  ASSERT_TRUE(corrupt.defect);
-  EXPECT_FALSE(std::filesystem::exists(path)) << "a corrupt entry is removed";
+  auto fresh = disk_only_cache(dir);
+  CacheOutcome o;
+  ASSERT_TRUE(fresh->obtain(backend, program, {}, &o).ok());
+  EXPECT_EQ(o.tier, CacheTier::Compiled);
+  EXPECT_EQ(o.miss, MissReason::CorruptEntry);
+  EXPECT_EQ(backend.loads, 0);
+  EXPECT_EQ(fresh->snapshot().corrupt_entries_removed, 1u);
 }
 
-TEST(DiskTier, VerifyFindsAndFixesBadEntries) {
+TEST(DiskStore, VerifyFindsAndFixesBadEntries) {
   TempDir dir;
   FakeBackend backend;
   {
@@ -275,30 +294,32 @@ TEST(DiskTier, VerifyFindsAndFixesBadEntries) {
     for (std::uint32_t v = 0; v < 3; ++v)
       ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
   }
-  DiskTier disk({.root = dir.path()});
-  auto entries = disk.scan(true);
+  DiskStore disk(at(dir.path()), {});
+  auto entries = list_entries(disk, true);
   ASSERT_EQ(entries.size(), 3u);
-  auto bytes = read_file(entries[1].path);
+  auto bytes = read_file(entries[1].item.location);
   bytes.back() ^= 1;
-  write_file(entries[1].path, bytes);
-  auto verified = disk.verify(false);
+  write_file(entries[1].item.location, bytes);
+  auto verified = verify_entries(disk, false).entries;
   ASSERT_EQ(verified.size(), 3u);
   EXPECT_EQ(
       std::count_if(verified.begin(), verified.end(), [](auto& e) { return e.defect.has_value(); }),
       1);
   EXPECT_TRUE(verified[1].defect);
-  EXPECT_TRUE(std::filesystem::exists(entries[1].path));
-  disk.verify(true);
-  EXPECT_FALSE(std::filesystem::exists(entries[1].path));
-  EXPECT_EQ(disk.scan(false).size(), 2u);
-  for (const auto& e : disk.scan(true)) {
+  EXPECT_TRUE(std::filesystem::exists(entries[1].item.location));
+  VerifyReport fixed = verify_entries(disk, true);
+  EXPECT_EQ(fixed.removed, 1u);
+  EXPECT_TRUE(fixed.failures.empty());
+  EXPECT_FALSE(std::filesystem::exists(entries[1].item.location));
+  EXPECT_EQ(disk.scan().size(), 2u);
+  for (const auto& e : list_entries(disk, true)) {
     ASSERT_TRUE(e.metadata);
     EXPECT_EQ(e.metadata->factors.backend, "fake");
     EXPECT_EQ(e.metadata->factors.fingerprint.compiler, "fakecc 1.0");
   }
 }
 
-TEST(DiskTier, GcAndClear) {
+TEST(DiskStore, GcAndClear) {
   TempDir dir;
   FakeBackend backend;
   backend.payload_bytes = 1000;
@@ -309,15 +330,20 @@ TEST(DiskTier, GcAndClear) {
   }
   write_file(dir / "tmp" / (std::string(64, 'b') + "." + std::to_string(dead_pid()) + ".0.tmp"),
              std::vector<std::uint8_t>(5));
-  DiskTier disk({.root = dir.path(), .max_bytes = 5000, .create = false});
+  DiskStoreOptions options = at(dir.path());
+  options.max_bytes = 20000;
+  DiskStore disk(options, {.create = false});
   GcReport report = disk.gc();
   EXPECT_EQ(report.orphans_removed, 1u);
   EXPECT_GT(report.entries_evicted, 0u);
-  EXPECT_LE(report.bytes_after, 5000u);
+  EXPECT_LE(report.bytes_after, 20000u);
   EXPECT_EQ(disk.total_bytes(), report.bytes_after);
-  EXPECT_GT(disk.clear(), 0u);
-  EXPECT_EQ(disk.scan(false).size(), 0u);
+  ClearReport cleared = disk.clear();
+  EXPECT_GT(cleared.entries_removed, 0u);
+  EXPECT_TRUE(cleared.failures.empty());
+  EXPECT_EQ(disk.scan().size(), 0u);
   EXPECT_EQ(count_files(dir / "tmp"), 0u);
+  EXPECT_TRUE(std::filesystem::exists(dir / "CACHEDIR.TAG")) << "clear keeps the marker";
 }
 
 }  // namespace
