@@ -240,7 +240,7 @@ OpenedEntry open_signed_entry(std::span<const std::uint8_t> envelope, const Dige
                                   message.size(), signer.data()) != 0) {
     // Tell damage from forgery: an entry whose own checksums fail was damaged; an intact one
     // under a bad signature was forged or signed for another key.
-    auto decoded = decode_entry(entry);
+    auto decoded = decode_entry(entry, public_entry_secret());
     if (!decoded.ok()) return refuse(MissReason::CorruptEntry, decoded.error());
     if (decoded->key != key) {
       return refuse(MissReason::CorruptEntry,

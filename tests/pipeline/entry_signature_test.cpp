@@ -26,7 +26,7 @@ KeyFactors factors_for(std::uint8_t program) {
 std::vector<std::uint8_t> entry_for(const KeyFactors& f, std::size_t payload_bytes = 300) {
   std::vector<std::uint8_t> payload(payload_bytes);
   for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i * 7);
-  auto entry = encode_entry(EntryMetadata{f, 1234}, payload);
+  auto entry = encode_entry(EntryMetadata{f, 1234}, payload, public_entry_secret());
   EXPECT_TRUE(entry.ok());
   return std::move(entry).value();
 }
@@ -42,7 +42,7 @@ TEST(EntrySignature, TrustedSignatureOpensTheExactEntry) {
   ASSERT_FALSE(opened.refused) << opened.defect->message;
   EXPECT_TRUE(std::equal(opened.entry.begin(), opened.entry.end(), entry.begin(), entry.end()));
   const Digest key = f.key();
-  EXPECT_TRUE(decode_entry(opened.entry, &key).ok());
+  EXPECT_TRUE(decode_entry(opened.entry, public_entry_secret(), &key).ok());
 }
 
 TEST(EntrySignature, UnsignedAndUntrustedValuesAreRefusedAsUntrusted) {

@@ -28,7 +28,7 @@ KeyFactors factors_for(std::uint8_t program) {
 
 std::vector<std::uint8_t> entry_for(const KeyFactors& f, std::size_t payload_bytes = 200) {
   std::vector<std::uint8_t> payload(payload_bytes, static_cast<std::uint8_t>(f.program[0]));
-  return encode_entry(EntryMetadata{f, 77}, payload).value();
+  return encode_entry(EntryMetadata{f, 77}, payload, public_entry_secret()).value();
 }
 
 std::string entry_name(const Digest& key) {
