@@ -56,6 +56,10 @@ constexpr std::array kVariables = {
                "how long a process waits for another's compile of the same key (default 20000)"},
     EnvVarInfo{EnvVar::RemoteCacheRetryMs, "VYRE_REMOTE_CACHE_RETRY_MS", false,
                "back-off before the shared cache is tried again after a failure (default 2000)"},
+    EnvVarInfo{EnvVar::RemoteCacheUser, "VYRE_REMOTE_CACHE_USER", false,
+               "Redis ACL user the shared cache authenticates as (with the password file)"},
+    EnvVarInfo{EnvVar::RemoteCachePasswordFile, "VYRE_REMOTE_CACHE_PASSWORD_FILE", false,
+               "file (mode 0600) holding the shared cache's Redis password"},
 };
 
 }  // namespace

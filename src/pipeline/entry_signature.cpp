@@ -90,33 +90,40 @@ SigningKey SigningKey::from_seed(std::span<const std::uint8_t, 32> seed) {
   return key;
 }
 
-Result<SigningKey> SigningKey::load(const std::filesystem::path& path) {
+Result<std::string> read_secret_file(const std::filesystem::path& path, std::string_view what) {
+  const std::string name = std::string(what) + " " + path.string();
   // O_NOFOLLOW: the permission check must be of the file that is read, not of a link's target.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    return bad_key("cannot open signing key " + path.string() + ": " + std::strerror(errno));
-  }
+  if (fd < 0) return bad_key("cannot open " + name + ": " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return bad_key("signing key " + path.string() + " is not a regular file");
+    return bad_key(name + " is not a regular file");
   }
   if ((st.st_mode & 077) != 0) {
     ::close(fd);
     char mode[8];
     std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
-    return Diagnostic::error(
-        code::SigningKeyExposed,
-        "signing key " + path.string() + " has mode " + mode + ": readable by group or others",
-        "run `chmod 600 " + path.string() +
-            "`; vyre writes nothing to the shared cache until then");
+    return Diagnostic::error(code::SigningKeyExposed,
+                             name + " has mode " + mode + ": readable by group or others",
+                             "run `chmod 600 " + path.string() +
+                                 "`; vyre does not use the file (nor writes to the shared cache "
+                                 "with it) until then");
   }
-  char buffer[256];
+  char buffer[512];
   ssize_t n = ::read(fd, buffer, sizeof buffer);
   ::close(fd);
-  if (n < 0) return bad_key("cannot read signing key " + path.string());
-  std::string_view text = trim(std::string_view(buffer, static_cast<std::size_t>(n)));
+  if (n < 0) return bad_key("cannot read " + name);
+  std::string_view text(buffer, static_cast<std::size_t>(n));
+  std::string out(trim(text.substr(0, text.find('\n'))));
+  sodium_memzero(buffer, sizeof buffer);
+  return out;
+}
+
+Result<SigningKey> SigningKey::load(const std::filesystem::path& path) {
+  std::string text = VYRE_TRY(read_secret_file(path, "signing key"));
   auto seed = hex32(text);
+  sodium_memzero(text.data(), text.size());
   if (!seed) return bad_key("signing key " + path.string() + " is not 64 hex digits");
   SigningKey key = from_seed(*seed);
   sodium_memzero(seed->data(), seed->size());

@@ -91,6 +91,12 @@ Result<std::unique_ptr<RedisConnection>> RedisConnection::open(
     return unavailable(endpoint, "cannot set the command timeout");
   }
   std::unique_ptr<RedisConnection> connection(new RedisConnection(context, endpoint));
+  if (!endpoint.password.empty()) {
+    auto reply = endpoint.user.empty()
+                     ? connection->run({"AUTH", endpoint.password})
+                     : connection->run({"AUTH", endpoint.user, endpoint.password});
+    if (!reply.ok()) return std::move(reply).error();
+  }
   if (endpoint.db != 0) {
     std::string db = std::to_string(endpoint.db);
     auto reply = connection->run({"SELECT", db});

@@ -76,6 +76,15 @@ Result<std::optional<RemoteCacheOptions>> RemoteCacheOptions::from_environment()
   RemoteCacheOptions options;
   options.endpoint = VYRE_TRY(parse_remote_url(*url));
   if (auto ns = env_value(EnvVar::RemoteCacheNamespace)) options.key_namespace = *ns;
+  if (auto user = env_value(EnvVar::RemoteCacheUser)) options.endpoint.user = *user;
+  if (auto file = env_value(EnvVar::RemoteCachePasswordFile)) {
+    auto password = read_secret_file(*file, "VYRE_REMOTE_CACHE_PASSWORD_FILE");
+    if (password.ok()) {
+      options.endpoint.password = std::move(password).value();
+    } else {
+      options.key_problems.push_back(std::move(password).error());
+    }
+  }
   using std::chrono::milliseconds;
   if (auto v = VYRE_TRY(number_of(EnvVar::RemoteCacheConnectTimeoutMs, false))) {
     options.connect_timeout = milliseconds(*v);

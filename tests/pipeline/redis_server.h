@@ -91,9 +91,17 @@ class RedisServer {
     pid_ = -1;
   }
 
-  // A raw command on a fresh connection (1 s timeouts); fails the test when it cannot run.
+  // The harness's own login (an all-powerful ACL user), so tests may turn the default user off.
+  RemoteEndpoint admin() const {
+    RemoteEndpoint e = endpoint();
+    e.user = "harness";
+    e.password = "harness-pw";
+    return e;
+  }
+
+  // A raw command on a fresh connection (1 s timeouts), as the harness user.
   Result<RedisReply> command(std::initializer_list<std::string_view> args) const {
-    auto c = RedisConnection::open(endpoint(), std::chrono::milliseconds(1000),
+    auto c = RedisConnection::open(admin(), std::chrono::milliseconds(1000),
                                    std::chrono::milliseconds(1000));
     if (!c.ok()) return std::move(c).error();
     return (*c)->run(args);
@@ -108,7 +116,8 @@ class RedisServer {
       std::ofstream out(conf, std::ios::trunc);
       out << "bind 127.0.0.1\nport " << port_ << "\nprotected-mode yes\nsave \"\"\n"
           << "appendonly no\ndaemonize no\nlogfile " << (dir_ / "redis.log").string() << "\n"
-          << "dir " << dir_.path().string() << "\n";
+          << "dir " << dir_.path().string() << "\n"
+          << "user harness on >harness-pw ~* &* +@all\n";
       for (const std::string& line : config_) out << line << "\n";
     }
     std::string binary = redis_server_binary();
@@ -130,7 +139,7 @@ class RedisServer {
         pid_ = -1;
         return;
       }
-      auto c = RedisConnection::open(endpoint(), std::chrono::milliseconds(100),
+      auto c = RedisConnection::open(admin(), std::chrono::milliseconds(100),
                                      std::chrono::milliseconds(100));
       if (c.ok()) {
         auto pong = (*c)->run({"PING"});

@@ -387,5 +387,43 @@ TEST(RedisStore, ALeaseOfADeadCompilerExpiresAndAWaiterTakesOver) {
   EXPECT_EQ(log.count(), 0u);
 }
 
+// The ACL users docs/SHARED_CACHE.md recommends are enough for everything each side does.
+TEST(RedisStore, TheDocumentedAclUsersAreEnough) {
+  VYRE_REQUIRE_REDIS_SERVER();
+  RedisServer server({"user default off",
+                      "user vyre-writer on >writer-pw resetkeys ~test:* resetchannels -@all "
+                      "+getrange +get +set +exists +del +eval +select +ping",
+                      "user vyre-reader on >reader-pw resetkeys ~test:* resetchannels -@all "
+                      "+getrange +exists +select +ping"});
+  Fleet fleet;
+  WarningLog log;
+  RemoteCacheOptions w = fleet.writer(server);
+  w.endpoint.user = "vyre-writer";
+  w.endpoint.password = "writer-pw";
+  RemoteCacheOptions r = fleet.reader(server);
+  r.endpoint.user = "vyre-reader";
+  r.endpoint.password = "reader-pw";
+  RedisStore writer(w, context_with(log));
+  RedisStore reader(r, context_with(log));
+  KeyFactors f = factors_for(13);
+  ASSERT_EQ(writer.take_turn(f.key()), FleetTurn::Leader);
+  auto waiting = std::async(std::launch::async, [&] { return reader.take_turn(f.key()); });
+  ASSERT_TRUE(writer.put(f.key(), entry_for(f)));
+  writer.finished(f.key());
+  ASSERT_TRUE(writer.flush().ok());
+  EXPECT_EQ(waiting.get(), FleetTurn::EntryReady);
+  EXPECT_EQ(reader.get(f.key()).status, StoreStatus::Hit);
+  EXPECT_TRUE(writer.remove(f.key()));
+  EXPECT_EQ(log.count(), 0u) << log.warnings[0].message;
+
+  RemoteCacheOptions wrong = fleet.writer(server);
+  wrong.endpoint.user = "vyre-writer";
+  wrong.endpoint.password = "not-it";
+  RedisStore refused(wrong, context_with(log));
+  EXPECT_EQ(refused.get(f.key()).status, StoreStatus::Absent);
+  ASSERT_EQ(log.count(code::RemoteCacheUnavailable), 1u);
+  EXPECT_NE(log.warnings[0].message.find("AUTH"), std::string::npos) << log.warnings[0].message;
+}
+
 }  // namespace
 }  // namespace vyre::pipeline

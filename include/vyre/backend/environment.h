@@ -36,6 +36,8 @@ enum class EnvVar {
   RemoteCacheTtl,               // VYRE_REMOTE_CACHE_TTL: seconds an entry lives (0: no expiry)
   RemoteCacheWaitMs,            // VYRE_REMOTE_CACHE_WAIT_MS: fleet single-flight wait and lease
   RemoteCacheRetryMs,           // VYRE_REMOTE_CACHE_RETRY_MS: back-off after a failure
+  RemoteCacheUser,              // VYRE_REMOTE_CACHE_USER: Redis ACL user
+  RemoteCachePasswordFile,      // VYRE_REMOTE_CACHE_PASSWORD_FILE: its password (mode 0600)
 };
 
 struct EnvVarInfo {

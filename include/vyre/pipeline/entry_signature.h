@@ -56,6 +56,10 @@ class SigningKey {
 // key in hex). Refuses to replace an existing file (VY5204).
 Status write_key_pair(const SigningKey& key, const std::filesystem::path& secret_path);
 
+// The trimmed first line of a small file that must be readable by its owner only (a Redis
+// password): VY5203 when group or others may read it, VY5204 when it cannot be read.
+Result<std::string> read_secret_file(const std::filesystem::path& path, std::string_view what);
+
 std::string public_key_hex(const PublicKey& key);
 // 64 hex digits; `what` names the source in the VY5204 error.
 Result<PublicKey> parse_public_key(std::string_view hex, std::string_view what);

@@ -20,6 +20,10 @@ struct RemoteEndpoint {
   std::string host;
   std::uint16_t port = 6379;
   unsigned db = 0;
+  // AUTH after connecting when `password` is set (an ACL user when `user` is set too). Never in
+  // the URL, so neither lands in process listings or logs.
+  std::string user;         // VYRE_REMOTE_CACHE_USER
+  std::string password;     // from the file VYRE_REMOTE_CACHE_PASSWORD_FILE (mode 0600)
   std::string url() const;  // redis://HOST:PORT/DB
 };
 
