@@ -45,6 +45,11 @@ TEST(EntrySignature, TrustedSignatureOpensTheExactEntry) {
   EXPECT_TRUE(decode_entry(opened.entry, public_entry_secret(), &key).ok());
 }
 
+TEST(EntrySignature, UntrustedEntryHasAStableMetricName) {
+  EXPECT_EQ(metric_name(MissReason::UntrustedEntry), "untrusted_entry");
+  EXPECT_EQ(miss_reason_from_name("untrusted_entry"), MissReason::UntrustedEntry);
+}
+
 TEST(EntrySignature, UnsignedAndUntrustedValuesAreRefusedAsUntrusted) {
   SigningKey signer = SigningKey::generate();
   SigningKey stranger = SigningKey::generate();
