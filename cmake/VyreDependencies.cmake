@@ -45,6 +45,17 @@ add_library(xxhash_headers INTERFACE)
 target_include_directories(xxhash_headers INTERFACE $<BUILD_INTERFACE:${VYRE_XXHASH_INCLUDE}>)
 target_compile_definitions(xxhash_headers INTERFACE XXH_INLINE_ALL)
 
+# The shared remote cache tier: hiredis (Redis client) and libsodium (Ed25519 entry signatures).
+# Linked by absolute path, so an installed vyre needs no pkg-config lookup to be embedded.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(VYRE_HIREDIS REQUIRED hiredis)
+pkg_check_modules(VYRE_SODIUM REQUIRED libsodium)
+add_library(vyre_remote_deps INTERFACE)
+target_include_directories(vyre_remote_deps INTERFACE ${VYRE_HIREDIS_INCLUDE_DIRS}
+                                                      ${VYRE_SODIUM_INCLUDE_DIRS})
+target_link_libraries(vyre_remote_deps INTERFACE ${VYRE_HIREDIS_LINK_LIBRARIES}
+                                                 ${VYRE_SODIUM_LINK_LIBRARIES})
+
 if(VYRE_WITH_OPENCL)
   find_package(OpenCL)
 endif()

@@ -9,6 +9,7 @@ packages=(
   librust-blake3-dev libxxhash-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   clang-14 libclang-rt-14-dev
+  libhiredis-dev libsodium-dev redis-server
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -27,6 +27,32 @@ constexpr std::array kVariables = {
     EnvVarInfo{
         EnvVar::CachePacks, "VYRE_CACHE_PACKS", false,
         "read-only pipeline cache packs (folders, ':'-separated) asked after the disk cache"},
+    EnvVarInfo{EnvVar::RemoteCache, "VYRE_REMOTE_CACHE", false,
+               "shared remote cache tier after memory and disk: redis://HOST[:PORT][/DB]"},
+    EnvVarInfo{EnvVar::RemoteCacheNamespace, "VYRE_REMOTE_CACHE_NAMESPACE", false,
+               "prefix of every key vyre uses in the shared cache's database (default vyre)"},
+    EnvVarInfo{EnvVar::RemoteCacheTrustedKeys, "VYRE_REMOTE_CACHE_TRUSTED_KEYS", false,
+               "public keys (64 hex digits, or files of them; comma separated) whose signed "
+               "entries readers accept"},
+    EnvVarInfo{EnvVar::RemoteCacheSigningKey, "VYRE_REMOTE_CACHE_SIGNING_KEY", false,
+               "secret key file (mode 0600) that signs what this process writes to the shared "
+               "cache; unset: read-only"},
+    EnvVarInfo{EnvVar::RemoteCacheConnectTimeoutMs, "VYRE_REMOTE_CACHE_CONNECT_TIMEOUT_MS", false,
+               "shared cache connect timeout in milliseconds (default 50)"},
+    EnvVarInfo{EnvVar::RemoteCacheTimeoutMs, "VYRE_REMOTE_CACHE_TIMEOUT_MS", false,
+               "shared cache command timeout in milliseconds (default 50)"},
+    EnvVarInfo{EnvVar::RemoteCacheMaxEntryBytes, "VYRE_REMOTE_CACHE_MAX_ENTRY_BYTES", false,
+               "largest value read from or written to the shared cache (default 16M)"},
+    EnvVarInfo{EnvVar::RemoteCacheTtl, "VYRE_REMOTE_CACHE_TTL", false,
+               "seconds a shared cache entry lives (default 0: until Redis evicts it)"},
+    EnvVarInfo{EnvVar::RemoteCacheWaitMs, "VYRE_REMOTE_CACHE_WAIT_MS", false,
+               "how long a process waits for another's compile of the same key (default 20000)"},
+    EnvVarInfo{EnvVar::RemoteCacheRetryMs, "VYRE_REMOTE_CACHE_RETRY_MS", false,
+               "back-off before the shared cache is tried again after a failure (default 2000)"},
+    EnvVarInfo{EnvVar::RemoteCacheUser, "VYRE_REMOTE_CACHE_USER", false,
+               "Redis ACL user the shared cache authenticates as (with the password file)"},
+    EnvVarInfo{EnvVar::RemoteCachePasswordFile, "VYRE_REMOTE_CACHE_PASSWORD_FILE", false,
+               "file (mode 0600) holding the shared cache's Redis password"},
 };
 
 }  // namespace

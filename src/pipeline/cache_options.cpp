@@ -4,6 +4,7 @@
 
 #include "vyre/backend/environment.h"
 #include "vyre/diag/codes.h"
+#include "vyre/pipeline/redis_store.h"
 
 namespace vyre::pipeline {
 namespace {
@@ -127,6 +128,9 @@ Result<PipelineCacheOptions> PipelineCacheOptions::from_environment() {
     options.disabled = VYRE_TRY(parse_switch(EnvVar::CacheDisable, *v));
   }
   if (auto packs = env_value(EnvVar::CachePacks)) options.stores = pack_rows(*packs);
+  if (auto remote = VYRE_TRY(RemoteCacheOptions::from_environment())) {
+    options.stores.push_back(RedisStore::row(std::move(*remote)));  // after disk and packs
+  }
   if (auto jit = env_value(EnvVar::Jit)) {
     options.jit = VYRE_TRY(parse_jit_policy(*jit, env_info(EnvVar::Jit).name));
   }

@@ -60,11 +60,16 @@ std::string MissExplanation::text() const {
       out += "the cached entry was unusable and has been removed";
       if (!detail.empty()) out += " (" + detail + ")";
       break;
+    case MissReason::UntrustedEntry:
+      out += "the shared cache's entry is not signed by a trusted key and was not loaded";
+      if (!detail.empty()) out += " (" + detail + ")";
+      break;
     case MissReason::DispatchPolicyChanged:
     case MissReason::DeviceOrRuntimeChanged:
       break;
   }
-  if (nearest && reason != MissReason::KeyAbsent && reason != MissReason::CorruptEntry) {
+  if (nearest && reason != MissReason::KeyAbsent && reason != MissReason::CorruptEntry &&
+      reason != MissReason::UntrustedEntry) {
     out += "nearest entry " + to_hex(*nearest).substr(0, 12) + " for this program differs in ";
     if (differences.empty()) out += "nothing";
     for (std::size_t i = 0; i < differences.size(); ++i) {

@@ -16,6 +16,8 @@ std::string_view metric_name(MissReason reason) {
       return "key_absent";
     case MissReason::CorruptEntry:
       return "corrupt_entry";
+    case MissReason::UntrustedEntry:
+      return "untrusted_entry";
   }
   return "key_absent";
 }

@@ -77,6 +77,7 @@ PipelineCache::PipelineCache(PipelineCacheOptions options)
     std::unique_ptr<ByteStore> store = row.open(context);
     if (!store) continue;
     secrets_.push_back(secret_of(*store));
+    if (fleet_ == nullptr) fleet_ = store->fleet();
     stores_.push_back(std::move(store));
     counters_->served.emplace_back(0);
     counters_->promoted.emplace_back(0);
@@ -204,16 +205,21 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
     Backend& backend, const ir::Program& program, const DispatchConfig& config,
     const RequestIdentity& identity, Clock::time_point start) {
   CacheOutcome out;
-  if (auto served = resolve_cached(backend, program, config, identity, start, out)) return served;
+  FleetTurn turn = FleetTurn::Compile;
+  if (auto served = resolve_cached(backend, program, config, identity, start, out, &turn)) {
+    return served;
+  }
   const Clock::time_point compile_start = Clock::now();
   auto compiled = backend.compile(program, config);
-  return store_compiled(backend, identity, std::move(compiled), micros_since(compile_start),
-                        std::move(out));
+  auto stored = store_compiled(backend, identity, std::move(compiled), micros_since(compile_start),
+                               std::move(out));
+  if (turn == FleetTurn::Leader) fleet_->finished(identity.key);  // after the put is queued
+  return stored;
 }
 
 std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
     Backend& backend, const ir::Program& program, const DispatchConfig& config,
-    const RequestIdentity& identity, Clock::time_point start, CacheOutcome& out) {
+    const RequestIdentity& identity, Clock::time_point start, CacheOutcome& out, FleetTurn* turn) {
   const Digest& key = identity.key;
   out.key = key;
   out.factors = identity.factors;
@@ -235,51 +241,70 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
   // Bad bytes anywhere are discarded (counted corrupt_entry if nothing serves) and the next
   // store is asked.
   std::optional<MissExplanation> explanation;
-  auto corrupt = [&](std::string detail) {
+  auto corrupt = [&](std::string detail, MissReason reason = MissReason::CorruptEntry) {
     explanation.emplace();
-    explanation->reason = MissReason::CorruptEntry;
+    explanation->reason = reason;
     explanation->detail = std::move(detail);
   };
-  for (std::size_t i = 0; i < stores_.size(); ++i) {
-    ByteStore& store = *stores_[i];
-    std::array<std::uint8_t, kHitScratchBytes> scratch;  // NOLINT: get() fills what it uses
-    StoreRead read = store.get(key, scratch, /*refresh=*/true);
-    if (read.status == StoreStatus::Unreadable) {
-      corrupt(read.defect ? read.defect->message : "unreadable");
-      continue;
+  auto serve_from_stores = [&]() -> std::shared_ptr<const Resolved> {
+    for (std::size_t i = 0; i < stores_.size(); ++i) {
+      ByteStore& store = *stores_[i];
+      std::array<std::uint8_t, kHitScratchBytes> scratch;  // NOLINT: get() fills what it uses
+      StoreRead read = store.get(key, scratch, /*refresh=*/true);
+      if (read.status == StoreStatus::Unreadable) {
+        // A shared-cache value no trusted key signed is its own miss reason.
+        const bool untrusted = read.defect && read.defect->code == code::RemoteEntryUntrusted;
+        corrupt(read.defect ? read.defect->message : "unreadable",
+                untrusted ? MissReason::UntrustedEntry : MissReason::CorruptEntry);
+        continue;
+      }
+      if (read.status != StoreStatus::Hit) continue;
+      DecodedEntry entry;
+      if (auto bad = check_entry(read.bytes, key, identity.factor_bytes, secrets_[i], &entry)) {
+        store.discard(key, read);
+        corrupt(bad->message);
+        continue;
+      }
+      const Clock::time_point load_start = Clock::now();
+      auto loaded = backend.load(program, config, entry.payload);
+      const std::uint64_t load_us = micros_since(load_start);
+      if (!loaded.ok()) {
+        // The backend rejected bytes that passed every check: stale in a way the key missed.
+        TelemetryCounters::add(counters_->load_failures);
+        store.discard(key, read);
+        corrupt("the backend rejected it: " + loaded.error().message);
+        continue;
+      }
+      const std::uint64_t saved_us = entry.metadata.compile_us;
+      TelemetryCounters::add(counters_->store_hits);
+      TelemetryCounters::add(counters_->served[i]);
+      TelemetryCounters::add(counters_->compile_us_saved, saved_us);
+      counters_->load_hist.record_us(load_us);
+      if (i > 0) promote(key, read.bytes, i);
+      MemoryEntry cached{*loaded, identity.factors,
+                         std::max<std::uint64_t>(entry.payload.size(), kMinMemoryCharge), saved_us};
+      TelemetryCounters::add(counters_->memory_evictions, memory_.insert(key, std::move(cached)));
+      index_->add(key, identity.factors);
+      out.tier = CacheTier::Disk;
+      out.store = std::string(store.name());
+      out.lookup_ms = ms_between(start, load_start);
+      out.load_ms = static_cast<double>(load_us) / 1000.0;
+      return done(std::move(loaded).value());
     }
-    if (read.status != StoreStatus::Hit) continue;
-    DecodedEntry entry;
-    if (auto bad = check_entry(read.bytes, key, identity.factor_bytes, secrets_[i], &entry)) {
-      store.discard(key, read);
-      corrupt(bad->message);
-      continue;
+    return nullptr;
+  };
+  if (auto served = serve_from_stores()) return served;
+  // Fleet single-flight: another process may be compiling this key; wait for its entry.
+  if (turn != nullptr && fleet_ != nullptr && jit_policy() != JitPolicy::Forbid) {
+    *turn = fleet_->take_turn(key);
+    if (*turn == FleetTurn::EntryReady) {
+      std::optional<MissExplanation> before = explanation;
+      if (auto served = serve_from_stores()) {
+        TelemetryCounters::add(counters_->coalesced);
+        return served;
+      }
+      if (!explanation) explanation = before;
     }
-    const Clock::time_point load_start = Clock::now();
-    auto loaded = backend.load(program, config, entry.payload);
-    const std::uint64_t load_us = micros_since(load_start);
-    if (!loaded.ok()) {
-      // The backend rejected bytes that passed every check: stale in a way the key missed.
-      TelemetryCounters::add(counters_->load_failures);
-      store.discard(key, read);
-      corrupt("the backend rejected it: " + loaded.error().message);
-      continue;
-    }
-    const std::uint64_t saved_us = entry.metadata.compile_us;
-    TelemetryCounters::add(counters_->store_hits);
-    TelemetryCounters::add(counters_->served[i]);
-    TelemetryCounters::add(counters_->compile_us_saved, saved_us);
-    counters_->load_hist.record_us(load_us);
-    if (i > 0) promote(key, read.bytes, i);
-    MemoryEntry cached{*loaded, identity.factors,
-                       std::max<std::uint64_t>(entry.payload.size(), kMinMemoryCharge), saved_us};
-    TelemetryCounters::add(counters_->memory_evictions, memory_.insert(key, std::move(cached)));
-    index_->add(key, identity.factors);
-    out.tier = CacheTier::Disk;
-    out.store = std::string(store.name());
-    out.lookup_ms = ms_between(start, load_start);
-    out.load_ms = static_cast<double>(load_us) / 1000.0;
-    return done(std::move(loaded).value());
   }
   if (explanation) index_->remove(key);
   if (!explanation) explanation = explain_absent(*identity.factors);

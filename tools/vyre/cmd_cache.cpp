@@ -439,6 +439,7 @@ void install_cache(CLI::App& app, Context& ctx) {
   invalidate->add_option("--device", args->inv_device,
                          "fingerprint device, or device digest prefix");
   invalidate->add_option("--program", args->inv_program, "program digest (or 8+ hex prefix)");
+  install_cache_remote(*cache, ctx);  // keygen
 }
 
 }  // namespace vyre::cli

@@ -16,6 +16,8 @@ void install_emit(CLI::App& app, Context& ctx);
 void install_run(CLI::App& app, Context& ctx);
 void install_backends(CLI::App& app, Context& ctx);
 void install_cache(CLI::App& app, Context& ctx);
+// The shared remote tier's subcommands of `vyre cache` (cmd_cache_remote.cpp).
+void install_cache_remote(CLI::App& cache, Context& ctx);
 void install_fuzz(CLI::App& app, Context& ctx);
 
 }  // namespace vyre::cli

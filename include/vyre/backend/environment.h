@@ -23,6 +23,20 @@ enum class EnvVar {
   CacheReadOnly,         // VYRE_CACHE_READONLY: serve cached pipelines, write nothing
   CacheDisable,          // VYRE_CACHE_DISABLE: no byte store at all (memory tier only)
   CachePacks,            // VYRE_CACHE_PACKS: read-only pack folders, ':'-separated
+
+  // The shared remote tier (pipeline/remote_options.h).
+  RemoteCache,                  // VYRE_REMOTE_CACHE: redis://HOST:PORT/DB of the shared tier
+  RemoteCacheNamespace,         // VYRE_REMOTE_CACHE_NAMESPACE: key prefix in that database
+  RemoteCacheTrustedKeys,       // VYRE_REMOTE_CACHE_TRUSTED_KEYS: public keys readers accept
+  RemoteCacheSigningKey,        // VYRE_REMOTE_CACHE_SIGNING_KEY: secret key file (writers)
+  RemoteCacheConnectTimeoutMs,  // VYRE_REMOTE_CACHE_CONNECT_TIMEOUT_MS
+  RemoteCacheTimeoutMs,         // VYRE_REMOTE_CACHE_TIMEOUT_MS: per command
+  RemoteCacheMaxEntryBytes,     // VYRE_REMOTE_CACHE_MAX_ENTRY_BYTES: value size bound
+  RemoteCacheTtl,               // VYRE_REMOTE_CACHE_TTL: seconds an entry lives (0: no expiry)
+  RemoteCacheWaitMs,            // VYRE_REMOTE_CACHE_WAIT_MS: fleet single-flight wait and lease
+  RemoteCacheRetryMs,           // VYRE_REMOTE_CACHE_RETRY_MS: back-off after a failure
+  RemoteCacheUser,              // VYRE_REMOTE_CACHE_USER: Redis ACL user
+  RemoteCachePasswordFile,      // VYRE_REMOTE_CACHE_PASSWORD_FILE: its password (mode 0600)
 };
 
 struct EnvVarInfo {

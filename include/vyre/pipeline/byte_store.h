@@ -24,6 +24,8 @@
 
 namespace vyre::pipeline {
 
+class FleetLeases;  // fleet_lease.h
+
 // Receives the cache's warnings (disk unavailable, JIT compile under `warn`, ...). Called from
 // whichever thread hit the condition; must be thread-safe.
 using DiagnosticSink = std::function<void(const Diagnostic&)>;
@@ -167,6 +169,9 @@ class ByteStore {
 
   // Null when the store has no maintenance interface.
   virtual StoreMaintenance* maintenance() { return nullptr; }
+  // Null unless the store is shared by many processes and can elect one compiler per key
+  // (fleet_lease.h; the Redis store).
+  virtual FleetLeases* fleet() { return nullptr; }
   const StoreMaintenance* maintenance() const {
     return const_cast<ByteStore*>(this)->maintenance();
   }

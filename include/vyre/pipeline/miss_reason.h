@@ -18,6 +18,7 @@ enum class MissReason : std::uint8_t {
                            // driver, compiler, generated-code environment or cache format
   KeyAbsent,               // the exact identity was known to be cached, yet its entry is gone
   CorruptEntry,            // the entry exists but is damaged, mismatched or rejected by load
+  UntrustedEntry,          // a shared-cache entry unsigned, or not signed by a trusted key
 };
 
 inline constexpr std::array kMissReasons = {MissReason::EmptyCache,
@@ -25,10 +26,11 @@ inline constexpr std::array kMissReasons = {MissReason::EmptyCache,
                                             MissReason::DispatchPolicyChanged,
                                             MissReason::DeviceOrRuntimeChanged,
                                             MissReason::KeyAbsent,
-                                            MissReason::CorruptEntry};
+                                            MissReason::CorruptEntry,
+                                            MissReason::UntrustedEntry};
 
 // "empty_cache", "program_changed", "dispatch_policy_changed", "device_or_runtime_changed",
-// "key_absent", "corrupt_entry". Stable: dashboards key on them.
+// "key_absent", "corrupt_entry", "untrusted_entry". Stable: dashboards key on them.
 std::string_view metric_name(MissReason reason);
 std::optional<MissReason> miss_reason_from_name(std::string_view name);
 
@@ -40,7 +42,8 @@ struct MissEvidence {
   std::size_t same_program_policy_and_device = 0;
 };
 
-// The reason for a miss of an entry that was absent (CorruptEntry is decided by reading it).
+// The reason for a miss of an entry that was absent (CorruptEntry and UntrustedEntry are
+// decided by reading it).
 MissReason classify_miss(const MissEvidence& evidence);
 
 }  // namespace vyre::pipeline

@@ -26,6 +26,7 @@
 #include "vyre/pipeline/cache_options.h"
 #include "vyre/pipeline/cache_outcome.h"
 #include "vyre/pipeline/disk_store.h"
+#include "vyre/pipeline/fleet_lease.h"
 #include "vyre/pipeline/memory_tier.h"
 #include "vyre/pipeline/miss_explanation.h"
 #include "vyre/pipeline/single_flight.h"
@@ -116,11 +117,13 @@ class PipelineCache {
                                                std::chrono::steady_clock::time_point start);
   // The cached part of a miss: memory again, then disk; then classifies the miss and applies
   // the JIT policy. Null when the program must be compiled (`out` then describes the miss).
+  // With `turn`, a chain miss first asks the fleet (fleet_lease.h) whether another process is
+  // compiling it, waits for that entry if so, and says in `turn` whether this process leads.
   std::shared_ptr<const Resolved> resolve_cached(Backend& backend, const ir::Program& program,
                                                  const DispatchConfig& config,
                                                  const RequestIdentity& identity,
                                                  std::chrono::steady_clock::time_point start,
-                                                 CacheOutcome& out);
+                                                 CacheOutcome& out, FleetTurn* turn = nullptr);
   // Counts a compile's result and stores a success: serialize -> disk tier, memory tier.
   std::shared_ptr<const Resolved> store_compiled(
       Backend& backend, const RequestIdentity& identity,
@@ -139,6 +142,7 @@ class PipelineCache {
   MemoryTier memory_;
   std::vector<std::unique_ptr<ByteStore>> stores_;
   std::vector<EntrySecret> secrets_;  // index-aligned with stores_
+  FleetLeases* fleet_ = nullptr;      // the first store that elects compilers across processes
   std::unique_ptr<RequestIdentityMemo> memo_;
   std::unique_ptr<DiskIndex> index_;
   std::unique_ptr<TelemetryCounters> counters_;
