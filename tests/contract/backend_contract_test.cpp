@@ -1,10 +1,14 @@
 // The backend contract suite: written once against the Backend interface and run for every
 // backend the module list registers (reference, opencl, cuda, and the test-only testmod). A
-// backend that cannot start here (no OpenCL platform, no GPU) is skipped with its reason.
+// backend that cannot start here (no OpenCL platform, no GPU) is skipped with its reason, except
+// the required ones (as in the conformance suite: VYRE_CONFORMANCE_REQUIRE, by default
+// reference, testmod and opencl when it is built in), which fail.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <sstream>
 #include <thread>
 
 #include "contract_support.h"
@@ -16,12 +20,31 @@
 namespace vyre::contract {
 namespace {
 
+bool required(const std::string& id) {
+  std::string list = "reference,testmod";
+  if (const char* env = std::getenv("VYRE_CONFORMANCE_REQUIRE")) {
+    list = env;
+  } else {
+    const auto ids = registered_backend_ids();
+    if (std::find(ids.begin(), ids.end(), "opencl") != ids.end()) list += ",opencl";
+  }
+  std::stringstream in(list);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (item == id) return true;
+  }
+  return false;
+}
+
 class BackendContract : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     std::string why;
     backend_ = backend_or_reason(GetParam(), why);
-    if (!backend_) GTEST_SKIP() << "backend `" << GetParam() << "` cannot start here: " << why;
+    if (backend_) return;
+    if (required(GetParam())) {
+      FAIL() << "required backend `" << GetParam() << "` cannot start here: " << why;
+    }
+    GTEST_SKIP() << "backend `" << GetParam() << "` cannot start here: " << why;
   }
   Backend& backend() { return *backend_; }
 
