@@ -45,8 +45,10 @@ install(TARGETS ${_installed}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY include/vyre backends/include/vyre DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-# Each backend's public headers (backends/<name>/include/vyre/...), e.g. vyre/backends/reference.h.
-file(GLOB _vyre_backend_headers LIST_DIRECTORIES true ${PROJECT_SOURCE_DIR}/backends/*/include/vyre)
+# Each backend's public headers (backends/<name>/include/vyre/...), e.g. vyre/backends/reference.h,
+# and each module's codes and variables (backends/<name>/module/include/vyre/...).
+file(GLOB _vyre_backend_headers LIST_DIRECTORIES true ${PROJECT_SOURCE_DIR}/backends/*/include/vyre
+     ${PROJECT_SOURCE_DIR}/backends/*/module/include/vyre)
 foreach(_dir IN LISTS _vyre_backend_headers)
   install(DIRECTORY ${_dir} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endforeach()
