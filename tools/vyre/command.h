@@ -17,5 +17,8 @@ void install_run(CLI::App& app, Context& ctx);
 void install_backends(CLI::App& app, Context& ctx);
 void install_cache(CLI::App& app, Context& ctx);
 void install_fuzz(CLI::App& app, Context& ctx);
+void install_env(CLI::App& app, Context& ctx);
+// --version: vyre's version, the commit it was built from and the backends built in.
+void install_version(CLI::App& app);
 
 }  // namespace vyre::cli
