@@ -145,7 +145,7 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
   MemoryEntry hit;
   if (!memory_.find(identity.key, &hit)) return nullptr;
   TelemetryCounters::add(counters_->memory_hits);
-  TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
+  // No compile_us_saved here: the disk hit that loaded this entry counted its compile once.
   if (outcome != nullptr) {
     *outcome = CacheOutcome{};
     outcome->tier = CacheTier::Memory;
@@ -181,7 +181,6 @@ std::shared_ptr<const KeyFactors> PipelineCache::key_factors(const Backend& back
   MemoryEntry hit;
   if (memory_.find(key, &hit)) {
     TelemetryCounters::add(counters_->memory_hits);
-    TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
     out.tier = CacheTier::Memory;
     out.lookup_ms = ms_between(start, Clock::now());
     return done(std::move(hit.pipeline));
