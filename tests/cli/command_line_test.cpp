@@ -131,5 +131,37 @@ TEST_F(CommandLine, TimeoutEndsAHungKernelAndStatesTheAskedTimeout) {
   EXPECT_LT(seconds, 20.0) << "the process outlived its deadline by far";
 }
 
+// On OpenCL the kernel runs on the device's own threads: the process must still end at the
+// deadline (it used to live until the kernel finished, minutes here).
+TEST_F(CommandLine, TimeoutEndsAHungOpenClKernel) {
+  auto backends = run_vyre("backends --json");
+  auto list = nlohmann::json::parse(backends.out, nullptr, false);
+  bool opencl = false;
+  for (const auto& b : list) opencl = opencl || (b["id"] == "opencl" && b["available"] == true);
+  if (!opencl) GTEST_SKIP() << "no OpenCL device here";
+  std::ofstream(dir_ / "spin.vy") << "kernel spin workgroup(1) {\n"
+                                     "  buffer src: read u32[4]\n"
+                                     "  buffer out: write u32[1]\n"
+                                     "  var acc = 0u\n"
+                                     "  for a in 0u..1000000u {\n"
+                                     "    for b in 0u..100000u {\n"
+                                     "      acc = acc + src[(a + b + acc) % 4u]\n"
+                                     "    }\n"
+                                     "  }\n"
+                                     "  out[0] = acc\n"
+                                     "}\n";
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run("run spin.vy --backend opencl --in src=range:4 --timeout-ms 1500");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("`spin` was still running on opencl after --timeout-ms 1500 ms"),
+            std::string::npos)
+      << r.out;
+  // The compile is not under the deadline (PoCL takes seconds on a loaded machine); the kernel
+  // itself would run for many minutes.
+  EXPECT_LT(seconds, 120.0);
+}
+
 }  // namespace
 }  // namespace vyre::testing
