@@ -4,8 +4,8 @@
 // Buffers: src (read, w*h f32), dst (write, w*h f32). Param alpha is the diffusion factor.
 kernel stencil workgroup(16, 16) dispatch(w, h) {
   param alpha: f32
-  buffer src: read f32[w*h]
-  buffer dst: write f32[w*h]
+  buffer src: read f32[h*w]
+  buffer dst: write f32[h*w]
 
   let x = global_id.x
   let y = global_id.y

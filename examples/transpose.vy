@@ -1,10 +1,11 @@
 // transpose: dst = transpose(src) for a row-major rows x cols f32 matrix (dst is cols x rows).
 // Each 16 x 16 workgroup reads a tile with coalesced loads into shared memory and writes it back
 // transposed with coalesced stores; the tile has 17 columns so column reads avoid bank conflicts.
-// Buffers: src (read, rows*cols), dst (write, rows*cols). dispatch(cols, rows): one per element.
+// Buffers: src (read, rows*cols), dst (write, cols*rows: shape (cols, rows)).
+// dispatch(cols, rows): one per element.
 kernel transpose workgroup(16, 16) dispatch(cols, rows) {
   buffer src: read f32[rows*cols]
-  buffer dst: write f32[rows*cols]
+  buffer dst: write f32[cols*rows]
   shared tile: f32[272]
 
   let tx = local_id.x

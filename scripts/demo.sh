@@ -27,9 +27,12 @@ echo
 echo "== run 2: fresh process, same cache folder (disk hit)"
 $vyre run "${args[@]}"
 echo
-echo "== run 3: the same program twice in one process (the second is a memory hit)"
+echo "== run 3: the same program twice in one process (the second is a memory hit; a summary follows)"
 $vyre run "${args[@]}" --repeat 2
 echo
 echo "== the cache"
 $vyre cache stats
 $vyre cache list
+echo
+echo "== next: put this vyre on your PATH and follow README.md's \"Using the vyre command\""
+echo "export PATH=\"$PWD/build-demo:\$PATH\""

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake g++ pkg-config
   libfmt-dev nlohmann-json3-dev libcli11-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libpng-dev
   librust-blake3-dev libxxhash-dev
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   clang-14 libclang-rt-14-dev

@@ -43,15 +43,22 @@ MissExplanation explain_miss(std::span<const std::shared_ptr<const KeyFactors>> 
 }
 
 std::string MissExplanation::text() const {
-  std::string out(metric_name(reason));
+  // The nearest entry being for another backend means this program was simply never compiled
+  // for the requested one: that, not a list of every fingerprint field, is the news.
+  for (const FactorDifference& d : differences) {
+    if (reason == MissReason::DeviceOrRuntimeChanged && d.name == "backend") {
+      return "not yet compiled for " + d.requested + " (cached for " + d.cached + ")";
+    }
+  }
+  std::string out(miss_label(reason));
   out += ": ";
   switch (reason) {
     case MissReason::EmptyCache:
       out += "the cache holds no entries yet";
       break;
     case MissReason::ProgramChanged:
-      out += "no cached entry for this program (" + std::to_string(evidence.total_entries) +
-             " entr" + (evidence.total_entries == 1 ? "y" : "ies") + " for other programs)";
+      out += "never compiled into this cache (" + std::to_string(evidence.total_entries) + " entr" +
+             (evidence.total_entries == 1 ? "y" : "ies") + " for other programs)";
       break;
     case MissReason::KeyAbsent:
       out += "this exact entry was cached but is gone (evicted or removed by another process)";

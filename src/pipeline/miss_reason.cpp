@@ -22,6 +22,24 @@ std::string_view metric_name(MissReason reason) {
   return "key_absent";
 }
 
+std::string_view miss_label(MissReason reason) {
+  switch (reason) {
+    case MissReason::EmptyCache:
+      return "empty cache";
+    case MissReason::ProgramChanged:
+      return "new program";
+    case MissReason::DispatchPolicyChanged:
+      return "dispatch policy changed";
+    case MissReason::DeviceOrRuntimeChanged:
+      return "device or runtime changed";
+    case MissReason::KeyAbsent:
+      return "entry gone";
+    case MissReason::CorruptEntry:
+      return "corrupt entry";
+  }
+  return "entry gone";
+}
+
 std::optional<MissReason> miss_reason_from_name(std::string_view name) {
   for (MissReason reason : kMissReasons) {
     if (metric_name(reason) == name) return reason;

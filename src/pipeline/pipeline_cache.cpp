@@ -190,7 +190,7 @@ std::shared_ptr<const CompiledPipeline> PipelineCache::memory_hit(const Backend&
     return nullptr;
   }
   TelemetryCounters::add(counters_->memory_hits);
-  TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
+  // No compile_us_saved here: the disk hit that loaded this entry counted its compile once.
   if (outcome != nullptr) {
     *outcome = CacheOutcome{};
     outcome->tier = CacheTier::Memory;
@@ -231,7 +231,6 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
   MemoryEntry hit;
   if (memory_.find(key, &hit) && hit.pipeline->owner() == backend.instance()) {
     TelemetryCounters::add(counters_->memory_hits);
-    TelemetryCounters::add(counters_->compile_us_saved, hit.compile_us);
     out.tier = CacheTier::Memory;
     out.lookup_ms = ms_between(start, Clock::now());
     return done(std::move(hit.pipeline));

@@ -101,6 +101,15 @@ Result<Route> choose_backend(BackendRegistry& registry, const ir::Program& progr
     route.backend_id = id;
   }
 
+  if (chosen == nullptr && known.empty()) {
+    // An embedder's Runtime over an empty registry: say what to call, not "every backend
+    // was skipped".
+    return Diagnostic::error(
+        code::NoSuitableBackend,
+        "no backends are registered, so nothing can run `" + program->name + "`",
+        "call vyre::register_builtin_backends(vyre::BackendRegistry::global()) "
+        "(vyre/backends/builtin.h) before the first run");
+  }
   if (chosen == nullptr) {
     if (explicit_failure) {
       Diagnostic d = std::move(*explicit_failure);

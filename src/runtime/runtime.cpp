@@ -35,15 +35,15 @@ std::string describe_cache_outcome(const pipeline::CacheOutcome& outcome) {
     case pipeline::CacheTier::Compiled:
       break;
   }
-  std::string reason =
-      outcome.miss ? std::string(pipeline::metric_name(*outcome.miss)) : std::string("miss");
-  std::string out =
-      outcome.batch_size > 1
-          ? fmt::format("miss ({}): compiled in a batch of {} ({:.1f} ms each)", reason,
-                        outcome.batch_size, outcome.compile_ms)
-          : fmt::format("miss ({}): compiled in {:.1f} ms", reason, outcome.compile_ms);
-  if (!outcome.miss_explanation.empty()) out += "; " + outcome.miss_explanation;
-  return out;
+  // Words for people (the metric name stays in CacheOutcome::miss and the JSON): the
+  // explanation, which names the reason, or else the reason's label.
+  std::string reason = !outcome.miss_explanation.empty() ? outcome.miss_explanation
+                       : outcome.miss ? std::string(pipeline::miss_label(*outcome.miss))
+                                      : std::string("not cached");
+  return outcome.batch_size > 1
+             ? fmt::format("miss ({}): compiled in a batch of {} ({:.1f} ms each)", reason,
+                           outcome.batch_size, outcome.compile_ms)
+             : fmt::format("miss ({}): compiled in {:.1f} ms", reason, outcome.compile_ms);
 }
 
 Result<routing::Route> Runtime::route(const ir::Program& program,

@@ -31,6 +31,41 @@ TEST_F(CheckCommand, GoodKernelIsOk) {
   EXPECT_NE(r.out.find(": ok (kernel saxpy, digest "), std::string::npos) << r.out;
 }
 
+// What `vyre run` will ask for: params, buffers with access, type and count, and the sizes.
+TEST_F(CheckCommand, PrintsTheKernelsInterface) {
+  auto r = run_vyre("check " + example_path("matmul"), true);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("  workgroup 16x16x1, dispatch(n, m)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  buffer a: read f32[m*k]  shape (m, k)  input (--in, required)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  buffer c: write f32[m*n]  shape (m, n)  output (--out)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  size   k: from the shape of a or b, or --size k=N\n"), std::string::npos)
+      << r.out;
+  r = run_vyre("check " + example_path("saxpy"));
+  EXPECT_NE(r.out.find("  param  a: f32  (--param a=VALUE)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  size   n: from the length of x or y, or --size n=N\n"), std::string::npos)
+      << r.out;
+
+  auto j =
+      nlohmann::json::parse(run_vyre("check --json " + example_path("matmul")).out, nullptr, false);
+  ASSERT_TRUE(j.is_object());
+  const auto& iface = j["interface"];
+  EXPECT_EQ(iface["buffers"][0]["name"], "a");
+  EXPECT_EQ(iface["buffers"][0]["access"], "read");
+  EXPECT_EQ(iface["buffers"][0]["type"], "f32");
+  EXPECT_EQ(iface["buffers"][0]["count"], "m*k");
+  EXPECT_EQ(iface["buffers"][0]["shape"], nlohmann::json::array({"m", "k"}));
+  EXPECT_EQ(iface["sizes"].size(), 3u);
+  EXPECT_EQ(iface["shared"].size(), 2u);
+  // --format json stays an alias.
+  EXPECT_EQ(nlohmann::json::parse(run_vyre("check --format json " + example_path("matmul")).out,
+                                  nullptr, false)["interface"],
+            iface);
+}
+
 TEST_F(CheckCommand, BadKernelAsJsonArray) {
   std::string file = write_kernel(kStoreToReadOnly);
   auto r = run_vyre("check --format json " + file);

@@ -1,14 +1,17 @@
-// .npy reading and writing for `vyre run` (tools/vyre/npy.cpp, compiled into this test).
+// .npy reading and writing in the library (vyre/runtime/npy.h), as embedders and `vyre run` use it.
+#include "vyre/runtime/npy.h"
+
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <random>
 
-#include "../../tools/vyre/npy.cpp"  // NOLINT(bugprone-suspicious-include): tool-internal unit
-#include "../../tools/vyre/source_file.cpp"  // NOLINT(bugprone-suspicious-include): npy.cpp reads with it
 #include "vyre/diag/codes.h"
 
-namespace vyre::cli {
+namespace vyre {
 namespace {
 
 std::vector<std::uint8_t> npy_bytes(std::string header, std::size_t data_bytes,
@@ -34,13 +37,14 @@ TEST(Npy, RoundTripsEveryElementType) {
     for (std::size_t i = 0; i < b.size_bytes(); ++i) {
       b.data()[i] = type == ir::Type::Bool ? i % 2 : static_cast<std::uint8_t>(i * 7);
     }
-    auto bytes = encode_npy(b);
+    auto bytes = encode_npy({b, {}});
     EXPECT_EQ((bytes[8] | (bytes[9] << 8)) + 10, static_cast<int>(bytes.size() - b.size_bytes()));
     EXPECT_EQ((bytes.size() - b.size_bytes()) % 64, 0u);  // header aligned like numpy's
     auto back = parse_npy(bytes, "t.npy");
     ASSERT_TRUE(back.ok()) << back.error().message;
-    EXPECT_EQ(back->element(), type);
-    EXPECT_EQ(back->bytes(), b.bytes());
+    EXPECT_EQ(back->buffer.element(), type);
+    EXPECT_EQ(back->buffer.bytes(), b.bytes());
+    EXPECT_EQ(back->shape, (std::vector<std::uint64_t>{37}));
   }
 }
 
@@ -48,16 +52,72 @@ TEST(Npy, ReadsNumpyStyleHeadersOfAnyShapeAndVersion) {
   auto v1 = npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }      \n", 24);
   auto b = parse_npy(v1, "a.npy");
   ASSERT_TRUE(b.ok()) << b.error().message;
-  EXPECT_EQ(b->count(), 6u);
-  EXPECT_EQ(b->element(), ir::Type::F32);
+  EXPECT_EQ(b->buffer.count(), 6u);
+  EXPECT_EQ(b->buffer.element(), ir::Type::F32);
+  EXPECT_EQ(b->shape, (std::vector<std::uint64_t>{2, 3}));
   auto v2 = npy_bytes("{\"descr\": \"<i8\", \"fortran_order\": True, \"shape\": (4,)}\n", 32, 2);
   b = parse_npy(v2, "b.npy");
   ASSERT_TRUE(b.ok()) << b.error().message;
-  EXPECT_EQ(b->element(), ir::Type::I64);
+  EXPECT_EQ(b->buffer.element(), ir::Type::I64);
   auto scalar = npy_bytes("{'descr': '|b1', 'fortran_order': False, 'shape': (), }\n", 1, 3);
   b = parse_npy(scalar, "c.npy");
   ASSERT_TRUE(b.ok()) << b.error().message;
-  EXPECT_EQ(b->count(), 1u);
+  EXPECT_EQ(b->buffer.count(), 1u);
+  EXPECT_TRUE(b->shape.empty());
+}
+
+TEST(Npy, WritesTheShapeItIsGiven) {
+  HostBuffer b(ir::Type::U32, std::size_t{6});
+  auto bytes = encode_npy({b, {2, 3}});
+  const std::string header(bytes.begin() + 10, bytes.begin() + 10 + (bytes[8] | (bytes[9] << 8)));
+  EXPECT_NE(header.find("'shape': (2, 3)"), std::string::npos) << header;
+  EXPECT_NE(std::string(reinterpret_cast<const char*>(encode_npy({b, {6}}).data()), 80)
+                .find("'shape': (6,)"),
+            std::string::npos);
+  auto back = parse_npy(bytes, "s.npy");
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->shape, (std::vector<std::uint64_t>{2, 3}));
+}
+
+TEST(Npy, FilesRoundTripThroughTheLibrary) {
+  const auto path =
+      std::filesystem::temp_directory_path() / ("vyre_npy_" + std::to_string(::getpid()) + ".npy");
+  HostBuffer b = HostBuffer::of(ir::Type::F32, std::vector<float>{1, 2, 3, 4, 5, 6});
+  ASSERT_TRUE(write_npy_file(path.string(), {b, {3, 2}}).ok());
+  auto back = read_npy_file(path.string());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->shape, (std::vector<std::uint64_t>{3, 2}));
+  EXPECT_EQ(back->buffer.to_vector<float>(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
+}
+
+// A FIFO with no writer would block open() and read() for ever; /dev/zero would never end.
+TEST(Npy, FifosAndDevicesAreDiagnosticsNotHangs) {
+  const auto fifo = std::filesystem::temp_directory_path() /
+                    ("vyre_npy_fifo_" + std::to_string(::getpid()) + ".npy");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto r = read_npy_file(fifo.string());
+  std::filesystem::remove(fifo);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, code::NotARegularFile);
+  EXPECT_NE(r.error().message.find("FIFO"), std::string::npos) << r.error().message;
+  auto zero = read_regular_file("/dev/zero");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().code, code::NotARegularFile);
+  EXPECT_NE(zero.error().message.find("character device"), std::string::npos);
+  EXPECT_FALSE(zero.error().help.empty());
+}
+
+// A NUL inside the header is shown escaped, so it cannot cut the message short.
+TEST(Npy, ANulInTheHeaderIsShownEscaped) {
+  std::string header = "{'descr': '<u4', 'fortran_order': False, 'shape': (3,), 'x";
+  header.push_back('\0');
+  header += "y': 1}\n";
+  auto r = parse_npy(npy_bytes(header, 12), "nul.npy");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, code::BadNpyFile);
+  EXPECT_EQ(r.error().message.find('\0'), std::string::npos);
+  EXPECT_NE(r.error().message.find("x\\x00y"), std::string::npos) << r.error().message;
 }
 
 TEST(Npy, MalformedFilesAreDiagnostics) {
@@ -106,10 +166,10 @@ TEST(Npy, RandomBytesNeverCrash) {
     if (rng() % 3 == 0) bytes.resize(rng() % bytes.size());
     auto r = parse_npy(bytes, "fuzz.npy");
     if (r.ok()) {
-      EXPECT_LE(r->size_bytes(), bytes.size());
+      EXPECT_LE(r->buffer.size_bytes(), bytes.size());
     }
   }
 }
 
 }  // namespace
-}  // namespace vyre::cli
+}  // namespace vyre

@@ -20,6 +20,7 @@
 #include "vyre/pipeline/miss_explanation.h"
 #include "vyre/pipeline/stats_file.h"
 #include "vyre/registry/backend_registry.h"
+#include "vyre/runtime/runtime.h"
 
 namespace vyre::cli {
 namespace {
@@ -32,7 +33,7 @@ struct CacheArgs {
   bool fix = false;
   std::string file;
   std::string digest;
-  std::string backend = "reference";
+  std::string backend;  // empty: the backend `vyre run` would choose
   std::uint32_t ulp_budget = DispatchConfig{}.ulp_budget;
   std::vector<std::uint32_t> workgroup;
   InvalidationFilter filter;
@@ -268,10 +269,32 @@ Result<DispatchConfig> config_of(const CacheArgs& args) {
   return config;
 }
 
+// --backend, else the one `vyre run` would route the program to (for --digest, with no program
+// to route, the highest-priority available backend).
+Result<std::string> backend_for_explain(const CacheArgs& args, BackendRegistry& registry,
+                                        const std::optional<ir::Program>& program,
+                                        const DispatchConfig& config) {
+  if (!args.backend.empty()) return args.backend;
+  if (program) {
+    Runtime runtime(registry);
+    auto route = VYRE_TRY(runtime.route(*program, config));
+    return route.backend_id;
+  }
+  std::optional<BackendStatus> best;
+  for (const BackendStatus& status : registry.list()) {
+    if (status.available && (!best || status.priority > best->priority)) best = status;
+  }
+  if (!best) {
+    return query_error("no backend is available", "`vyre backends` says why");
+  }
+  return best->id;
+}
+
 int run_explain(const CacheArgs& args) {
   // The request's identity: the program's digest (from FILE, or given), the policy from the
   // flags, and the chosen backend's fingerprint.
   Digest program_digest{};
+  std::optional<ir::Program> parsed;
   if (!args.file.empty()) {
     auto text = read_text_file(args.file);
     if (!text) return fail(text.error(), args.json);
@@ -283,6 +306,7 @@ int run_explain(const CacheArgs& args) {
       return 1;
     }
     program_digest = program->digest();
+    parsed = std::move(*program);
   } else if (auto d = digest_from_hex(args.digest)) {
     program_digest = *d;
   } else {
@@ -297,7 +321,10 @@ int run_explain(const CacheArgs& args) {
   if (auto st = register_builtin_backends(registry); !st) {
     return fail(st.error(), args.json);
   }
-  auto backend = registry.acquire(args.backend);
+  auto chosen = backend_for_explain(args, registry, parsed, *config);
+  if (!chosen) return fail(chosen.error(), args.json);
+  const std::string backend_id = *chosen;
+  auto backend = registry.acquire(backend_id);
   if (!backend) return fail(backend.error(), args.json);
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
@@ -413,6 +440,8 @@ void install_cache(CLI::App& app, Context& ctx) {
   auto add = [&](const char* name, const char* help, std::function<int(const CacheArgs&)> run) {
     auto* sub = cache->add_subcommand(name, help);
     sub->callback([&ctx, args, run] { ctx.exit_code = run(*args); });
+    // Options work after the subcommand too: `vyre cache stats --dir X`.
+    sub->add_option("--dir", args->dir, "cache folder (default: VYRE_CACHE_DIR, ...)");
     return sub;
   };
   add("path", "Print the cache folder", run_path);
@@ -426,7 +455,8 @@ void install_cache(CLI::App& app, Context& ctx) {
                       run_explain);
   explain->add_option("FILE", args->file, "kernel in vyre text IR (.vy)");
   explain->add_option("--digest", args->digest, "program digest instead of a FILE");
-  explain->add_option("--backend", args->backend, "backend id (default: reference)");
+  explain->add_option("--backend", args->backend,
+                      "backend id (default: the one `vyre run` would choose)");
   explain->add_option("--ulp-budget", args->ulp_budget, "dispatch policy: ULP budget");
   explain->add_option("--workgroup", args->workgroup, "dispatch policy: workgroup override x,y,z")
       ->delimiter(',');

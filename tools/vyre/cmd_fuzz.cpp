@@ -4,6 +4,7 @@
 // Programs go in batches (--batch): each backend compiles a batch in one build, since an OpenCL
 // build on PoCL costs ~0.5 s however many kernels it holds.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,11 +16,14 @@
 #include <sstream>
 
 #include "command.h"
-#include "npy.h"
+#include "progress_line.h"
+#include "source_file.h"
 #include "vyre/backends/builtin.h"
+#include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"
 #include "vyre/ir/text.h"
 #include "vyre/progen/differential.h"
+#include "vyre/runtime/npy.h"
 
 namespace vyre::cli {
 namespace {
@@ -49,7 +53,7 @@ void write_reproducer(const std::filesystem::path& dir, const progen::Minimised&
   std::ofstream(dir / "program.vy") << ir::print_program(m.program);
   std::string inputs;
   for (const auto& [name, buffer] : m.inputs.buffers) {
-    auto bytes = encode_npy(buffer);
+    auto bytes = encode_npy({buffer, {}});
     std::ofstream(dir / (name + ".npy"), std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()),
                static_cast<std::streamsize>(bytes.size()));
@@ -70,41 +74,77 @@ struct Tally {
   std::uint64_t done() const { return agreed + disagreed + skipped; }
 };
 
-// Progress on stderr, so a long run that is cut off still says how far it got: after every
-// batch on a terminal, otherwise (CI logs) at most every 10 seconds.
+// Progress on stderr, so a long run that is cut off still says how far it got: the fraction
+// done and an estimate of the time left, after every batch, rewritten in place on a terminal and
+// at most every 10 seconds otherwise (CI logs).
 class Progress {
  public:
-  explicit Progress(std::uint64_t total) : total_(total), tty_(::isatty(::fileno(stderr)) != 0) {}
+  explicit Progress(std::uint64_t total) : total_(total) {}
   void report(const Tally& tally, bool final = false) {
-    const auto now = Clock::now();
-    if (!final && !tty_ && now - last_ < std::chrono::seconds(10)) return;
-    if (final && !printed_) return;  // a short run needs no progress line
-    last_ = now;
-    printed_ = true;
-    const double seconds = std::chrono::duration<double>(now - start_).count();
-    std::fprintf(stderr,
-                 "fuzz: %llu/%llu programs: %llu agreed, %llu disagreed, %llu skipped "
-                 "(%.1f programs/s)\n",
-                 static_cast<unsigned long long>(tally.done()),
-                 static_cast<unsigned long long>(total_),
-                 static_cast<unsigned long long>(tally.agreed),
-                 static_cast<unsigned long long>(tally.disagreed),
-                 static_cast<unsigned long long>(tally.skipped),
-                 seconds > 0 ? static_cast<double>(tally.done()) / seconds : 0.0);
+    if (final && !line_.shown()) return;  // a short run needs no progress line
+    const double seconds = std::chrono::duration<double>(Clock::now() - start_).count();
+    const double rate = seconds > 0 ? static_cast<double>(tally.done()) / seconds : 0.0;
+    const double left =
+        rate > 0 ? static_cast<double>(total_ - std::min(total_, tally.done())) / rate : -1;
+    line_.show(fmt::format(
+        "fuzz: {}/{} programs ({:.0f}%): {} agreed, {} disagreed, {} skipped; {:.1f} programs/s, "
+        "{} elapsed, about {} left",
+        tally.done(), total_,
+        total_ ? 100.0 * static_cast<double>(tally.done()) / static_cast<double>(total_) : 100.0,
+        tally.agreed, tally.disagreed, tally.skipped, rate, duration_text(seconds),
+        duration_text(left)));
+    if (final) line_.finish();
   }
 
  private:
   using Clock = std::chrono::steady_clock;
   std::uint64_t total_;
-  bool tty_;
-  bool printed_ = false;
+  ProgressLine line_;
   Clock::time_point start_ = Clock::now();
-  Clock::time_point last_ = start_;
 };
+
+// Differential testing needs an oracle and at least one other backend, each able to start:
+// otherwise every program would "disagree" with a backend that never ran.
+Status check_backends(const std::vector<std::string>& backends) {
+  std::vector<std::string> distinct;
+  for (const std::string& id : backends) {
+    if (std::find(distinct.begin(), distinct.end(), id) == distinct.end()) distinct.push_back(id);
+  }
+  if (distinct.size() < 2) {
+    return Diagnostic::error(code::FuzzNeedsBackends,
+                             "--backends " + fmt::format("{}", fmt::join(backends, ",")) +
+                                 " names " + std::to_string(distinct.size()) + " distinct backend" +
+                                 (distinct.size() == 1 ? "" : "s") +
+                                 "; fuzzing compares at least two",
+                             "name the oracle first and the backends to test after it, e.g. "
+                             "--backends reference,opencl");
+  }
+  for (const BackendStatus& status : BackendRegistry::global().list()) {
+    if (std::find(distinct.begin(), distinct.end(), status.id) == distinct.end()) continue;
+    if (!status.available) {
+      Diagnostic d = Diagnostic::error(code::FuzzNeedsBackends,
+                                       "backend `" + status.id + "` is not available here",
+                                       "`vyre backends` says why; leave it out of --backends");
+      if (status.why_unavailable) d.note("because: " + status.why_unavailable->message);
+      return d;
+    }
+    distinct.erase(std::find(distinct.begin(), distinct.end(), status.id));
+  }
+  if (!distinct.empty()) {
+    return Diagnostic::error(code::FuzzNeedsBackends,
+                             "no backend `" + distinct.front() + "` is registered",
+                             "`vyre backends` lists the backends of this build");
+  }
+  return Ok{};
+}
 
 int run_fuzz(const FuzzArgs& args) {
   (void)register_builtin_backends(BackendRegistry::global());
   const auto backends = split(args.backends);
+  if (Status usable = check_backends(backends); !usable) {
+    write_human(usable.error());
+    return 2;
+  }
   const std::uint64_t batch_size = std::max<std::uint64_t>(args.batch, 1);
   auto cache = progen::open_fuzz_cache(batch_size, backends.size());  // memory only
   if (!cache.ok()) {

@@ -5,21 +5,27 @@
 #include <algorithm>
 #include <bit>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <limits>
 #include <map>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "command.h"
-#include "npy.h"
+#include "data_file.h"
+#include "element_cast.h"
+#include "progress_line.h"
 #include "source_file.h"
 #include "vyre/backends/builtin.h"
 #include "vyre/diag/codes.h"
 #include "vyre/ir/hash.h"
 #include "vyre/ir/text.h"
 #include "vyre/runtime/runtime.h"
+#include "vyre/runtime/shapes.h"
 
 namespace vyre::cli {
 namespace {
@@ -27,8 +33,9 @@ namespace {
 struct RunArgs {
   std::string file;
   std::string backend = "auto";
-  std::vector<std::string> params, inputs, outputs, sizes;
-  std::uint32_t timeout_ms = 0;
+  std::vector<std::string> params, inputs, outputs, sizes, casts;
+  // A hung kernel ends the process at this deadline rather than holding it for ever.
+  std::uint32_t timeout_ms = 60000;
   std::uint32_t repeat = 1;
   bool json = false;
 };
@@ -148,17 +155,24 @@ struct Prepared {
   std::map<std::string, std::string> out_paths;
 };
 
+bool wants_cast(const RunArgs& args, const std::string& name) {
+  return std::find(args.casts.begin(), args.casts.end(), name) != args.casts.end();
+}
+
 Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
   const ir::ProgramData& p = *program;
   Prepared prep;
   prep.config.label = args.file;
-  prep.config.timeout = std::chrono::milliseconds(args.timeout_ms);
   if (args.backend != "auto") prep.config.allowed_backends = {args.backend};
+  std::map<std::string, std::uint64_t> sizes;
   for (const auto& arg : args.sizes) {
     auto [name, value] = VYRE_TRY(split_assignment(arg, "--size"));
     auto scalar = parse_scalar(value, ir::Type::U64, "--size " + name);
     if (!scalar.ok()) return scalar.error();
-    prep.config.sizes[name] = scalar->bits;
+    sizes[name] = scalar->bits;
+  }
+  for (const auto& name : args.casts) {
+    if (find_buffer(p, name) == nullptr) return unknown_name(p, name, "--cast");
   }
   for (const auto& arg : args.params) {
     auto [name, value] = VYRE_TRY(split_assignment(arg, "--param"));
@@ -170,6 +184,7 @@ Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
     prep.inputs.params[name] = VYRE_TRY(parse_scalar(value, decl->type, "--param " + name));
   }
   std::vector<std::pair<const ir::BufferDecl*, Scalar>> fills;
+  std::map<std::string, Shape> shapes;
   for (const auto& arg : args.inputs) {
     auto [name, spec] = VYRE_TRY(split_assignment(arg, "--in"));
     const ir::BufferDecl* decl = find_buffer(p, name);
@@ -188,17 +203,34 @@ Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
       }
       prep.inputs.buffers[name] = ranged(decl->element, n.bits);
     } else {
-      prep.inputs.buffers[name] = VYRE_TRY(read_data_file(spec, decl->element));
+      NpyArray array = VYRE_TRY(read_data_file(spec, decl->element));
+      if (array.buffer.element() != decl->element) {
+        if (!wants_cast(args, name)) {
+          return Diagnostic::error(code::InputTypeMismatch,
+                                   "--in " + name + ": `" + spec + "` holds " +
+                                       std::string(ir::type_name(array.buffer.element())) +
+                                       " but buffer `" + name + "` is declared " +
+                                       std::string(ir::type_name(decl->element)),
+                                   "add --cast " + name + " to convert it, or save the array as " +
+                                       std::string(npy_dtype(decl->element)));
+        }
+        array.buffer = VYRE_TRY(cast_elements(array.buffer, decl->element, name));
+      }
+      shapes[name] = array.shape;
+      prep.inputs.buffers[name] = std::move(array.buffer);
     }
   }
+  // Inputs of two or more dimensions bind the symbols of their buffer's count (a.npy (m, k)).
+  sizes = VYRE_TRY(sizes_from_shapes(program, shapes, sizes));
   if (!fills.empty()) {
     // fill:V takes its length from the declared count, so resolve the sizes known so far.
-    auto sizes = VYRE_TRY(infer_sizes(program, prep.inputs.buffers, prep.config.sizes));
+    auto known = VYRE_TRY(infer_sizes(program, prep.inputs.buffers, sizes));
     for (const auto& [decl, scalar] : fills) {
-      auto count = VYRE_TRY(element_count(decl->count, sizes, "buffer `" + decl->name + "`"));
+      auto count = VYRE_TRY(element_count(decl->count, known, "buffer `" + decl->name + "`"));
       prep.inputs.buffers[decl->name] = filled(decl->element, count, scalar.bits);
     }
   }
+  prep.config.sizes = std::move(sizes);
   for (const auto& arg : args.outputs) {
     auto [name, path] = VYRE_TRY(split_assignment(arg, "--out"));
     const ir::BufferDecl* decl = find_buffer(p, name);
@@ -209,9 +241,31 @@ Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
                               "output",
                           "outputs are the buffers declared write or read_write");
     }
+    if (is_png_path(path) && decl->count.symbols.size() + (decl->count.constant != 1) != 2) {
+      return Diagnostic::error(code::CannotWriteImage,
+                               "--out " + name + "=" + path + ": buffer `" + name +
+                                   "` is declared " + ir::to_string(decl->count) +
+                                   ", not two dimensions",
+                               "an image needs a count of rows times columns, such as u32[h*w]; "
+                               "write .npy instead");
+    }
     prep.out_paths[name] = path;
   }
   return prep;
+}
+
+// An output with the shape its declared count gives under the run's sizes.
+NpyArray shaped_output(const ir::Program& program, const std::string& name,
+                       const HostBuffer& buffer,
+                       const std::map<std::string, std::uint64_t>& sizes) {
+  Shape shape;
+  if (const ir::BufferDecl* decl = find_buffer(*program, name)) {
+    shape = declared_shape(decl->count, sizes);
+  }
+  std::uint64_t product = 1;
+  for (std::uint64_t dim : shape) product *= dim;
+  if (shape.empty() || product != buffer.count()) shape = {buffer.count()};
+  return {buffer, std::move(shape)};
 }
 
 std::string format_value(const HostBuffer& b, std::size_t i) {
@@ -282,7 +336,14 @@ std::string checksum(const HostBuffer& b) {
 
 constexpr std::size_t kShownValues = 8;
 
-void print_human(const RunResult& result, const std::map<std::string, std::string>& written) {
+std::string dims_text(const Shape& shape) {
+  std::string out;
+  for (std::uint64_t dim : shape) out += (out.empty() ? "" : ", ") + std::to_string(dim);
+  return out;
+}
+
+void print_human(const ir::Program& program, const RunResult& result,
+                 const std::map<std::string, std::string>& written) {
   const RunReport& r = result.report;
   std::printf("kernel %s on %s (%s)\n", r.program.c_str(), r.backend.c_str(),
               r.backend_why.c_str());
@@ -309,8 +370,9 @@ void print_human(const RunResult& result, const std::map<std::string, std::strin
     std::size_t shown = std::min(buffer.count(), kShownValues);
     for (std::size_t i = 0; i < shown; ++i) values += (i ? ", " : "") + format_value(buffer, i);
     if (buffer.count() > shown) values += ", ...";
-    std::printf("output %s: %s[%zu] = [%s]  blake3 %s", name.c_str(),
-                std::string(ir::type_name(buffer.element())).c_str(), buffer.count(),
+    const Shape shape = shaped_output(program, name, buffer, r.sizes).shape;
+    std::printf("output %s: %s[%s] = [%s]  blake3 %s", name.c_str(),
+                std::string(ir::type_name(buffer.element())).c_str(), dims_text(shape).c_str(),
                 values.c_str(), checksum(buffer).c_str());
     if (auto w = written.find(name); w != written.end()) std::printf("  -> %s", w->second.c_str());
     std::printf("\n");
@@ -329,8 +391,9 @@ nlohmann::json cache_json(const RunReport& r) {
           {"compile_ms", c.compile_ms}};
 }
 
-void print_json(const RunResult& result, const std::string& file,
-                const std::map<std::string, std::string>& written) {
+nlohmann::json run_json(const ir::Program& program, const RunResult& result,
+                        const std::string& file,
+                        const std::map<std::string, std::string>& written) {
   const RunReport& r = result.report;
   nlohmann::json skipped = nlohmann::json::array();
   for (const auto& s : r.skipped) skipped.push_back({{"id", s.id}, {"reason", s.reason}});
@@ -342,6 +405,7 @@ void print_json(const RunResult& result, const std::string& file,
     }
     nlohmann::json o = {{"type", ir::type_name(buffer.element())},
                         {"count", buffer.count()},
+                        {"shape", shaped_output(program, name, buffer, r.sizes).shape},
                         {"first", first},
                         {"blake3", checksum(buffer)}};
     if (auto w = written.find(name); w != written.end()) o["file"] = w->second;
@@ -349,46 +413,145 @@ void print_json(const RunResult& result, const std::string& file,
   }
   const auto& g = r.geometry;
   const auto& t = r.timings;
-  nlohmann::json out = {
-      {"file", file},
-      {"kernel", r.program},
-      {"backend", {{"id", r.backend}, {"why", r.backend_why}, {"skipped", skipped}}},
-      {"pipeline", r.cache_outcome},
-      {"cache", cache_json(r)},
-      {"sizes", r.sizes},
-      {"geometry",
-       {{"workgroup", g.workgroup}, {"groups", g.groups}, {"invocations", g.invocations()}}},
-      {"timings_ms",
-       {{"route", t.route_ms},
-        {"validate", t.validate_ms},
-        {"pipeline", t.obtain_ms},
-        {"dispatch", t.dispatch_ms},
-        {"readback", t.readback_ms},
-        {"total", t.total_ms}}},
-      {"outputs", outputs}};
-  std::printf("%s\n", out.dump().c_str());
+  return {{"file", file},
+          {"kernel", r.program},
+          {"backend", {{"id", r.backend}, {"why", r.backend_why}, {"skipped", skipped}}},
+          {"pipeline", r.cache_outcome},
+          {"cache", cache_json(r)},
+          {"sizes", r.sizes},
+          {"geometry",
+           {{"workgroup", g.workgroup}, {"groups", g.groups}, {"invocations", g.invocations()}}},
+          {"timings_ms",
+           {{"route", t.route_ms},
+            {"validate", t.validate_ms},
+            {"pipeline", t.obtain_ms},
+            {"dispatch", t.dispatch_ms},
+            {"readback", t.readback_ms},
+            {"total", t.total_ms}}},
+          {"outputs", outputs}};
 }
 
-// Waits for the run, printing a progress line on stderr once it has taken over a second.
-Status wait_with_progress(RunHandle& handle, const RunArgs& args) {
+// What --repeat N ends with: how the pipeline was served, and the spread of the run times.
+struct RepeatSummary {
+  std::vector<double> total_ms, dispatch_ms, pipeline_ms;
+  std::map<std::string, std::uint32_t> tiers;  // "memory", "disk", "compiled" -> runs
+  std::map<std::string, std::string> first_checksums;
+  bool outputs_identical = true;
+
+  void add(const RunResult& result) {
+    const RunReport& r = result.report;
+    total_ms.push_back(r.timings.total_ms);
+    dispatch_ms.push_back(r.timings.dispatch_ms);
+    pipeline_ms.push_back(r.timings.obtain_ms);
+    ++tiers[r.cache ? std::string(pipeline::cache_tier_name(r.cache->tier)) : "uncached"];
+    for (const auto& [name, buffer] : result.outputs) {
+      auto [at, fresh] = first_checksums.emplace(name, checksum(buffer));
+      if (!fresh && at->second != checksum(buffer)) outputs_identical = false;
+    }
+  }
+};
+
+// Nearest-rank percentile.
+double percentile(std::vector<double> values, double fraction) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  auto rank = static_cast<std::size_t>(std::ceil(fraction * static_cast<double>(values.size())));
+  return values[std::clamp<std::size_t>(rank, 1, values.size()) - 1];
+}
+
+nlohmann::json summary_json(const RepeatSummary& s) {
+  auto spread = [](const std::vector<double>& v) {
+    return nlohmann::json{
+        {"median", percentile(v, 0.5)}, {"p90", percentile(v, 0.9)}, {"min", percentile(v, 0)}};
+  };
+  return {{"runs", s.total_ms.size()},
+          {"pipeline_tiers", s.tiers},
+          {"total_ms", spread(s.total_ms)},
+          {"dispatch_ms", spread(s.dispatch_ms)},
+          {"pipeline_ms", spread(s.pipeline_ms)},
+          {"outputs_identical", s.outputs_identical}};
+}
+
+void print_summary(const RepeatSummary& s) {
+  std::string tiers;
+  for (const auto& [tier, n] : s.tiers) {
+    tiers += (tiers.empty() ? "" : ", ") + std::to_string(n) + " " + tier;
+  }
+  std::printf("repeat: %zu runs in this process; pipeline: %s\n", s.total_ms.size(), tiers.c_str());
+  std::printf("  total    median %.3f ms, p90 %.3f ms, min %.3f ms\n", percentile(s.total_ms, 0.5),
+              percentile(s.total_ms, 0.9), percentile(s.total_ms, 0));
+  std::printf("  dispatch median %.3f ms, p90 %.3f ms\n", percentile(s.dispatch_ms, 0.5),
+              percentile(s.dispatch_ms, 0.9));
+  std::printf("  pipeline median %.3f ms, p90 %.3f ms\n", percentile(s.pipeline_ms, 0.5),
+              percentile(s.pipeline_ms, 0.9));
+  std::printf("  outputs: %s\n",
+              s.outputs_identical ? "identical in every run" : "DIFFERED between runs");
+}
+
+// Ends the process now with `diagnostic`: a kernel past its deadline may never finish, and the
+// run handle's destructor would wait for it, so nothing is unwound (the device is released by
+// the process's exit).
+[[noreturn]] void exit_at_deadline(const Diagnostic& diagnostic, const std::string& source,
+                                   bool json) {
+  print_diagnostic(diagnostic, source, json);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  ::_exit(1);
+}
+
+Diagnostic deadline_passed(const RunArgs& args, const RunReport& report, const char* what) {
+  return Diagnostic::error(
+      code::DispatchTimeout,
+      "`" + report.program + "` " + what + " on " +
+          (report.backend.empty() ? std::string("its backend") : report.backend) +
+          " after --timeout-ms " + std::to_string(args.timeout_ms) + " ms; vyre stopped it",
+      "raise --timeout-ms (0 waits for ever), or look for a loop that does "
+      "not end (a while loop's `max` cap bounds it)");
+}
+
+// Starts the run on a worker thread, so that a compile longer than a second shows a progress
+// line, then waits for the dispatch until the deadline.
+Result<RunResult> run_once(Runtime& runtime, const ir::Program& program, Prepared prepared,
+                           const RunArgs& args, const std::string& source,
+                           const std::string& backend_guess) {
   using namespace std::chrono;
   const auto start = steady_clock::now();
-  const bool tty = isatty(STDERR_FILENO) != 0;
-  bool shown = false;
-  while (true) {
-    Status s = handle.wait(seconds(1));
-    if (s.ok() || s.error().code != code::DispatchTimeout) {
-      if (shown && tty) std::fprintf(stderr, "\n");
-      return s;
-    }
-    auto waited = duration<double>(steady_clock::now() - start).count();
-    if (args.timeout_ms != 0 && waited * 1000 >= args.timeout_ms) return s;
-    std::fprintf(stderr, "%svyre: running `%s` on %s ... %.0f s%s", tty ? "\r" : "",
-                 handle.report().program.c_str(), handle.report().backend.c_str(), waited,
-                 tty ? "" : "\n");
-    std::fflush(stderr);
-    shown = true;
+  auto elapsed = [&] { return duration<double>(steady_clock::now() - start).count(); };
+  std::promise<RunHandle> started;
+  std::future<RunHandle> handle_future = started.get_future();
+  std::thread starter([&runtime, &program, &started, inputs = std::move(prepared.inputs),
+                       config = prepared.config]() mutable {
+    started.set_value(runtime.run_async(program, std::move(inputs), config));
+  });
+  ProgressLine progress;
+  while (handle_future.wait_for(seconds(1)) != std::future_status::ready) {
+    progress.show("vyre: compiling `" + program->name + "` for " + backend_guess + " ... " +
+                  duration_text(elapsed()));
   }
+  starter.join();
+  RunHandle handle = handle_future.get();
+  const auto dispatch_start = steady_clock::now();
+  const auto deadline = dispatch_start + milliseconds(args.timeout_ms);
+  while (true) {
+    auto step = nanoseconds(seconds(1));
+    if (args.timeout_ms != 0) {
+      step = std::min<nanoseconds>(step, deadline - steady_clock::now());
+      if (step <= nanoseconds(0)) {
+        progress.finish();
+        exit_at_deadline(deadline_passed(args, handle.report(), "was still running"), source,
+                         args.json);
+      }
+    }
+    Status s = handle.wait(step);
+    if (s.ok() || s.error().code != code::DispatchTimeout) break;
+    progress.show("vyre: running `" + program->name + "` on " + handle.report().backend + " ... " +
+                  duration_text(duration<double>(steady_clock::now() - dispatch_start).count()) +
+                  (args.timeout_ms != 0
+                       ? " (stops at --timeout-ms " + std::to_string(args.timeout_ms) + ")"
+                       : ""));
+  }
+  progress.finish();
+  return handle.get();
 }
 
 int run_command(const RunArgs& args) {
@@ -411,27 +574,41 @@ int run_command(const RunArgs& args) {
   // --repeat runs the program several times in this process: the first run may compile or load
   // from disk, later ones show the memory tier.
   Runtime runtime;
-  for (std::uint32_t round = 1; round <= std::max<std::uint32_t>(args.repeat, 1); ++round) {
+  const std::uint32_t rounds = std::max<std::uint32_t>(args.repeat, 1);
+  RepeatSummary summary;
+  nlohmann::json first_json;
+  for (std::uint32_t round = 1; round <= rounds; ++round) {
     auto prepared = prepare(args, *program);
     if (!prepared) return fail(prepared.error());
-    RunHandle handle = runtime.run_async(*program, std::move(prepared->inputs), prepared->config);
-    if (auto waited = wait_with_progress(handle, args); !waited) return fail(waited.error());
-    auto result = handle.get();
+    auto route = runtime.route(*program, prepared->config);
+    const std::string backend_guess = route ? route->backend_id : std::string("its backend");
+    auto out_paths = prepared->out_paths;
+    auto result = run_once(runtime, *program, std::move(*prepared), args, *text, backend_guess);
     if (!result) return fail(result.error());
-
-    for (const auto& [name, path] : prepared->out_paths) {
-      if (auto written = write_data_file(path, result->outputs.at(name)); !written) {
-        return fail(written.error());
+    summary.add(*result);
+    // Outputs are written from the last run (and --repeat says whether they all agreed).
+    if (round == rounds) {
+      for (const auto& [name, path] : out_paths) {
+        const NpyArray out =
+            shaped_output(*program, name, result->outputs.at(name), result->report.sizes);
+        if (auto written = write_data_file(path, out); !written) return fail(written.error());
       }
     }
-    if (args.json) {
-      print_json(*result, args.file, prepared->out_paths);
-    } else {
-      if (args.repeat > 1) std::printf("-- run %u of %u\n", round, args.repeat);
-      print_human(*result, prepared->out_paths);
+    if (round == 1) {
+      if (args.json) {
+        first_json = run_json(*program, *result, args.file, out_paths);
+      } else {
+        print_human(*program, *result, out_paths);
+      }
     }
   }
-  return 0;
+  if (args.json) {
+    if (rounds > 1) first_json["repeat"] = summary_json(summary);
+    std::printf("%s\n", first_json.dump().c_str());
+  } else if (rounds > 1) {
+    print_summary(summary);
+  }
+  return summary.outputs_identical ? 0 : 1;
 }
 
 }  // namespace
@@ -440,16 +617,24 @@ void install_run(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("run", "Run a kernel and summarise or save its outputs");
   auto args = std::make_shared<RunArgs>();
   cmd->add_option("FILE", args->file, "kernel in vyre text IR (.vy)")->required();
-  cmd->add_option("--backend", args->backend, "backend id, or auto (default)");
+  cmd->add_option("--backend", args->backend, "backend id, or auto (the best available)");
   cmd->add_option("--param", args->params, "param value: NAME=VALUE (repeatable)");
   cmd->add_option("--in", args->inputs,
-                  "input buffer: NAME=PATH (.npy, else raw), NAME=fill:V or NAME=range:N");
-  cmd->add_option("--out", args->outputs, "save an output buffer: NAME=PATH (.npy, else raw)");
-  cmd->add_option("--size", args->sizes, "bind a size symbol: NAME=N (repeatable)");
-  cmd->add_option("--timeout-ms", args->timeout_ms, "give up after this many ms (0 = never)");
-  cmd->add_option("--repeat", args->repeat, "run N times in this process (default 1)")
+                  "input buffer: NAME=PATH (.npy keeps its shape, else raw), NAME=fill:V or "
+                  "NAME=range:N");
+  cmd->add_option("--out", args->outputs,
+                  "save an output buffer: NAME=PATH (.npy with its declared shape, .png for a "
+                  "2-D output, else raw)");
+  cmd->add_option("--size", args->sizes,
+                  "bind a size symbol: NAME=N (repeatable; usually inferred from the inputs)");
+  cmd->add_option("--cast", args->casts,
+                  "convert input NAME to its buffer's declared type (repeatable)");
+  cmd->add_option("--timeout-ms", args->timeout_ms,
+                  "stop a dispatch still running after this many ms (0 = never)");
+  cmd->add_option("--repeat", args->repeat,
+                  "run N times in this process, then summarise (median, p90)")
       ->check(CLI::Range(1u, 1000000u));
-  cmd->add_flag("--json", args->json, "print one JSON object per run");
+  cmd->add_flag("--json", args->json, "print one JSON object");
   cmd->callback([&ctx, args] { ctx.exit_code = run_command(*args); });
 }
 

@@ -19,5 +19,8 @@ void install_cache(CLI::App& app, Context& ctx);
 // The shared remote tier's subcommands of `vyre cache` (cmd_cache_remote.cpp).
 void install_cache_remote(CLI::App& cache, Context& ctx);
 void install_fuzz(CLI::App& app, Context& ctx);
+void install_env(CLI::App& app, Context& ctx);
+// --version: vyre's version, the commit it was built from and the backends built in.
+void install_version(CLI::App& app);
 
 }  // namespace vyre::cli

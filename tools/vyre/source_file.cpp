@@ -1,54 +1,29 @@
 #include "source_file.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 
-#include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"
+#include "vyre/runtime/npy.h"
 
 namespace vyre::cli {
+namespace {
+
+// A NUL byte (from a binary file named as a kernel, say) would end fputs early and hide the rest
+// of the diagnostic, so NULs are shown as \0.
+std::string without_nuls(std::string text) {
+  for (std::size_t at = text.find('\0'); at != std::string::npos; at = text.find('\0', at + 2)) {
+    text.replace(at, 1, "\\0");
+  }
+  return text;
+}
+
+}  // namespace
 
 Result<std::vector<std::uint8_t>> read_file_bytes(const std::string& path,
                                                   std::string_view what_to_name) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int error = errno;
-    return Diagnostic::error(code::CannotReadFile,
-                             "cannot open `" + path + "`: " + std::strerror(error),
-                             "check the path and that the file is readable")
-        .in(path);
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-    ::close(fd);
-    return Diagnostic::error(code::CannotReadFile, "`" + path + "` is a folder, not a file",
-                             "name " + std::string(what_to_name) + " inside it")
-        .in(path);
-  }
-  std::vector<std::uint8_t> bytes;
-  if (S_ISREG(st.st_mode)) bytes.reserve(static_cast<std::size_t>(st.st_size));
-  std::uint8_t chunk[1 << 16];
-  for (;;) {
-    const ssize_t n = ::read(fd, chunk, sizeof chunk);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int error = errno;
-      ::close(fd);
-      return Diagnostic::error(code::CannotReadFile,
-                               "failed while reading `" + path + "`: " + std::strerror(error),
-                               "check the file and the disk")
-          .in(path);
-    }
-    bytes.insert(bytes.end(), chunk, chunk + n);
-  }
-  ::close(fd);
-  return bytes;
+  return read_regular_file(path, what_to_name);
 }
 
 Result<std::string> read_text_file(const std::string& path) {
@@ -61,10 +36,20 @@ void print_diagnostic(const Diagnostic& diagnostic, const std::string& source, b
     std::fprintf(stdout, "%s\n", render_json_array(diagnostic).c_str());
     return;
   }
+  write_human(diagnostic, source);
+}
+
+void write_human(const Diagnostic& diagnostic, const std::string& source) {
   RenderOptions options;
-  options.source = source;
+  // The snippet keeps its columns: a NUL becomes one space there.
+  std::string shown_source = source;
+  for (char& ch : shown_source) {
+    if (ch == '\0') ch = ' ';
+  }
+  options.source = shown_source;
   options.color = isatty(fileno(stderr)) != 0;
-  std::fputs(render_human(diagnostic, options).c_str(), stderr);
+  const std::string text = without_nuls(render_human(diagnostic, options));
+  std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 }  // namespace vyre::cli

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "vyre/ir/types.h"
@@ -27,6 +29,35 @@ class HostBuffer {
     return b;
   }
 
+  // The element type from T (float is f32, std::uint32_t u32, bool bool, ...):
+  //   auto x = HostBuffer::of(std::vector<float>{1, 2, 3});   // f32[3]
+  template <class T>
+  static HostBuffer of(std::span<const T> values) {
+    HostBuffer b(element_type_of<T>(), values.size());
+    if (!values.empty()) std::memcpy(b.bytes_.data(), values.data(), b.bytes_.size());
+    return b;
+  }
+  template <class T>
+  static HostBuffer of(const std::vector<T>& values) {
+    return of(std::span<const T>(values));
+  }
+  template <class T>
+  static constexpr ir::Type element_type_of() {
+    if constexpr (std::is_same_v<T, float>) return ir::Type::F32;
+    if constexpr (std::is_same_v<T, double>) return ir::Type::F64;
+    if constexpr (std::is_same_v<T, std::int32_t>) return ir::Type::I32;
+    if constexpr (std::is_same_v<T, std::uint32_t>) return ir::Type::U32;
+    if constexpr (std::is_same_v<T, std::int64_t>) return ir::Type::I64;
+    if constexpr (std::is_same_v<T, std::uint64_t>) return ir::Type::U64;
+    if constexpr (std::is_same_v<T, bool>) return ir::Type::Bool;
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                      std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::uint32_t> ||
+                      std::is_same_v<T, std::int64_t> || std::is_same_v<T, std::uint64_t> ||
+                      std::is_same_v<T, bool>,
+                  "HostBuffer holds f32, f64, i32, u32, i64, u64 or bool elements");
+    return ir::Type::Unknown;
+  }
+
   ir::Type element() const { return element_; }
   std::size_t count() const { return bytes_.size() / ir::size_bytes(element_); }
   std::size_t size_bytes() const { return bytes_.size(); }
@@ -43,6 +74,17 @@ class HostBuffer {
   template <class T>
   std::span<const T> as() const {
     return {reinterpret_cast<const T*>(bytes_.data()), bytes_.size() / sizeof(T)};
+  }
+  // Checked: the elements as T when T is the buffer's element type, else nullopt.
+  template <class T>
+  std::optional<std::span<const T>> checked() const {
+    if (element_type_of<T>() != element_) return std::nullopt;
+    return as<T>();
+  }
+  template <class T>
+  std::optional<std::span<T>> checked() {
+    if (element_type_of<T>() != element_) return std::nullopt;
+    return as<T>();
   }
   template <class T>
   std::vector<T> to_vector() const {

@@ -107,3 +107,18 @@ decltype(auto) take_value(Result<T>&& r) {
     if (!vyre_try_result_.ok()) return std::move(vyre_try_result_).error(); \
     ::vyre::detail::take_value(std::move(vyre_try_result_));                \
   })
+
+// The portable form for compilers without GNU statement expressions (MSVC): a statement, not an
+// expression. VYRE_TRY_ASSIGN(auto program, parse_program(text)); VYRE_TRY_STATUS(check(p));
+#define VYRE_TRY_CONCAT_INNER_(a, b) a##b
+#define VYRE_TRY_CONCAT_(a, b) VYRE_TRY_CONCAT_INNER_(a, b)
+#define VYRE_TRY_ASSIGN(lhs, ...)                                                      \
+  auto VYRE_TRY_CONCAT_(vyre_try_assign_, __LINE__) = (__VA_ARGS__);                   \
+  if (!VYRE_TRY_CONCAT_(vyre_try_assign_, __LINE__).ok())                              \
+    return std::move(VYRE_TRY_CONCAT_(vyre_try_assign_, __LINE__)).error();            \
+  lhs = std::move(VYRE_TRY_CONCAT_(vyre_try_assign_, __LINE__)).value()
+#define VYRE_TRY_STATUS(...)                                                     \
+  do {                                                                           \
+    auto vyre_try_status_ = (__VA_ARGS__);                                       \
+    if (!vyre_try_status_.ok()) return std::move(vyre_try_status_).error();      \
+  } while (false)

@@ -33,6 +33,10 @@ inline constexpr std::array kMissReasons = {MissReason::EmptyCache,
 // "key_absent", "corrupt_entry", "untrusted_entry". Stable: dashboards key on them.
 std::string_view metric_name(MissReason reason);
 std::optional<MissReason> miss_reason_from_name(std::string_view name);
+// The words for people: "empty cache", "new program" (ProgramChanged: a digest the cache has never
+// seen is a new program to it, whether or not it was edited from one), "dispatch policy changed",
+// "device or runtime changed", "entry gone", "corrupt entry".
+std::string_view miss_label(MissReason reason);
 
 // How many cached identities agree with a request, group by group (seed: MissEvidence).
 struct MissEvidence {

@@ -55,7 +55,9 @@ struct Telemetry {
   std::uint64_t corrupt_entries_removed = 0;  // summed over the stores
   std::uint64_t warnings = 0;                 // warnings delivered to the sink
   double compile_seconds = 0;
-  double compile_seconds_saved = 0;  // sum of the recorded compile times of every hit
+  // The recorded compile time of every disk hit: a compile saved once per entry and process
+  // (later memory hits of that entry save nothing more).
+  double compile_seconds_saved = 0;
   Histogram compile_ms;
   Histogram load_ms;
   std::size_t memory_entries = 0;

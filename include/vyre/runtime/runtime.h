@@ -43,7 +43,8 @@ struct RunReport {
   std::string backend_why;                       // why routing chose it
   std::vector<routing::SkippedBackend> skipped;  // every other backend and why not
   // How the pipeline was obtained, for people: "memory hit", "disk hit (loaded in 1.2 ms)",
-  // "miss (program_changed): compiled in 812 ms; ..." — and the structured outcome.
+  // "miss (new program: never compiled into this cache ...): compiled in 812 ms" — and the
+  // structured outcome (its metric names: program_changed, ...).
   std::string cache_outcome;
   std::optional<pipeline::CacheOutcome> cache;
   std::map<std::string, std::uint64_t> sizes;  // resolved size symbols
@@ -141,8 +142,9 @@ class Runtime {
 // is returned as its diagnostic on every call.
 Result<std::shared_ptr<pipeline::PipelineCache>> default_pipeline_cache();
 
-// "memory hit", "disk hit (loaded in 1.31 ms)", "miss (empty_cache): compiled in 240 ms",
-// "miss (key_absent): compiled in a batch of 64 (9.2 ms each)".
+// "memory hit", "disk hit (loaded in 1.31 ms)", "miss (empty cache: the cache holds no entries
+// yet): compiled in 240 ms", "miss (not yet compiled for opencl (cached for reference)):
+// compiled in a batch of 64 (9.2 ms each)".
 std::string describe_cache_outcome(const pipeline::CacheOutcome& outcome);
 
 }  // namespace vyre

@@ -1,15 +1,19 @@
-#include "npy.h"
+#include "vyre/runtime/npy.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cctype>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <optional>
 
-#include "source_file.h"
 #include "vyre/diag/codes.h"
 
-namespace vyre::cli {
+namespace vyre {
 namespace {
 
 constexpr std::uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -21,6 +25,23 @@ Diagnostic bad_npy(std::string_view name, std::string what) {
                            "`" + std::string(name) + "` is not a usable .npy: " + what,
                            "save it with numpy.save (C order, little-endian, one of float32, "
                            "float64, int32, uint32, int64, uint64, bool)");
+}
+
+// Bytes of the header quoted in a message, with control characters (a NUL, say) shown as \xNN
+// so that they cannot cut a diagnostic short or garble a terminal.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char ch : text) {
+    const auto byte = static_cast<unsigned char>(ch);
+    if (byte < 0x20 || byte == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+      out += escaped;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
 }
 
 // The header is a Python dict literal: {'descr': '<f4', 'fortran_order': False, 'shape': (3,), }
@@ -61,7 +82,7 @@ class HeaderParser {
         if (!shape(h.shape)) return fail(error, "shape must be a tuple of integers");
         h.has_shape = true;
       } else {
-        return fail(error, "unknown header key '" + key + "'");
+        return fail(error, "unknown header key '" + printable(key) + "'");
       }
       skip();
       if (eat(',')) continue;
@@ -144,10 +165,6 @@ std::optional<ir::Type> type_of_dtype(std::string_view d) {
   return std::nullopt;
 }
 
-bool ends_with(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 }  // namespace
 
 std::string_view npy_dtype(ir::Type type) {
@@ -172,7 +189,7 @@ std::string_view npy_dtype(ir::Type type) {
   return "?";
 }
 
-Result<HostBuffer> parse_npy(std::span<const std::uint8_t> bytes, std::string_view name) {
+Result<NpyArray> parse_npy(std::span<const std::uint8_t> bytes, std::string_view name) {
   if (bytes.size() < 10 || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return bad_npy(name, "missing the \\x93NUMPY magic");
   }
@@ -200,7 +217,7 @@ Result<HostBuffer> parse_npy(std::span<const std::uint8_t> bytes, std::string_vi
   if (!parsed) return bad_npy(name, error);
   auto type = type_of_dtype(parsed->descr);
   if (!type) {
-    return bad_npy(name, "dtype '" + parsed->descr +
+    return bad_npy(name, "dtype '" + printable(parsed->descr) +
                              "' is not one of <f4 <f8 <i4 <u4 <i8 <u8 |b1 (big-endian, float16 "
                              "and structured arrays are not supported)");
   }
@@ -222,13 +239,18 @@ Result<HostBuffer> parse_npy(std::span<const std::uint8_t> bytes, std::string_vi
   }
   std::vector<std::uint8_t> data(bytes.begin() + static_cast<std::ptrdiff_t>(data_offset),
                                  bytes.end());
-  return HostBuffer(*type, std::move(data));
+  return NpyArray{HostBuffer(*type, std::move(data)), parsed->shape};
 }
 
-std::vector<std::uint8_t> encode_npy(const HostBuffer& buffer) {
+std::vector<std::uint8_t> encode_npy(const NpyArray& array) {
+  const HostBuffer& buffer = array.buffer;
+  std::string dims;
+  for (std::uint64_t dim : array.shape) dims += std::to_string(dim) + ", ";
+  if (array.shape.empty()) dims = std::to_string(buffer.count()) + ",";
+  if (array.shape.size() > 1) dims.resize(dims.size() - 2);  // numpy writes (2, 3) but (3,)
+  if (array.shape.size() == 1) dims.pop_back();
   std::string header = "{'descr': '" + std::string(npy_dtype(buffer.element())) +
-                       "', 'fortran_order': False, 'shape': (" + std::to_string(buffer.count()) +
-                       ",), }";
+                       "', 'fortran_order': False, 'shape': (" + dims + "), }";
   // Pad with spaces so that magic + length + header (ending in '\n') is a multiple of 64.
   std::size_t prefix = 10;
   std::size_t total = prefix + header.size() + 1;
@@ -255,31 +277,75 @@ std::vector<std::uint8_t> encode_npy(const HostBuffer& buffer) {
   return out;
 }
 
-Result<HostBuffer> read_data_file(const std::string& path, ir::Type raw_type) {
-  auto bytes = VYRE_TRY(read_file_bytes(path, "an input file (.npy or raw)"));
-  if (ends_with(path, ".npy")) return parse_npy(bytes, path);
-  const std::size_t element = ir::size_bytes(raw_type);
-  if (bytes.size() % element != 0) {
-    return Diagnostic::error(code::BadDataFile,
-                             "`" + path + "` has " + std::to_string(bytes.size()) +
-                                 " bytes, not a whole number of " +
-                                 std::string(ir::type_name(raw_type)) + " elements",
-                             "raw files hold little-endian elements of the buffer's declared "
-                             "type; use .npy to carry the type with the data");
+Result<std::vector<std::uint8_t>> read_regular_file(const std::string& path,
+                                                    std::string_view what_to_name) {
+  // O_NONBLOCK: opening a FIFO that has no writer would otherwise wait for one for ever.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    const int error = errno;
+    return Diagnostic::error(code::CannotReadFile,
+                             "cannot open `" + path + "`: " + std::strerror(error),
+                             "check the path and that the file is readable")
+        .in(path);
   }
-  return HostBuffer(raw_type, std::move(bytes));
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Diagnostic::error(code::CannotReadFile, "`" + path + "` is a folder, not a file",
+                             "name " + std::string(what_to_name) + " inside it")
+        .in(path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISFIFO(st.st_mode)   ? "a FIFO (named pipe)"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISBLK(st.st_mode)  ? "a block device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "something other than a file";
+    ::close(fd);
+    return Diagnostic::error(code::NotARegularFile,
+                             "`" + path + "` is " + kind + ", not a regular file",
+                             "vyre reads only regular files: save the data to a file and name "
+                             "that")
+        .in(path);
+  }
+  // Read at most the size fstat gave, plus one byte to notice a file still growing.
+  const std::size_t size = static_cast<std::size_t>(st.st_size);
+  std::vector<std::uint8_t> bytes(size + 1);
+  std::size_t got = 0;
+  while (got < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + got, bytes.size() - got);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      return Diagnostic::error(code::CannotReadFile,
+                               "failed while reading `" + path + "`: " + std::strerror(error),
+                               "check the file and the disk")
+          .in(path);
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  if (got > size) {
+    return Diagnostic::error(code::CannotReadFile, "`" + path + "` grew while it was read",
+                             "let whatever writes it finish, then run again")
+        .in(path);
+  }
+  bytes.resize(got);
+  return bytes;
 }
 
-Status write_data_file(const std::string& path, const HostBuffer& buffer) {
-  std::vector<std::uint8_t> npy;
-  const std::vector<std::uint8_t>* bytes = &buffer.bytes();
-  if (ends_with(path, ".npy")) {
-    npy = encode_npy(buffer);
-    bytes = &npy;
-  }
+Result<NpyArray> read_npy_file(const std::string& path) {
+  auto bytes = VYRE_TRY(read_regular_file(path, "a .npy file"));
+  return parse_npy(bytes, path);
+}
+
+Status write_npy_file(const std::string& path, const NpyArray& array) {
+  const std::vector<std::uint8_t> bytes = encode_npy(array);
   std::FILE* f = std::fopen(path.c_str(), "wb");
   bool ok = f != nullptr;
-  if (ok && !bytes->empty()) ok = std::fwrite(bytes->data(), 1, bytes->size(), f) == bytes->size();
+  if (ok && !bytes.empty()) ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
   if (f != nullptr) ok = std::fclose(f) == 0 && ok;
   if (!ok) {
     return Diagnostic::error(code::CannotWriteFile, "cannot write `" + path + "`",
@@ -289,4 +355,4 @@ Status write_data_file(const std::string& path, const HostBuffer& buffer) {
   return Ok{};
 }
 
-}  // namespace vyre::cli
+}  // namespace vyre
