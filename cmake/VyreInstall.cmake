@@ -73,6 +73,7 @@ install(FILES ${PROJECT_BINARY_DIR}/vyreConfig.cmake ${PROJECT_BINARY_DIR}/vyreC
 
 # pkg-config: relative to the .pc file's own folder, so the prefix may move after install.
 file(RELATIVE_PATH VYRE_PC_TO_PREFIX "/prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/prefix")
+string(REGEX REPLACE "/$" "" VYRE_PC_TO_PREFIX "${VYRE_PC_TO_PREFIX}")
 set(VYRE_PC_REQUIRES "")
 set(VYRE_PC_REQUIRES_PRIVATE "fmt hiredis libsodium")
 if(VYRE_PACKAGE_OPENCL)

@@ -6,10 +6,12 @@
 
 #include <stdlib.h>
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "vyre/backends/cuda/backend.h"
 #include "vyre/backends/cuda/nvrtc_compiler.h"
 #include "vyre/diag/codes.h"
 
@@ -90,6 +92,30 @@ TEST(NvrtcLibrary, TheDefaultSearchFindsThisBuildsToolkit) {
   const Status loaded = nvrtc_available();
   EXPECT_TRUE(loaded.ok()) << loaded.error().message;
   EXPECT_EQ(nvrtc_version().rfind("nvrtc 1", 0), 0u) << nvrtc_version();
+}
+
+// In a process whose VYRE_NVRTC_PATH names no library, the backend is not created: its compiler
+// version is unknown and nothing could compile. Run in a fresh child (threadsafe death-test style
+// re-executes this binary), because NVRTC is loaded once per process.
+void create_without_nvrtc() {
+  ::setenv("VYRE_NVRTC_PATH", "/nonexistent/libnvrtc.so.13", 1);
+  CudaBackendOptions options;
+  options.require_device = false;
+  auto backend = CudaBackend::create(options);
+  if (backend.ok()) {
+    std::fprintf(stderr, "created without NVRTC\n");
+    std::exit(1);
+  }
+  std::fprintf(stderr, "%s: %s\n", std::string(backend.error().code).c_str(),
+               backend.error().message.c_str());
+  std::exit(backend.error().code == code::CudaUnavailable ? 0 : 2);
+}
+
+TEST(NvrtcLibraryDeathTest, WithoutNvrtcTheBackendIsUnavailable) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(create_without_nvrtc(), ::testing::ExitedWithCode(0),
+              "VY7001: NVRTC, which the cuda backend compiles with, could not be loaded: "
+              "/nonexistent/libnvrtc.so.13");
 }
 
 }  // namespace
