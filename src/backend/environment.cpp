@@ -27,6 +27,8 @@ constexpr std::array kVariables = {
                "NVRTC target architecture (e.g. sm_90) when no device decides it"},
     EnvVarInfo{EnvVar::CudaDevice, "VYRE_CUDA_DEVICE", false,
                "CUDA device ordinal; the device enters the key through its fingerprint"},
+    EnvVarInfo{EnvVar::ReferenceRaces, "VYRE_REFERENCE_RACES", false,
+               "0 turns off the reference backend's data-race detector (on by default)"},
 };
 
 }  // namespace

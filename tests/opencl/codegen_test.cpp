@@ -141,7 +141,7 @@ TEST(Codegen, SemanticsHelpersAreExplicit) {
         "vy_atomic_max_global_u64", "atom_max(&m[i], v)",
         "#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable",
         "if (b == -1) return vy_neg_i32(a);", "if (x != x) return 0;", "return i < n ? m[i] : 0;",
-        "vy_iteration_", " < 10UL && "}) {
+        "vy_iteration_", " == 10UL) {", "vy_atomic_max_global_u32(vy_loop_status"}) {
     EXPECT_TRUE(contains(src, helper)) << helper << "\n" << src;
   }
   std::string cuda = emit(program, Dialect::Cuda);

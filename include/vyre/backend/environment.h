@@ -21,6 +21,7 @@ enum class EnvVar {
   OpenClDevice,          // VYRE_OPENCL_DEVICE: platform/device selection (enters via fingerprint)
   CudaArch,              // VYRE_CUDA_ARCH: NVRTC target when no device (changes generated code)
   CudaDevice,            // VYRE_CUDA_DEVICE: device ordinal (enters via fingerprint)
+  ReferenceRaces,        // VYRE_REFERENCE_RACES: 0 turns off the reference race detector
 };
 
 struct EnvVarInfo {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "vyre/backend/backend.h"
@@ -15,6 +16,8 @@ struct ReferenceOptions {
   // Worker threads across workgroups (0 = one per hardware thread). Results do not depend on
   // it, except the order in which racing atomics of different workgroups land.
   unsigned threads = 0;
+  // Data-race detection (docs/IR.md section 8): unset = on unless VYRE_REFERENCE_RACES=0.
+  std::optional<bool> detect_races;
 };
 
 std::shared_ptr<Backend> make_reference_backend(ReferenceOptions options = {});
