@@ -250,7 +250,7 @@ TEST_F(OpenClSemantics, SignedZeroNaNAndDenormalsSurvive) {
 }
 
 TEST_F(OpenClSemantics, MultiplyAddIsNotContracted) {
-  auto p = parse(R"(kernel mad workgroup(1) {
+  auto p = parse(R"(kernel mad workgroup(1) dispatch(1) {
     param a: f32
     param c: f32
     buffer r: write f32[2]
@@ -325,7 +325,7 @@ TEST_F(OpenClSemantics, SelectRunsOnlyTheChosenArm) {
 }
 
 TEST_F(OpenClSemantics, LoopsEndWithoutOverflowAndUpToTheirCap) {
-  auto p = parse(R"(kernel loops workgroup(1) {
+  auto p = parse(R"(kernel loops workgroup(1) dispatch(1) {
     buffer r: write u32[4]
     var a = 0u
     for j in 4294967290u..4294967295u step 4 { a = a + 1u }
