@@ -4,7 +4,10 @@
 #include <atomic>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "semantics.h"
+#include "vyre/diag/codes.h"
 
 namespace vyre::reference {
 namespace {
@@ -228,6 +231,14 @@ class WorkgroupExecutor::Impl {
       shared_storage_.emplace_back(s.count * ir::size_bytes(s.element) + 8);
       shared_.push_back(MemoryView{shared_storage_.back().data(), s.count, s.element});
     }
+    detect_races_ = launch.detect_races && launch.races != nullptr;
+    if (detect_races_) {
+      std::vector<std::uint64_t> counts;
+      for (std::size_t b = 0; b < program_.buffers.size(); ++b) {
+        counts.push_back(ir::can_write(program_.buffers[b].access) ? launch.buffers[b].count : 0);
+      }
+      writes_ = &launch.races->writes(counts);
+    }
   }
 
   void run(std::uint64_t first_group, std::uint32_t count) {
@@ -253,6 +264,8 @@ class WorkgroupExecutor::Impl {
         }
       }
     }
+    first_group_ = first_group;
+    tracker_.clear();
     std::fill(exit_.begin(), exit_.begin() + lanes_, kRunning);
     for (auto& storage : shared_storage_) std::fill(storage.begin(), storage.end(), 0);
     LaneSet all;
@@ -320,6 +333,8 @@ class WorkgroupExecutor::Impl {
         const MemoryView& m = memory(e.space, e.ref);
         const Type index_type = e.args[0]->type;
         // The element width is hoisted out of the lane loop.
+        // Recorded first: `out` may be the index's own temporary.
+        if (tracking(e.space, e.ref)) record_loads(e, set, index, index_type, m.count);
         with_storage(m.element, [&](auto tag) {
           using S = decltype(tag);
           for_each(set, [&](Lane l) {
@@ -539,6 +554,7 @@ class WorkgroupExecutor::Impl {
         const std::uint64_t* value = eval(*s.exprs[1], set, 1);
         const MemoryView& m = memory(s.space, s.ref);
         const Type index_type = s.exprs[0]->type;
+        if (tracking(s.space, s.ref)) record_stores(s, set, index, index_type, m.count);
         with_storage(m.element, [&](auto tag) {
           using S = decltype(tag);
           for_each(set, [&](Lane l) {
@@ -567,7 +583,8 @@ class WorkgroupExecutor::Impl {
         leave(set, kReturned);
         return;
       case StmtKind::Barrier:
-        return;  // the workgroup is already in lockstep
+        tracker_.clear();  // the workgroup is already in lockstep; a new race interval starts
+        return;
       case StmtKind::Eval:
         eval(*s.exprs[0], set, 0);
         return;
@@ -653,23 +670,147 @@ class WorkgroupExecutor::Impl {
     if (any_returned) drop_returned(set);
   }
 
+  // Lanes advance together, so one count is every lane's iteration count. Lanes whose condition
+  // still holds after max_iterations have reached the cap: the loop records its id in the loop
+  // status buffer (atomic max, as the generated code does) and ends for them.
   void exec_while(const ir::Stmt& s, LaneSet& set) {
     bool any_returned = false;
     LaneSet active = set;
-    // Lanes advance together, so one count is every lane's iteration count; at the cap the
-    // loop ends silently.
-    for (std::uint64_t iteration = 0; iteration < s.max_iterations && !active.empty();
-         ++iteration) {
+    for (std::uint64_t iteration = 0; !active.empty(); ++iteration) {
       if (cancelled()) break;
       const std::uint64_t* cond = eval(*s.exprs[0], active, 0);
       LaneSet iterating = subset(active, cond, true);
       if (iterating.empty()) break;
+      if (iteration == s.max_iterations) {
+        report_loop_cap(s.ref);
+        break;
+      }
       LaneSet running = iterating;
       exec_block(s.body, running);
       active = running.size() == iterating.size() ? std::move(iterating)
                                                   : survivors(iterating, any_returned);
     }
     if (any_returned) drop_returned(set);
+  }
+
+  // ---- race detection (race_detector.h) ------------------------------------------------------
+  // Shared arrays and writable buffers are tracked; read-only buffers cannot race.
+  bool tracking(ir::MemorySpace space, std::uint32_t ref) const {
+    if (!detect_races_ || race_reported_) return false;
+    return space == ir::MemorySpace::Shared || ir::can_write(program_.buffers[ref].access);
+  }
+
+  std::uint32_t memory_number(ir::MemorySpace space, std::uint32_t ref) const {
+    return space == ir::MemorySpace::Shared
+               ? static_cast<std::uint32_t>(program_.buffers.size()) + ref
+               : ref;
+  }
+
+  void record_loads(const ir::Expr& e, const LaneSet& set, const std::uint64_t* index,
+                    Type index_type, std::uint64_t count) {
+    const std::uint32_t memory = memory_number(e.space, e.ref);
+    for_each(set, [&](Lane l) {
+      if (race_reported_) return;
+      const std::uint64_t i = element_index(index[l], index_type);
+      if (i >= count) return;
+      if (auto conflict = tracker_.load(l / wg_invocations_, memory, i, l, e.loc)) {
+        report_race(e.space, e.ref, i, *conflict);
+      }
+    });
+  }
+
+  void record_stores(const ir::Stmt& s, const LaneSet& set, const std::uint64_t* index,
+                     Type index_type, std::uint64_t count) {
+    const std::uint32_t memory = memory_number(s.space, s.ref);
+    const std::uint32_t site = launch_.info->store_site.at(&s);
+    for_each(set, [&](Lane l) {
+      if (race_reported_) return;
+      const std::uint64_t i = element_index(index[l], index_type);
+      if (i >= count) return;
+      if (auto conflict = tracker_.store(l / wg_invocations_, memory, i, l, s.loc)) {
+        report_race(s.space, s.ref, i, *conflict);
+        return;
+      }
+      if (s.space != ir::MemorySpace::Buffer) return;
+      const std::uint64_t invocation = group_of(l) * wg_invocations_ + l % wg_invocations_;
+      auto previous = writes_->store(s.ref, i, site, invocation);
+      if (previous && previous->second / wg_invocations_ != group_of(l)) {
+        report_cross_group_race(s, i, l, previous->first, previous->second);
+      }
+    });
+  }
+
+  std::uint64_t group_of(Lane l) const { return first_group_ + l / wg_invocations_; }
+
+  std::string memory_label(ir::MemorySpace space, std::uint32_t ref) const {
+    return space == ir::MemorySpace::Shared
+               ? fmt::format("shared array `{}`", program_.shared[ref].name)
+               : fmt::format("buffer `{}`", program_.buffers[ref].name);
+  }
+
+  // (x, y, z) of a linear index within `dims`, x fastest.
+  template <class Dims>
+  static std::string triple(std::uint64_t linear, const Dims& dims) {
+    const std::uint64_t x = linear % dims[0];
+    const std::uint64_t y = (linear / dims[0]) % dims[1];
+    const std::uint64_t z = linear / (std::uint64_t{dims[0]} * dims[1]);
+    return fmt::format("({}, {}, {})", x, y, z);
+  }
+
+  std::string lane_local(Lane l) const {
+    return fmt::format("({}, {}, {})", local_id_[0][l], local_id_[1][l], local_id_[2][l]);
+  }
+
+  static std::string at_text(SourceLocation loc) {
+    return loc.known() ? fmt::format(" at {}:{}", loc.line, loc.column) : std::string();
+  }
+
+  void report_race(ir::MemorySpace space, std::uint32_t ref, std::uint64_t element,
+                   const Conflict& c) {
+    race_reported_ = true;
+    auto verb = [](const Access& a) { return a.write ? "stores to" : "loads"; };
+    const std::uint64_t group = group_of(c.second.lane);
+    Diagnostic d = Diagnostic::error(
+        code::DataRace,
+        fmt::format("data race on {} element {} in workgroup {}: invocation local_id {} {} it{}, "
+                    "and invocation local_id {} {} it{}, with no barrier() between",
+                    memory_label(space, ref), element, triple(group, launch_.groups),
+                    lane_local(c.first.lane), verb(c.first), at_text(c.first.loc),
+                    lane_local(c.second.lane), verb(c.second), at_text(c.second.loc)),
+        "put a barrier() between the two accesses (reached by the whole workgroup), give each "
+        "invocation its own element, or use an atomic; on a GPU the invocations do not run in "
+        "lockstep, so the result depends on timing");
+    d.location = c.second.loc;
+    d.note(fmt::format("the other access (local_id {})", lane_local(c.first.lane)), c.first.loc);
+    launch_.races->report(std::move(d), group);
+  }
+
+  void report_cross_group_race(const ir::Stmt& s, std::uint64_t element, Lane l,
+                               std::uint32_t other_site, std::uint64_t other_invocation) {
+    race_reported_ = true;
+    const ir::Stmt& other = *launch_.info->stores[other_site];
+    const std::uint64_t group = group_of(l);
+    const std::uint64_t other_group = other_invocation / wg_invocations_;
+    Diagnostic d = Diagnostic::error(
+        code::DataRace,
+        fmt::format("data race on {} element {}: workgroup {} (local_id {}) stores to it{}, and "
+                    "workgroup {} (local_id {}) stores to it{}; workgroups are not ordered within "
+                    "a dispatch",
+                    memory_label(s.space, s.ref), element, triple(other_group, launch_.groups),
+                    triple(other_invocation % wg_invocations_, launch_.workgroup),
+                    at_text(other.loc), triple(group, launch_.groups), lane_local(l),
+                    at_text(s.loc)),
+        "give each workgroup its own output elements (index by global_id), or combine the "
+        "values with an atomic (atomic_add, atomic_max, ...)");
+    d.location = s.loc;
+    d.note("the other workgroup's store", other.loc);
+    launch_.races->report(std::move(d), std::min(group, other_group));
+  }
+
+  void report_loop_cap(std::uint32_t loop_id) {
+    const std::optional<std::uint32_t> status = launch_.info->loop_status_buffer;
+    if (!status || launch_.buffers[*status].count == 0) return;
+    atomic_rmw<std::uint32_t>(launch_.buffers[*status], 0, ir::AtomicOp::Max, loop_id, 0);
   }
 
   const LaunchState& launch_;
@@ -686,6 +827,11 @@ class WorkgroupExecutor::Impl {
   std::array<std::vector<std::uint32_t>, 3> group_id_;
   std::vector<std::vector<std::uint8_t>> shared_storage_;
   std::vector<MemoryView> shared_;
+  bool detect_races_ = false;
+  bool race_reported_ = false;  // one report per worker: the first race is the one to fix
+  std::uint64_t first_group_ = 0;
+  EpochTracker tracker_;
+  DispatchWrites* writes_ = nullptr;
 };
 
 WorkgroupExecutor::WorkgroupExecutor(const LaunchState& launch)

@@ -7,7 +7,9 @@
 // workgroup advances together, a barrier (which validation guarantees is reached in uniform
 // control flow) is already satisfied when it is reached: lockstep is one of the executions the
 // IR allows, and the one the oracle defines. Within a statement, lanes run in ascending order,
-// so atomics and conflicting stores resolve in invocation order inside a batch.
+// so atomics and conflicting stores resolve in invocation order inside a batch. Lockstep hides
+// missing barriers, so every plain load and store is also checked for data races
+// (race_detector.h).
 #pragma once
 
 #include <array>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "kernel_info.h"
+#include "race_detector.h"
 #include "vyre/ir/program.h"
 
 namespace vyre::reference {
@@ -39,6 +42,10 @@ struct LaunchState {
   std::vector<std::uint64_t> params;  // bit patterns
   std::vector<std::uint64_t> sizes;
   const std::atomic<bool>* cancel = nullptr;
+  // Data-race detection (race_detector.h): on unless VYRE_REFERENCE_RACES=0 or the backend's
+  // options say otherwise. The first race found is kept in `races` for the dispatch's status.
+  bool detect_races = race_detection_enabled_by_environment();
+  std::shared_ptr<RaceLog> races = std::make_shared<RaceLog>();
 };
 
 // One worker's interpreter state (locals, temporaries, shared arrays for one batch). Not

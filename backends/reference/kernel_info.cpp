@@ -1,6 +1,7 @@
 #include "kernel_info.h"
 
 #include "vyre/diag/codes.h"
+#include "vyre/ir/loop_status.h"
 
 namespace vyre::reference {
 namespace {
@@ -26,6 +27,10 @@ class Analyser {
   void block(const std::vector<ir::Stmt>& body) {
     for (const ir::Stmt& s : body) {
       if (s.kind == ir::StmtKind::Barrier) info_.uses_barrier = true;
+      if (s.kind == ir::StmtKind::Store) {
+        info_.store_site.emplace(&s, static_cast<std::uint32_t>(info_.stores.size()));
+        info_.stores.push_back(&s);
+      }
       for (const auto& e : s.exprs) expr(*e);
       block(s.body);
       block(s.orelse);
@@ -53,6 +58,7 @@ Result<KernelInfo> analyse_kernel(const ir::Program& program,
         "backends/reference/math_ops.cpp; or run on a backend that has one");
   }
   info.uses_shared = !program->shared.empty();
+  info.loop_status_buffer = ir::loop_status_buffer(*program);
   std::uint64_t invocations = std::uint64_t{workgroup[0]} * workgroup[1] * workgroup[2];
   if (!info.uses_shared && invocations > 0 && invocations < kBatchLanes) {
     info.groups_per_batch = static_cast<std::uint32_t>(kBatchLanes / invocations);

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -17,6 +18,12 @@ namespace vyre::reference {
 struct KernelInfo {
   std::vector<std::optional<MathOp>> ops_by_id;     // indexed by the op registry id (Expr::ref)
   std::unordered_set<const ir::Expr*> has_effects;  // expressions containing an atomic
+  // Index of the loop status buffer (vyre/ir/loop_status.h), where a while loop that reaches
+  // its cap records its id.
+  std::optional<std::uint32_t> loop_status_buffer;
+  // The program's store statements, numbered for the race detector's dispatch-wide record.
+  std::vector<const ir::Stmt*> stores;
+  std::unordered_map<const ir::Stmt*, std::uint32_t> store_site;
   bool uses_shared = false;
   bool uses_barrier = false;
   // Workgroups interpreted together in one lockstep batch: 1 when the kernel has shared

@@ -16,7 +16,7 @@ namespace {
 using reference::KernelInfo;
 
 // Bump when the interpreter's semantics change: it is the "compiler" of the cache key.
-constexpr std::string_view kInterpreterRevision = "reference-interpreter 1";
+constexpr std::string_view kInterpreterRevision = "reference-interpreter 2";
 constexpr std::uint8_t kPipelineMagic[8] = {'V', 'Y', 'R', 'E', 'F', 'P', 'L', '1'};
 
 class ReferencePipeline : public CompiledPipeline {
@@ -89,7 +89,9 @@ class ReferencePending : public PendingDispatch {
       Status status;
       try {
         run_job(*job, threads);
-        if (job->cancel.load()) {
+        if (auto race = job->launch.races->take()) {
+          status = std::move(*race);
+        } else if (job->cancel.load()) {
           status = Diagnostic::error(code::DispatchFailed, "the dispatch was cancelled",
                                      "the handle was destroyed before the dispatch finished");
         }
@@ -255,6 +257,7 @@ class ReferenceBackend : public Backend {
     for (const Scalar& s : bindings.params) job->launch.params.push_back(s.bits);
     job->launch.sizes = bindings.sizes;
     job->launch.cancel = &job->cancel;
+    if (options_.detect_races) job->launch.detect_races = *options_.detect_races;
     return std::unique_ptr<PendingDispatch>(
         std::make_unique<ReferencePending>(std::move(job), bindings, threads_));
   }

@@ -109,6 +109,15 @@ bool operator==(const Stmt& a, const Stmt& b) {
          a.orelse == b.orelse;
 }
 
+ConstDecl ConstDecl::clone() const {
+  return ConstDecl{name, value ? value->clone() : nullptr, type, loc};
+}
+
+bool operator==(const ConstDecl& a, const ConstDecl& b) {
+  const bool values = a.value && b.value ? *a.value == *b.value : a.value == b.value;
+  return a.name == b.name && a.type == b.type && values;
+}
+
 ProgramData ProgramData::clone() const {
   ProgramData out;
   out.name = name;
@@ -117,6 +126,7 @@ ProgramData ProgramData::clone() const {
   out.params = params;
   out.buffers = buffers;
   out.shared = shared;
+  for (const ConstDecl& c : constants) out.constants.push_back(c.clone());
   out.size_symbols = size_symbols;
   out.body = clone_all(body);
   out.local_names = local_names;
@@ -128,8 +138,8 @@ ProgramData ProgramData::clone() const {
 bool operator==(const ProgramData& a, const ProgramData& b) {
   return a.name == b.name && a.workgroup == b.workgroup && a.dispatch == b.dispatch &&
          a.params == b.params && a.buffers == b.buffers && a.shared == b.shared &&
-         a.size_symbols == b.size_symbols && a.body == b.body && a.local_names == b.local_names &&
-         a.local_types == b.local_types;
+         a.constants == b.constants && a.size_symbols == b.size_symbols && a.body == b.body &&
+         a.local_names == b.local_names && a.local_types == b.local_types;
 }
 
 }  // namespace vyre::ir

@@ -23,13 +23,14 @@
 #include "ir/uniformity.h"
 #include "vyre/diag/codes.h"
 #include "vyre/ir/encoding.h"
+#include "vyre/ir/loop_status.h"
 #include "vyre/ir/ops.h"
 #include "vyre/ir/program.h"
 
 namespace vyre::ir {
 namespace {
 
-enum class SymbolKind { Param, Size, Buffer, Shared };
+enum class SymbolKind { Param, Size, Buffer, Shared, Const };
 
 struct Symbol {
   SymbolKind kind;
@@ -195,12 +196,40 @@ class Checker {
       }
       shared_bytes += bytes;
     }
+    for (std::uint32_t i = 0; i < p_.constants.size(); ++i) check_const(i);
     for (const SizeExpr& size : p_.dispatch) note_size_symbols(size, p_.loc);
     if (!any_writable && p_.dispatch.empty()) {
       report(code::EmptyKernel,
              fmt::format("kernel `{}` has no writable buffer and no dispatch(...)", p_.name),
              "declare an output buffer (write or read_write) or give dispatch(n)", p_.loc);
     }
+  }
+
+  static bool is_literal_value(const Expr* e) {
+    if (e != nullptr && e->kind == ExprKind::Unary && static_cast<UnaryOp>(e->op) == UnaryOp::Neg &&
+        e->args.size() == 1) {
+      e = e->args[0].get();
+    }
+    return e != nullptr && e->kind == ExprKind::Literal;
+  }
+
+  // A const is a literal; its value is range-checked here when its type is fixed (declared or
+  // suffixed), else at each use, where it takes the use's type.
+  void check_const(std::uint32_t i) {
+    ConstDecl& c = p_.constants[i];
+    if (!declare_global(c.name, {SymbolKind::Const, i, c.loc}, "const")) return;
+    if (!is_literal_value(c.value.get())) {
+      report(code::TypeMismatch, fmt::format("const `{}` is not a literal", c.name),
+             "a const holds a literal such as 16, -1 or 0.5", c.loc);
+      return;
+    }
+    const Expr& literal = c.value->kind == ExprKind::Literal ? *c.value : *c.value->args[0];
+    if (c.type == Type::Unknown && literal.op != static_cast<std::uint8_t>(LiteralForm::Typed)) {
+      return;
+    }
+    ExprPtr copy = c.value->clone();
+    expect_type(check_expr(*copy, c.type), c.type, c.loc,
+                fmt::format("the value of const `{}`", c.name));
   }
 
   // ---- scopes ---------------------------------------------------------------------------------
@@ -240,10 +269,12 @@ class Checker {
   }
 
   // ---- expressions ----------------------------------------------------------------------------
-  static bool untyped(const Expr& e) {
+  bool untyped(const Expr& e) const {
     switch (e.kind) {
       case ExprKind::Literal:
         return e.op != static_cast<std::uint8_t>(LiteralForm::Typed);
+      case ExprKind::Local:
+        return untyped_const(e.name);
       case ExprKind::Unary:
         return static_cast<UnaryOp>(e.op) != UnaryOp::Not && !e.args.empty() && untyped(*e.args[0]);
       case ExprKind::Binary: {
@@ -256,7 +287,28 @@ class Checker {
     }
   }
 
+  // A const without a declared type whose literal has no suffix: it adapts to its context.
+  bool untyped_const(const std::string& name) const {
+    if (locals_.count(name) != 0) return false;
+    auto g = globals_.find(name);
+    if (g == globals_.end() || g->second.kind != SymbolKind::Const) return false;
+    const ConstDecl& c = p_.constants[g->second.index];
+    if (c.type != Type::Unknown || !is_literal_value(c.value.get())) return false;
+    const Expr& literal = c.value->kind == ExprKind::Literal ? *c.value : *c.value->args[0];
+    return literal.op != static_cast<std::uint8_t>(LiteralForm::Typed);
+  }
+
   void literal_range_error(const Expr& e, Type t, bool negated) {
+    if (negated && !is_signed_integer(t)) {
+      report(code::BadNumber,
+             fmt::format("literal -{} does not fit {}, which has no negative values", e.bits,
+                         type_name(t)),
+             fmt::format("the other side is {}: compare in a signed type (i32(x) > -1), or "
+                         "drop the test if it is always true for an unsigned value",
+                         type_name(t)),
+             e.loc);
+      return;
+    }
     report(code::BadNumber,
            fmt::format("literal {}{} does not fit {}", negated ? "-" : "", e.bits, type_name(t)),
            "use a wider type (i64, u64) or a smaller value", e.loc);
@@ -272,7 +324,14 @@ class Checker {
         e.bits = std::bit_cast<std::uint64_t>(value);
       } else {
         t = Type::F32;
-        e.bits = std::bit_cast<std::uint32_t>(static_cast<float>(value));
+        const float narrowed = static_cast<float>(value);
+        if (std::isfinite(value) && !std::isfinite(narrowed)) {
+          report(
+              code::BadNumber,
+              fmt::format("literal {} does not fit f32 (its largest value is about 3.4e38)", value),
+              "use f64 (a 1e300f64 suffix, or an f64 context), or a smaller value", e.loc);
+        }
+        e.bits = std::bit_cast<std::uint32_t>(narrowed);
       }
     } else if (form == LiteralForm::UntypedInt) {
       if (is_float(t)) {
@@ -282,7 +341,10 @@ class Checker {
                                 : std::bit_cast<std::uint32_t>(static_cast<float>(value));
       } else {
         if (!is_integer(t)) t = Type::I32;
-        if (!fit_integer(e, t, negated)) literal_range_error(e, t, negated);
+        // An unsuffixed literal takes its type from context, so `-1` compared with a u32 is not
+        // a u32 at all: refusing it is what keeps `i > -1` from being silently false.
+        const bool wraps = negated && e.bits != 0 && !is_signed_integer(t);
+        if (!fit_integer(e, t, negated) || wraps) literal_range_error(e, t, negated);
       }
     } else {  // typed
       t = e.type;
@@ -348,11 +410,15 @@ class Checker {
   Type check_expr_inner(Expr& e, Type hint) {
     switch (e.kind) {
       case ExprKind::Literal:
+        if (!e.name.empty()) {  // a const's use, checked before: it is already typed
+          auto g = globals_.find(e.name);
+          if (g == globals_.end() || g->second.kind != SymbolKind::Const) e.name.clear();
+        }
         return finish_literal(e, hint, false);
       case ExprKind::Local:
       case ExprKind::Param:
       case ExprKind::Size:
-        return check_name(e);
+        return check_name(e, hint);
       case ExprKind::Builtin:
         if (e.component > 2 || e.op > static_cast<std::uint8_t>(Builtin::GroupSize)) {
           report(code::TypeMismatch, "builtin component must be .x, .y or .z", "use .x/.y/.z",
@@ -381,7 +447,7 @@ class Checker {
     return Type::Unknown;
   }
 
-  Type check_name(Expr& e) {
+  Type check_name(Expr& e, Type hint) {
     if (auto local = find_local(e.name)) {
       e.kind = ExprKind::Local;
       e.ref = local->slot;
@@ -402,6 +468,20 @@ class Checker {
         e.kind = ExprKind::Size;
         e.ref = g->second.index;
         return Type::U32;
+      case SymbolKind::Const: {
+        // The use becomes a copy of the literal, typed here, that keeps the const's name.
+        const ConstDecl& c = p_.constants[g->second.index];
+        if (!is_literal_value(c.value.get())) return Type::Unknown;
+        ExprPtr copy = c.value->clone();
+        std::string name = std::move(e.name);
+        const SourceLocation loc = e.loc;
+        copy->loc = loc;
+        if (!copy->args.empty()) copy->args[0]->loc = loc;
+        const Type t = check_expr(*copy, c.type != Type::Unknown ? c.type : hint);
+        e = std::move(*copy);
+        e.name = std::move(name);
+        return t;
+      }
       case SymbolKind::Buffer:
       case SymbolKind::Shared:
         report(code::TypeMismatch, fmt::format("`{}` is memory, not a value", e.name),
@@ -548,7 +628,7 @@ class Checker {
       case BinaryOp::Ge: {
         auto [ta, tb] = check_pair(a, b, Type::Unknown);
         if (ta == Type::Unknown || tb == Type::Unknown) return Type::Bool;
-        if (ta != tb) return mismatch("compare values of one type; convert one side, e.g. u32(i)");
+        if (ta != tb) return mismatch(convert_help(ta, tb));
         bool ordered = op != BinaryOp::Eq && op != BinaryOp::Ne;
         if (ordered && !is_numeric(ta)) return mismatch("order comparisons take numbers");
         return Type::Bool;
@@ -556,7 +636,7 @@ class Checker {
       default: {
         auto [ta, tb] = check_pair(a, b, hint);
         if (ta == Type::Unknown || tb == Type::Unknown) return Type::Unknown;
-        if (ta != tb) return mismatch("both operands need one type; convert one, e.g. f32(i)");
+        if (ta != tb) return mismatch(convert_help(ta, tb));
         bool bitwise = op == BinaryOp::BitAnd || op == BinaryOp::BitOr || op == BinaryOp::BitXor;
         if (bitwise && !(is_integer(ta) || ta == Type::Bool)) {
           return mismatch("bitwise operators take integers or bools");
@@ -566,6 +646,29 @@ class Checker {
         return ta;
       }
     }
+  }
+
+  // How to make two operand types agree: between integers, towards u32 (what ids, len() and
+  // indices are) or the wider type; between an integer and a float, towards the float.
+  static std::string convert_help(Type ta, Type tb) {
+    if (is_integer(ta) && is_integer(tb)) {
+      Type to = ta == Type::U32 || tb == Type::U32 ? Type::U32
+                : bit_width(ta) >= bit_width(tb)   ? ta
+                                                   : tb;
+      if (bit_width(ta) != bit_width(tb)) to = bit_width(ta) > bit_width(tb) ? ta : tb;
+      const Type from = to == ta ? tb : ta;
+      return fmt::format(
+          "both operands need one type: convert the {} one, e.g. {}(j) (ids, len() and "
+          "indices are u32; vyre never converts implicitly)",
+          type_name(from), type_name(to));
+    }
+    if (is_numeric(ta) && is_numeric(tb)) {
+      const Type to = is_float(ta) ? ta : tb;
+      const Type from = to == ta ? tb : ta;
+      return fmt::format("both operands need one type: convert the {} one, e.g. {}(i)",
+                         type_name(from), type_name(to));
+    }
+    return "both operands need one type; convert one explicitly, e.g. u32(x)";
   }
 
   Type check_select(Expr& e, Type hint) {
@@ -817,7 +920,13 @@ class Checker {
         if (s.max_iterations == 0) {
           report(code::UnboundedLoop, "while loop without an iteration cap",
                  "state a cap: while cond max 1000 { ... }", s.loc);
+        } else if (s.max_iterations > kMaxLoopCap) {
+          report(code::LoopCapTooLarge,
+                 fmt::format("while loop cap {} is over the maximum of {}", s.max_iterations,
+                             kMaxLoopCap),
+                 "state the most iterations the loop really needs (at most 4294967295)", s.loc);
         }
+        s.ref = ++while_loops_;  // the loop's id in the loop status buffer (loop_status.h)
         ++loop_depth_;
         check_block(s.body, "while");
         --loop_depth_;
@@ -837,9 +946,36 @@ class Checker {
         return;
       case StmtKind::Eval:
         if (!need_exprs(s, 1, "expression")) return;
-        check_expr(*s.exprs[0], Type::Unknown);
+        {
+          const bool starts_with_operator = s.exprs[0]->kind == ExprKind::Unary;
+          if (check_expr(*s.exprs[0], Type::Unknown) != Type::Unknown && !has_atomic(*s.exprs[0])) {
+            no_effect(s, starts_with_operator);
+          }
+        }
         return;
     }
+  }
+
+  static bool has_atomic(const Expr& e) {
+    if (e.kind == ExprKind::Atomic) return true;
+    return std::any_of(e.args.begin(), e.args.end(),
+                       [](const ExprPtr& arg) { return arg && has_atomic(*arg); });
+  }
+
+  // An expression statement whose value is dropped and that changes nothing: most often the
+  // second half of an expression broken before its operator (`let d = a[i]` / `- b[i]`).
+  void no_effect(const Stmt& s, bool starts_with_operator) {
+    const Expr& e = *s.exprs[0];
+    std::string help = "store or assign the value, or remove the line";
+    if (starts_with_operator) {
+      help =
+          "a line break ends a statement, so this line is a statement of its own; to continue "
+          "the previous line, end that line with the operator (`a[i] -`, then `b[i]`)";
+    } else if (e.kind == ExprKind::Binary && static_cast<BinaryOp>(e.op) == BinaryOp::Eq) {
+      help = "`==` compares; to assign, write `=` (x = value, m[i] = value)";
+    }
+    report(code::NoEffect, "this statement computes a value and discards it: it has no effect",
+           std::move(help), s.loc);
   }
 
   ProgramData& p_;
@@ -850,6 +986,7 @@ class Checker {
   std::vector<std::vector<std::string>> scopes_;
   std::vector<std::string> path_;
   int loop_depth_ = 0;
+  std::uint32_t while_loops_ = 0;
   static constexpr int kMaxDepth = 256;
   int expr_depth_ = 0;   // expressions and blocks nest at most kMaxDepth deep each, as in
   int block_depth_ = 0;  // the text format and the binary encoding
@@ -858,8 +995,46 @@ class Checker {
 
 }  // namespace
 
+namespace {
+
+// Gives a program with while loops its loop status buffer (loop_status.h), after every other
+// buffer; one already there (a decoded or re-checked program) is dropped first, so checking twice
+// gives the same program.
+void drop_loop_status_buffer(ProgramData& p) {
+  std::erase_if(p.buffers, [](const BufferDecl& b) { return is_loop_status_buffer(b); });
+}
+
+std::optional<Diagnostic> add_loop_status_buffer(ProgramData& p, const CheckOptions& options) {
+  if (capped_loops(p).empty()) return std::nullopt;
+  std::uint64_t slot = 0;
+  for (const BufferDecl& b : p.buffers) slot = std::max<std::uint64_t>(slot, b.binding + 1ULL);
+  if (slot > UINT32_MAX) {
+    Diagnostic d = Diagnostic::error(
+        code::DuplicateBinding,
+        "a buffer uses binding 4294967295, which leaves no slot for the loop status buffer",
+        "use smaller binding numbers in a kernel with while loops");
+    d.file = options.file;
+    return d;
+  }
+  BufferDecl status;
+  status.name = std::string(kLoopStatusBuffer);
+  status.binding = static_cast<std::uint32_t>(slot);
+  status.access = Access::ReadWrite;
+  status.element = Type::U32;
+  status.count = SizeExpr{1, {}};
+  status.loc = p.loc;
+  p.buffers.push_back(std::move(status));
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<Program> check(ProgramData draft, const CheckOptions& options) {
+  drop_loop_status_buffer(draft);
   std::vector<Diagnostic> diags = Checker(draft, options).run();
+  if (diags.empty()) {
+    if (auto error = add_loop_status_buffer(draft, options)) diags.push_back(std::move(*error));
+  }
   if (!diags.empty()) {
     Diagnostic first = std::move(diags.front());
     for (std::size_t i = 1; i < diags.size(); ++i) first.more.push_back(std::move(diags[i]));

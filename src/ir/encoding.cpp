@@ -52,6 +52,7 @@
 
 #include "ir/encoding_draft.h"
 #include "vyre/diag/codes.h"
+#include "vyre/ir/loop_status.h"
 
 namespace vyre::ir {
 
@@ -129,8 +130,12 @@ class Writer {
       if (full()) str(param.name);
       type(param.type);
     }
-    uleb(p_.buffers.size());
+    // The loop status buffer is left out: check() derives it from the while loops (the last
+    // binding), so the decoded program gets it back and the digest already depends on it.
+    uleb(std::count_if(p_.buffers.begin(), p_.buffers.end(),
+                       [](const BufferDecl& b) { return !is_loop_status_buffer(b); }));
     for (const BufferDecl& buffer : p_.buffers) {
+      if (is_loop_status_buffer(buffer)) continue;
       if (full()) str(buffer.name);
       uleb(buffer.binding);
       u8(static_cast<std::uint8_t>(buffer.access));

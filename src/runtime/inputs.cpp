@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "vyre/diag/codes.h"
+#include "vyre/ir/loop_status.h"
 
 namespace vyre {
 namespace {
@@ -34,7 +35,9 @@ bool has_symbol(const ir::ProgramData& p, std::string_view symbol) {
 
 std::string declared_names(const ir::ProgramData& p) {
   std::string out;
-  for (const auto& b : p.buffers) out += (out.empty() ? "" : ", ") + b.name;
+  for (const auto& b : p.buffers) {
+    if (!ir::is_loop_status_buffer(b)) out += (out.empty() ? "" : ", ") + b.name;
+  }
   for (const auto& param : p.params) out += (out.empty() ? "" : ", ") + param.name + " (param)";
   return out.empty() ? "nothing" : out;
 }

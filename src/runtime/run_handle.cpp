@@ -1,5 +1,7 @@
+#include "loop_status_check.h"
 #include "run_state.h"
 #include "vyre/diag/codes.h"
+#include "vyre/ir/loop_status.h"
 
 namespace vyre {
 
@@ -30,6 +32,12 @@ Status RunHandle::wait(std::chrono::nanoseconds timeout) {
     return done;
   }
   s.report.timings.dispatch_ms = s.dispatch_clock.elapsed_ms();
+  if (Status capped = check_loop_status(s.program, s.bindings); !capped.ok()) {
+    s.pending.reset();
+    s.shadow.reset();
+    s.failure = capped.error();
+    return capped;
+  }
   if (s.shadow) {
     Status checked = check_against_reference(*s.shadow, s.program, s.bindings, s.report.geometry,
                                              s.config, s.report.backend);
@@ -45,7 +53,7 @@ Status RunHandle::wait(std::chrono::nanoseconds timeout) {
   RunResult result;
   const auto& decls = s.program->buffers;
   for (std::size_t i = 0; i < decls.size(); ++i) {
-    if (ir::can_write(decls[i].access)) {
+    if (ir::can_write(decls[i].access) && !ir::is_loop_status_buffer(decls[i])) {
       result.outputs.emplace(decls[i].name, std::move(s.bindings.buffers[i]));
     }
   }

@@ -136,6 +136,49 @@ INSTANTIATE_TEST_SUITE_P(Programs, Conformance, ::testing::ValuesIn(params()),
                            return cases()[std::get<0>(p.param)].name + "__" + std::get<1>(p.param);
                          });
 
+// A while loop at its cap is reported the same way on every backend (docs/IR.md section 8):
+// VY2103 at the loop's line:column, never a partial result.
+class LoopCapEverywhere : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LoopCapEverywhere, IsReportedNotCutShort) {
+  const std::string& id = GetParam();
+  auto program = ir::parse_program(R"(kernel gridsum workgroup(4) dispatch(4) {
+  buffer x: read u32[n]
+  buffer out: write u32[4]
+  var i = global_id.x
+  var sum = 0u
+  while i < len(x) max 256 {
+    sum += x[i]
+    i += 4u
+  }
+  out[global_id.x] = sum
+})");
+  ASSERT_TRUE(program.ok()) << render(program.error());
+  DispatchConfig config;
+  config.allowed_backends = {id};
+  static Runtime runtime;
+  for (std::uint32_t n : {1024u, 2000u}) {  // exactly 256 iterations; then 500
+    RunInputs in;
+    in.buffers["x"] = HostBuffer::of(ir::Type::U32, std::vector<std::uint32_t>(n, 1));
+    auto result = runtime.run(*program, std::move(in), config);
+    if (!result.ok()) {
+      const Diagnostic& d = result.error();
+      bool cannot_start = d.code == code::BackendUnavailable || d.code == code::CudaUnavailable ||
+                          d.code == code::CudaNotBuilt;
+      if (cannot_start && !required(id)) GTEST_SKIP() << id << " is unavailable: " << d.message;
+      if (n == 1024u) FAIL() << render(d);
+      EXPECT_EQ(d.code, code::LoopCapReached) << render(d);
+      EXPECT_EQ(d.location.line, 6u);
+      continue;
+    }
+    ASSERT_EQ(n, 1024u) << id << " returned a partial sum for a loop past its cap";
+    EXPECT_EQ(result->outputs.at("out").to_vector<std::uint32_t>(),
+              std::vector<std::uint32_t>(4, 256));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LoopCapEverywhere, ::testing::ValuesIn(backend_ids()));
+
 TEST(ConformanceSuite, HasAtLeastFortyPrograms) {
   EXPECT_GE(cases().size(), 40u);
   for (const Case& c : cases()) {

@@ -118,7 +118,7 @@ std::vector<Case> control_cases() {
   let i = global_id.x
   if i < len(v) {
     var c = 0u
-    while true max 7 {
+    while c < 7u max 7 {
       c = c + 1u
     }
     while false max 3 {
@@ -127,7 +127,9 @@ std::vector<Case> control_cases() {
     capped[i] = c
     var x = v[i] % 1000u + 1u
     var steps = 0u
-    while x != 1u max 50 {
+    var rounds = 0u
+    while x != 1u && rounds < 50u max 50 {
+      rounds = rounds + 1u
       if x % 2u == 0u {
         x = x / 2u
         continue
@@ -138,7 +140,7 @@ std::vector<Case> control_cases() {
     collatz[i] = steps * 10000u + x
     var total = 0u
     var outer = 0u
-    while outer < 5u max 4 {
+    while outer < 4u max 4 {
       outer = outer + 1u
       var inner = 0u
       while true max 6 {

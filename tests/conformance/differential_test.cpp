@@ -107,7 +107,7 @@ TEST(Differential, BatchedRunnerJudgesAsTheOneProgramRunner) {
   ASSERT_TRUE(registry.add(conformance::provider_of(wrong, 1)).ok());
   const std::vector<std::string> backends = {"reference", "wrong"};
   std::vector<Case> cases;
-  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+  for (std::uint64_t seed = 1; seed <= 100; ++seed) {
     GeneratedCase c = generate(seed);
     auto p = ir::check(c.draft.clone());
     ASSERT_TRUE(p.ok());

@@ -184,7 +184,7 @@ std::vector<Case> float_cases() {
                    }});
 
   cases.push_back({"float_specials_spec",
-                   R"(kernel float_specials_spec workgroup(1) {
+                   R"(kernel float_specials_spec workgroup(1) dispatch(1) {
   param zero: f32
   buffer f: write f32[6]
   buffer k: write i32[4]
@@ -221,7 +221,7 @@ std::vector<Case> float_cases() {
   // Found by the random-program fuzzer (seed 37 of `vyre fuzz --backends reference,opencl`):
   // PoCL 3.1 dropped the store of trunc/floor/ceil/round of a NaN known at compile time.
   cases.push_back({"rounding_constant_nan",
-                   R"(kernel rounding_constant_nan workgroup(1) {
+                   R"(kernel rounding_constant_nan workgroup(1) dispatch(1) {
   buffer f: write f32[5]
   buffer d: write f64[5]
   f[0u] = trunc(f32.nan)

@@ -57,7 +57,7 @@ std::vector<Case> integer_cases() {
   // The spec's fixed answers, checked on every backend (not only "same as reference").
   cases.push_back(
       {"corner_constants",
-       R"(kernel corner_constants workgroup(1) {
+       R"(kernel corner_constants workgroup(1) dispatch(1) {
   param zero: i32
   param minus_one: i32
   buffer out: write i32[8]
@@ -129,7 +129,7 @@ std::vector<Case> integer_cases() {
                    }});
 
   cases.push_back({"literal_folding",
-                   R"(kernel literal_folding workgroup(1) {
+                   R"(kernel literal_folding workgroup(1) dispatch(1) {
   buffer out: write u32[6]
   buffer s: write i64[4]
   out[0u] = 4294967295u + 2u

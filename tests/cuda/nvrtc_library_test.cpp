@@ -64,7 +64,7 @@ TEST(NvrtcLibrary, AMissingLibraryIsUnavailableNamingWhatWasTried) {
                                                "libnvrtc-not-installed.so.99"};
   const Status status = probe_nvrtc(candidates);
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().code, code::CudaUnavailable);
+  EXPECT_EQ(status.error().code, code::BackendUnavailable);
   for (const std::string& candidate : candidates) {
     EXPECT_NE(status.error().message.find(candidate), std::string::npos) << status.error().message;
   }
@@ -75,7 +75,7 @@ TEST(NvrtcLibrary, AMissingLibraryIsUnavailableNamingWhatWasTried) {
 TEST(NvrtcLibrary, ALibraryThatIsNotNvrtcIsRefused) {
   const Status status = probe_nvrtc(std::vector<std::string>{"libm.so.6"});
   ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.error().code, code::CudaUnavailable);
+  EXPECT_EQ(status.error().code, code::BackendUnavailable);
   EXPECT_NE(status.error().message.find("libm.so.6 lacks entry points"), std::string::npos)
       << status.error().message;
   EXPECT_NE(status.error().message.find("nvrtcCompileProgram"), std::string::npos);
@@ -108,13 +108,13 @@ void create_without_nvrtc() {
   }
   std::fprintf(stderr, "%s: %s\n", std::string(backend.error().code).c_str(),
                backend.error().message.c_str());
-  std::exit(backend.error().code == code::CudaUnavailable ? 0 : 2);
+  std::exit(backend.error().code == code::BackendUnavailable ? 0 : 2);
 }
 
 TEST(NvrtcLibraryDeathTest, WithoutNvrtcTheBackendIsUnavailable) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(create_without_nvrtc(), ::testing::ExitedWithCode(0),
-              "VY7001: NVRTC, which the cuda backend compiles with, could not be loaded: "
+              "VY4003: NVRTC, which the cuda backend compiles with, could not be loaded: "
               "/nonexistent/libnvrtc.so.13");
 }
 

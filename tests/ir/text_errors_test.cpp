@@ -103,8 +103,9 @@ TEST(TextErrors, EveryCodeAtItsPosition) {
       {"kernel k workgroup(1) {\n  let x = 1 +\n}", code::UnexpectedToken, 3, 1,
        "expected an expression, found `}`"},
       {"kernel k workgroup(1) {\n  while c max x {}\n}", code::UnexpectedToken, 2, 15,
-       "expected an integer for the loop's iteration cap"},
-      {"kernel k workgroup(1) dispatch(n + 1) {}", code::UnexpectedToken, 1, 34, "expected `)`"},
+       "expected a while-loop cap (an integer literal or a const)"},
+      {"kernel k workgroup(1) dispatch(n + 1) {}", code::UnexpectedToken, 1, 34,
+       "sizes are products"},
       // VY1003 bad number
       {"kernel k workgroup(1) {\n  let x = 300000000000u\n}", code::BadNumber, 2, 11,
        "out of range for u32"},

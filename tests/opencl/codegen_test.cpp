@@ -11,6 +11,7 @@
 #include "opencl_fixture.h"
 #include "vyre/backends/c_emitter.h"
 #include "vyre/backends/c_kernel_batch.h"
+#include "vyre/ir/loop_status.h"
 #include "vyre/ir/ops.h"
 #include "vyre/ir/text.h"
 
@@ -64,6 +65,11 @@ TEST_P(EmitExample, OpenClSourceHasTheContract) {
                                 std::to_string(wg[0]) + ", " + std::to_string(wg[1]) + ", " +
                                 std::to_string(wg[2]) + "))) void vyre_main("));
   for (const auto& buffer : program->data().buffers) {
+    if (ir::is_loop_status_buffer(buffer)) {  // a generated name: no user name collides
+      EXPECT_TRUE(contains(src, " vy_loop_status,"));
+      EXPECT_TRUE(contains(src, "vy_u64 vy_len_loop_status"));
+      continue;
+    }
     EXPECT_TRUE(contains(src, " b_" + buffer.name + ",")) << buffer.name;
     EXPECT_TRUE(contains(src, "vy_u64 len_" + buffer.name)) << buffer.name;
   }
@@ -140,7 +146,7 @@ TEST(Codegen, SemanticsHelpersAreExplicit) {
         "vy_atomic_max_global_u64", "atom_max(&m[i], v)",
         "#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable",
         "if (b == -1) return vy_neg_i32(a);", "if (x != x) return 0;", "return i < n ? m[i] : 0;",
-        "vy_iteration_", " < 10UL && "}) {
+        "vy_iteration_", " == 10UL) {", "vy_atomic_max_global_u32(vy_loop_status"}) {
     EXPECT_TRUE(contains(src, helper)) << helper << "\n" << src;
   }
   std::string cuda = emit(program, Dialect::Cuda);

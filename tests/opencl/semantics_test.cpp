@@ -250,7 +250,7 @@ TEST_F(OpenClSemantics, SignedZeroNaNAndDenormalsSurvive) {
 }
 
 TEST_F(OpenClSemantics, MultiplyAddIsNotContracted) {
-  auto p = parse(R"(kernel mad workgroup(1) {
+  auto p = parse(R"(kernel mad workgroup(1) dispatch(1) {
     param a: f32
     param c: f32
     buffer r: write f32[2]
@@ -324,14 +324,14 @@ TEST_F(OpenClSemantics, SelectRunsOnlyTheChosenArm) {
   EXPECT_EQ(values<std::uint32_t>(out[0]), (std::vector<std::uint32_t>{3, 5}));
 }
 
-TEST_F(OpenClSemantics, LoopsEndWithoutOverflowAndAtTheirCap) {
-  auto p = parse(R"(kernel loops workgroup(1) {
+TEST_F(OpenClSemantics, LoopsEndWithoutOverflowAndUpToTheirCap) {
+  auto p = parse(R"(kernel loops workgroup(1) dispatch(1) {
     buffer r: write u32[4]
     var a = 0u
     for j in 4294967290u..4294967295u step 4 { a = a + 1u }
     r[0u] = a
     var b = 0u
-    while true max 7 { b = b + 1u }
+    while b < 7u max 7 { b = b + 1u }
     r[1u] = b
     var c = 0u
     for k in -3i..3i step 2 {
@@ -343,8 +343,10 @@ TEST_F(OpenClSemantics, LoopsEndWithoutOverflowAndAtTheirCap) {
     for m in 0i64..9223372036854775807i64 step 4611686018427387904 { d = d + 1u }
     r[3u] = d
   })");
-  auto out = run_both(p, {HostBuffer(ir::Type::U32, 4)});
+  // The second buffer is the loop status buffer check() gives a kernel with while loops.
+  auto out = run_both(p, {HostBuffer(ir::Type::U32, 4), HostBuffer(ir::Type::U32, 1)});
   EXPECT_EQ(values<std::uint32_t>(out[0]), (std::vector<std::uint32_t>{2, 7, 2, 2}));
+  EXPECT_EQ(values<std::uint32_t>(out[1]), (std::vector<std::uint32_t>{0}));  // no cap reached
 }
 
 TEST_F(OpenClSemantics, BitAndIntegerOps) {

@@ -312,13 +312,13 @@ kernel atomics workgroup(32) dispatch(n) {
   EXPECT_EQ(output<std::uint64_t>(r, "wide")[0], std::uint64_t{n} << 32);
 }
 
-TEST(ReferenceSemantics, WhileLoopStopsSilentlyAtItsCap) {
+TEST(ReferenceSemantics, WhileLoopRunsUpToItsCap) {
   auto program = parse(R"(
 kernel capped workgroup(1) {
   buffer out: write u32[2]
   if global_id.x == 0u {
     var count = 0u
-    while true max 10 {
+    while count < 10u max 10 {
       count = count + 1u
     }
     out[0] = count

@@ -9,6 +9,7 @@
 #include "prelude.h"
 #include "spelling.h"
 #include "vyre/diag/codes.h"
+#include "vyre/ir/loop_status.h"
 #include "vyre/ir/ops.h"
 
 namespace vyre::codegen {
@@ -127,8 +128,16 @@ class KernelEmitter {
 
  private:
   // ---- names ------------------------------------------------------------------------------------
-  std::string buffer_name(std::uint32_t i) const { return c_name("b_", p_.buffers[i].name); }
-  std::string length_name(std::uint32_t i) const { return c_name("len_", p_.buffers[i].name); }
+  // The loop status buffer gets a vy_ name (generated names only), so no user buffer's
+  // sanitised name can collide with it.
+  std::string buffer_name(std::uint32_t i) const {
+    return ir::is_loop_status_buffer(p_.buffers[i]) ? "vy_loop_status"
+                                                    : c_name("b_", p_.buffers[i].name);
+  }
+  std::string length_name(std::uint32_t i) const {
+    return ir::is_loop_status_buffer(p_.buffers[i]) ? "vy_len_loop_status"
+                                                    : c_name("len_", p_.buffers[i].name);
+  }
   std::string shared_name(std::uint32_t i) const { return c_name("sh_", p_.shared[i].name); }
   std::string param_name(std::uint32_t i) const { return c_name("p_", p_.params[i].name); }
   std::string size_name(std::uint32_t i) const { return c_name("s_", p_.size_symbols[i]); }
@@ -343,8 +352,8 @@ class KernelEmitter {
     auto lowering = lowerings_.find(e.name);
     if (lowering == lowerings_.end()) {
       fail(fmt::format("op `{}` has no lowering for backend `{}`", e.name, backend_),
-           "call only ops this backend supports (`vyre ops` lists them), or choose another "
-           "backend");
+           "call only ops this backend supports (docs/IR.md section 6.7 lists the built-in "
+           "ones), or choose another backend");
       return "0";
     }
     const Type t = e.args.empty() ? e.type : e.args[0]->type;
@@ -430,17 +439,9 @@ class KernelEmitter {
       case StmtKind::For:
         emit_for(s);
         return;
-      case StmtKind::While: {
-        std::string counter = fresh("iteration");
-        std::string cond = expr(*s.exprs[0]);
-        line(fmt::format("// while, capped at {} iterations (the loop ends silently at the cap)",
-                         s.max_iterations));
-        line(fmt::format("for (vy_u64 {0} = 0; {0} < {1} && {2}; ++{0}) {{", counter,
-                         detail::u64_literal(d_, s.max_iterations), cond));
-        nested(s.body);
-        line("}");
+      case StmtKind::While:
+        emit_while(s);
         return;
-      }
       case StmtKind::Break:
         line("break;");
         return;
@@ -476,6 +477,30 @@ class KernelEmitter {
     }
     line("} else {");
     nested(s.orelse);
+  }
+
+  // The condition is tested before every iteration; when it still holds after max_iterations,
+  // the loop has reached its cap: it records its id in the loop status buffer (the runtime then
+  // reports it, docs/IR.md section 8) and ends.
+  void emit_while(const Stmt& s) {
+    std::string counter = fresh("iteration");
+    std::string cond = bare(expr(*s.exprs[0]));
+    line(fmt::format("// while loop {}, capped at {} iterations (reaching the cap is reported)",
+                     s.ref, s.max_iterations));
+    line(fmt::format("for (vy_u64 {0} = 0; {1}; ++{0}) {{", counter, cond));
+    ++indent_;
+    line(fmt::format("if ({} == {}) {{", counter, detail::u64_literal(d_, s.max_iterations)));
+    if (auto status = ir::loop_status_buffer(p_)) {
+      line(fmt::format("  (void){}({}, {}, {}, {});",
+                       helpers_.atomic(ir::AtomicOp::Max, MemorySpace::Buffer, Type::U32),
+                       buffer_name(*status), length_name(*status), literal(d_, Type::U32, 0),
+                       literal(d_, Type::U32, s.ref)));
+    }
+    line("  break;");
+    line("}");
+    --indent_;
+    nested(s.body);
+    line("}");
   }
 
   void emit_for(const Stmt& s) {

@@ -3,11 +3,15 @@
 #include "vyre/registry/backend_module.h"
 
 namespace vyre::modules {
+namespace {
+constexpr ModuleEnvVar kEnvironment[] = {kReferenceRacesVariable};
+}  // namespace
+
 
 const BackendModule& reference() {
   static const BackendModule module{
       .name = "reference",
-      .environment = {},
+      .environment = kEnvironment,
       .codes = {},
       .provider = [](int priority) -> std::optional<BackendProvider> {
         BackendProvider provider;

@@ -150,6 +150,19 @@ struct SharedDecl {
   }
 };
 
+// A named constant, `const NAME[: TYPE] = literal`: each use is a copy of the literal (typed by
+// its context like any literal when no TYPE is given) that keeps the constant's name in
+// Expr::name, so the printer writes the name back. Constants change no generated code, so the
+// encoding and digest leave them out.
+struct ConstDecl {
+  std::string name;
+  ExprPtr value;              // a Literal, or a unary `-` applied to one
+  Type type = Type::Unknown;  // the declared type; Unknown = from each use's context
+  SourceLocation loc;
+  ConstDecl clone() const;
+};
+bool operator==(const ConstDecl& a, const ConstDecl& b);
+
 // Everything a kernel is. Built by the parser, the builder or the decoder, then checked into an
 // immutable Program.
 struct ProgramData {
@@ -160,6 +173,7 @@ struct ProgramData {
   std::vector<ParamDecl> params;
   std::vector<BufferDecl> buffers;
   std::vector<SharedDecl> shared;
+  std::vector<ConstDecl> constants;
   std::vector<std::string> size_symbols;  // in first-appearance order; set by the checker
   std::vector<Stmt> body;
   // Locals by slot, in declaration order; set by the checker.

@@ -146,6 +146,15 @@ class Lexer {
       advance();
       return kind;
     };
+    // `op=` for the arithmetic and bitwise operators (not `==`, `!=`, `<=`, `>=`).
+    if (n == '=' && (c == '+' || c == '-' || c == '*' || c == '/' || c == '%' || c == '&' ||
+                     c == '|' || c == '^')) {
+      return two(TokenKind::CompoundAssign);
+    }
+    if ((c == '<' || c == '>') && n == c && peek(2) == '=') {
+      advance();
+      return two(TokenKind::CompoundAssign);
+    }
     switch (c) {
       case '(':
         return one(TokenKind::LParen);
@@ -167,6 +176,8 @@ class Lexer {
         return one(TokenKind::Semicolon);
       case '.':
         return n == '.' ? two(TokenKind::DotDot) : one(TokenKind::Dot);
+      case '?':
+        return one(TokenKind::Question);
       case '+':
         return one(TokenKind::Plus);
       case '-':

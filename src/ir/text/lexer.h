@@ -48,6 +48,8 @@ enum class TokenKind : std::uint8_t {
   Shr,
   AndAnd,
   OrOr,
+  CompoundAssign,  // += -= *= /= %= &= |= ^= <<= >>=: the operator is the text without `=`
+  Question,        // `?`, only to explain that vyre has select() instead
 };
 
 struct Token {

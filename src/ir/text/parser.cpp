@@ -3,6 +3,7 @@
 // form, and check() later resolves names and types. The first syntax error is returned.
 #include <algorithm>
 #include <array>
+#include <map>
 
 #include "ir/text/lexer.h"
 #include "ir/text/literal.h"
@@ -20,9 +21,9 @@ constexpr unsigned kMaxTreeDepth = 256;
 constexpr unsigned kMaxRecursion = 400;  // sanitizer builds have large frames
 constexpr std::uint64_t kMaxWorkgroupInvocations = 1024;
 
-constexpr std::array<std::string_view, 16> kReservedWords = {
-    "kernel", "param", "buffer", "shared",   "let",    "var",     "if",   "else",
-    "for",    "while", "break",  "continue", "return", "barrier", "true", "false"};
+constexpr std::array<std::string_view, 17> kReservedWords = {
+    "kernel", "param", "buffer",   "shared", "let",     "var",  "if",    "else", "for",
+    "while",  "break", "continue", "return", "barrier", "true", "false", "const"};
 
 constexpr std::array<std::string_view, 5> kBuiltinNames = {"global_id", "local_id", "group_id",
                                                            "num_groups", "group_size"};
@@ -120,6 +121,29 @@ BinaryOp binary_op(TokenKind kind) {
     default:
       return BinaryOp::Rem;
   }
+}
+
+// The operator of a compound assignment token (`+=` is Add, `<<=` is Shl).
+BinaryOp compound_op(std::string_view text) {
+  const std::string_view op = text.substr(0, text.size() - 1);
+  if (op == "+") return BinaryOp::Add;
+  if (op == "-") return BinaryOp::Sub;
+  if (op == "*") return BinaryOp::Mul;
+  if (op == "/") return BinaryOp::Div;
+  if (op == "%") return BinaryOp::Rem;
+  if (op == "&") return BinaryOp::BitAnd;
+  if (op == "|") return BinaryOp::BitOr;
+  if (op == "^") return BinaryOp::BitXor;
+  if (op == "<<") return BinaryOp::Shl;
+  return BinaryOp::Shr;
+}
+
+bool contains_atomic(const Expr& e) {
+  if (e.kind == ExprKind::Atomic) return true;
+  for (const ExprPtr& arg : e.args) {
+    if (arg && contains_atomic(*arg)) return true;
+  }
+  return false;
 }
 
 // An expression with the depth of its tree, so depth limits cost nothing extra to enforce.
@@ -332,6 +356,14 @@ class Parser {
                       "use smaller factors");
         }
         size.constant *= factor;
+      } else if (token.kind == TokenKind::Identifier &&
+                 plain_consts_.count(std::string(token.text))) {
+        const std::uint64_t factor = plain_consts_.at(std::string(next().text));
+        if (factor != 0 && size.constant > UINT64_MAX / factor) {
+          return fail(token, code::BadNumber, "size " + std::string(what) + " overflows 64 bits",
+                      "use smaller factors");
+        }
+        size.constant *= factor;
       } else if (token.kind == TokenKind::Identifier) {
         size.symbols.emplace_back(VYRE_TRY(expect_name("size symbol")).text);
       } else {
@@ -342,13 +374,24 @@ class Parser {
                         describe(token),
                     "sizes are products of names and integers: n, 4*n, m*k, 1024");
       }
+      if (at(TokenKind::Plus) || at(TokenKind::Minus) || at(TokenKind::Slash) ||
+          at(TokenKind::Percent)) {
+        return fail(peek(), code::UnexpectedToken,
+                    "expected `*` or the end of " + std::string(what) + ", found " +
+                        describe(peek()) + ": sizes are products, not sums or quotients",
+                    "a size multiplies size symbols and integers (n, 4*n, m*k); for another "
+                    "count, use a size symbol of its own (dispatch(total)) and bind it at "
+                    "dispatch (--size total=N)");
+      }
       if (!at(TokenKind::Star)) return size;
       next();
     }
   }
 
   // ---- declarations ---------------------------------------------------------------------------
-  bool at_declaration() const { return at_word("param") || at_word("buffer") || at_word("shared"); }
+  bool at_declaration() const {
+    return at_word("param") || at_word("buffer") || at_word("shared") || at_word("const");
+  }
 
   Status parse_kernel_body(ProgramData& program) {
     bool statements_started = false;
@@ -362,7 +405,8 @@ class Parser {
           return fail(peek(), code::UnexpectedToken,
                       "expected a statement, found declaration " + describe(peek()) +
                           " after the first statement",
-                      "move param, buffer and shared declarations to the top of the kernel body");
+                      "move param, buffer, shared and const declarations to the top of the "
+                      "kernel body");
         }
         VYRE_TRY(parse_declaration(program));
       } else {
@@ -374,7 +418,44 @@ class Parser {
     return Ok{};
   }
 
+  // const NAME [: TYPE] = LITERAL, where the literal may be negated.
+  Status parse_const(ProgramData& program) {
+    next();  // const
+    const Token name = VYRE_TRY(expect_name("const name"));
+    ConstDecl decl;
+    decl.name = std::string(name.text);
+    decl.loc = name.loc;
+    if (at(TokenKind::Colon)) {
+      next();
+      decl.type = VYRE_TRY(expect_type("for the const"));
+    }
+    VYRE_TRY(expect(TokenKind::Assign, "`=`", "after the const's name",
+                    "constants are written `const NAME = 16` or `const NAME: f32 = 0.5`"));
+    const Token& value_token = peek();
+    Parsed value = VYRE_TRY(parse_unary());
+    const Expr* literal = value.expr.get();
+    const bool negated = literal->kind == ExprKind::Unary &&
+                         static_cast<UnaryOp>(literal->op) == UnaryOp::Neg &&
+                         literal->args.size() == 1;
+    if (negated) literal = literal->args[0].get();
+    if (literal->kind != ExprKind::Literal || (value.expr->kind == ExprKind::Unary && !negated)) {
+      return fail(value_token, code::UnexpectedToken,
+                  "expected a literal value for const `" + decl.name + "`, found an expression",
+                  "a const is a literal such as 16, -1, 0.5 or true; compute anything else with "
+                  "a let in the body");
+    }
+    const auto form = static_cast<LiteralForm>(literal->op);
+    if (!negated && form == LiteralForm::UntypedInt &&
+        (decl.type == Type::Unknown || is_integer(decl.type))) {
+      plain_consts_[decl.name] = literal->bits;
+    }
+    decl.value = std::move(value.expr);
+    program.constants.push_back(std::move(decl));
+    return Ok{};
+  }
+
   Status parse_declaration(ProgramData& program) {
+    if (at_word("const")) return parse_const(program);
     const Token keyword = next();
     const Token name = VYRE_TRY(expect_name(std::string(keyword.text) + " name"));
     VYRE_TRY(expect(TokenKind::Colon, "`:`", "after the " + std::string(keyword.text) + " name"));
@@ -465,7 +546,7 @@ class Parser {
         return fail(
             peek(), code::UnexpectedToken,
             "expected a statement, found declaration " + describe(peek()) + " inside a block",
-            "declare params, buffers and shared arrays at the top of the kernel body");
+            "declare params, buffers, shared arrays and consts at the top of the kernel body");
       }
       body.push_back(VYRE_TRY(parse_statement()));
       VYRE_TRY(end_of_statement());
@@ -504,7 +585,7 @@ class Parser {
       stmt.exprs.push_back(VYRE_TRY(parse_expr()).expr);
       if (at_word("step")) {
         next();
-        stmt.step = VYRE_TRY(expect_plain_integer("the loop step"));
+        stmt.step = VYRE_TRY(expect_loop_number("step"));  // step 0 is the checker's VY2010
       }
       stmt.body = VYRE_TRY(parse_block("to open the loop body"));
       return stmt;
@@ -515,7 +596,7 @@ class Parser {
       stmt.exprs.push_back(VYRE_TRY(parse_expr()).expr);
       if (at_word("max")) {
         next();
-        stmt.max_iterations = VYRE_TRY(expect_plain_integer("the loop's iteration cap"));
+        stmt.max_iterations = VYRE_TRY(expect_loop_number("max"));
       }
       stmt.body = VYRE_TRY(parse_block("to open the loop body"));
       return stmt;
@@ -541,6 +622,7 @@ class Parser {
 
     // An assignment, a store or an expression evaluated for its effect.
     Parsed target = VYRE_TRY(parse_expr());
+    if (at(TokenKind::CompoundAssign)) return parse_compound_assignment(std::move(stmt), target);
     if (!at(TokenKind::Assign)) {
       stmt.kind = StmtKind::Eval;
       stmt.exprs.push_back(std::move(target.expr));
@@ -562,6 +644,74 @@ class Parser {
     }
     stmt.exprs.push_back(VYRE_TRY(parse_expr()).expr);
     return stmt;
+  }
+
+  // `x op= e` is `x = x op e` and `m[i] op= e` is `m[i] = m[i] op e` (the index is evaluated
+  // twice, so it may not hold an atomic).
+  Result<Stmt> parse_compound_assignment(Stmt stmt, Parsed& target) {
+    const Token& assign = next();
+    Expr& lhs = *target.expr;
+    if (lhs.kind != ExprKind::Local && lhs.kind != ExprKind::Load) {
+      return fail(assign, code::UnexpectedToken,
+                  "expected a variable or `memory[index]` before `" + std::string(assign.text) +
+                      "`, found an expression",
+                  "only var locals and buffer or shared elements can be assigned");
+    }
+    if (lhs.kind == ExprKind::Load && contains_atomic(*lhs.args[0])) {
+      return fail(
+          assign, code::UnexpectedToken,
+          "`" + std::string(assign.text) + "` would evaluate the index's atomic twice",
+          "compute the index first: let k = ...; then m[k] " + std::string(assign.text) + " value");
+    }
+    Parsed value = VYRE_TRY(parse_expr());
+    ExprPtr current = lhs.clone();
+    ExprPtr combined = node(ExprKind::Binary, assign);
+    combined->op = static_cast<std::uint8_t>(compound_op(assign.text));
+    const unsigned depth = 1 + std::max(target.depth, value.depth);
+    VYRE_TRY(check_depth(assign, depth));
+    combined->args.push_back(std::move(current));
+    combined->args.push_back(std::move(value.expr));
+    if (lhs.kind == ExprKind::Local) {
+      stmt.kind = StmtKind::Assign;
+      stmt.name = lhs.name;
+    } else {
+      stmt.kind = StmtKind::Store;
+      stmt.name = lhs.name;
+      stmt.exprs.push_back(lhs.args[0]->clone());
+    }
+    stmt.exprs.push_back(std::move(combined));
+    return stmt;
+  }
+
+  // A loop's step or cap: a plain integer, or a const holding one.
+  Result<std::uint64_t> expect_loop_number(std::string_view keyword) {
+    const Token& token = peek();
+    const bool step = keyword == "step";
+    if (token.kind == TokenKind::Identifier) {
+      auto known = plain_consts_.find(std::string(token.text));
+      if (known != plain_consts_.end()) {
+        next();
+        return known->second;
+      }
+    }
+    if (token.kind == TokenKind::Number) {
+      return read_plain_integer(next(), step ? "the loop step" : "the loop's iteration cap");
+    }
+    const std::string what = step ? "a for-loop step" : "a while-loop cap";
+    if (token.kind == TokenKind::Minus) {
+      return fail(token, step ? code::BadLoopStep : code::UnexpectedToken,
+                  "expected " + what + ", found a negative number",
+                  step ? "loops count up: for a downward loop write `for k in 0..n` and use "
+                         "`let i = n - 1u - k`"
+                       : "a cap is a positive integer, e.g. max 1000");
+    }
+    return fail(token, step ? code::BadLoopStep : code::UnexpectedToken,
+                "expected " + what + " (an integer literal or a const), found " + describe(token),
+                step ? "the step is fixed when the kernel is compiled: write a literal (step 4) or "
+                       "a const (const STRIDE = 4, then step STRIDE); for a step known only at "
+                       "run time, loop over k and compute i = start + k * stride"
+                     : "the cap is fixed when the kernel is compiled: write a literal (max 1000) "
+                       "or a const");
   }
 
   // An else-if nests the next if in the else-body, so each link of a chain counts as a level.
@@ -625,6 +775,10 @@ class Parser {
       e->args.push_back(std::move(lhs.expr));
       e->args.push_back(std::move(rhs.expr));
       lhs = Parsed{std::move(e), depth};
+    }
+    if (at(TokenKind::Question) && (!peek().line_start || brackets_ != 0)) {
+      return fail(peek(), code::ConditionalOperator, "vyre has no conditional operator `c ? a : b`",
+                  "write select(c, a, b): it is a when the bool c is true, else b");
     }
     return lhs;
   }
@@ -879,6 +1033,7 @@ class Parser {
   unsigned block_depth_ = 0;
   unsigned recursion_ = 0;
   unsigned brackets_ = 0;  // open ( and [ inside expressions: line breaks do not end statements
+  std::map<std::string, std::uint64_t> plain_consts_;  // consts usable as sizes, steps and caps
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ir/text/literal.h"
+#include "vyre/ir/loop_status.h"
 #include "vyre/ir/text.h"
 
 namespace vyre::ir {
@@ -78,6 +79,7 @@ class Printer {
       line("param " + param.name + ": " + std::string(type_name(param.type)));
     }
     for (const BufferDecl& buffer : p.buffers) {
+      if (is_loop_status_buffer(buffer)) continue;  // check() adds it back
       line("buffer " + buffer.name + ": " + std::string(access_name(buffer.access)) + " " +
            std::string(type_name(buffer.element)) + "[" + size_text(buffer.count) + "] binding(" +
            std::to_string(buffer.binding) + ")");
@@ -86,7 +88,13 @@ class Printer {
       line("shared " + shared.name + ": " + std::string(type_name(shared.element)) + "[" +
            std::to_string(shared.count) + "]");
     }
-    const bool has_decls = !p.params.empty() || !p.buffers.empty() || !p.shared.empty();
+    for (const ConstDecl& c : p.constants) {
+      std::string text = "const " + c.name;
+      if (c.type != Type::Unknown) text += ": " + std::string(type_name(c.type));
+      line(text + " = " + (c.value ? source_literal(*c.value) : std::string("<missing>")));
+    }
+    const bool has_decls =
+        !p.params.empty() || !p.buffers.empty() || !p.shared.empty() || !p.constants.empty();
     if (has_decls && !p.body.empty()) out_ += "\n";
     statements(p.body);
     out_ += "}\n";
@@ -204,7 +212,7 @@ class Printer {
   std::string expr(const Expr& e) const {
     switch (e.kind) {
       case ExprKind::Literal:
-        return format_literal(e);
+        return e.name.empty() ? format_literal(e) : e.name;  // a use of a const
       case ExprKind::Local:
       case ExprKind::Param:
       case ExprKind::Size:
@@ -263,6 +271,16 @@ class Printer {
       out += expr_at(args, i);
     }
     return out;
+  }
+
+  // A const's value as written: it stays unchecked (an unsuffixed literal adapts to each use), so
+  // it prints in its own form, `-` included.
+  std::string source_literal(const Expr& e) const {
+    if (e.kind == ExprKind::Unary && !e.args.empty() && e.args[0]) {
+      return "-" + source_literal(*e.args[0]);
+    }
+    if (e.kind != ExprKind::Literal) return expr(e);
+    return format_literal(e);
   }
 
   std::string out_;

@@ -775,13 +775,31 @@ class Generator {
       return s;
     }
     if (r < 80 && nest) {
+      // `if true { var w = 0u; while c && w < N max N { w = w + 1u; ... } }`: the counter, stepped
+      // first in the body, ends the loop before its cap, which would be reported (VY2103).
+      const auto cap = static_cast<std::uint32_t>(1 + rng_.below(6));
+      const std::string counter = fresh();
+      Stmt init = statement(StmtKind::Var);
+      init.name = counter;
+      init.type = Type::U32;
+      init.type_declared = true;
+      init.exprs.push_back(literal(Type::U32, 0));
       Stmt s = statement(StmtKind::While);
-      s.exprs.push_back(expr(Type::Bool, 3));
-      s.max_iterations = 1 + rng_.below(6);
+      s.exprs.push_back(binary(BinaryOp::LogicalAnd, expr(Type::Bool, 3),
+                               binary(BinaryOp::Lt, named(counter), literal(Type::U32, cap))));
+      s.max_iterations = cap;
+      Stmt step = statement(StmtKind::Assign);
+      step.name = counter;
+      step.exprs.push_back(binary(BinaryOp::Add, named(counter), literal(Type::U32, 1)));
+      s.body.push_back(std::move(step));
       ++loops_;
       divergent_block(s.body, 1 + rng_.below(3), depth + 1);
       --loops_;
-      return s;
+      Stmt scope = statement(StmtKind::If);
+      scope.exprs.push_back(literal(Type::Bool, 1));
+      scope.body.push_back(std::move(init));
+      scope.body.push_back(std::move(s));
+      return scope;
     }
     if (r < 90 && o_.atomics) return atomic();
     if (r < 95 && loops_ > 0) {

@@ -22,7 +22,7 @@ enum class Dialect { OpenCL, Cuda };
 
 // Revision of the generated code. Bump it whenever the same program would generate different
 // source; backends put it into their fingerprint's compiler field so cached binaries miss.
-inline constexpr std::string_view kCodegenRevision = "vyre-codegen-c 2";
+inline constexpr std::string_view kCodegenRevision = "vyre-codegen-c 3";
 
 std::string_view dialect_name(Dialect dialect);  // "opencl", "cuda"
 
