@@ -23,7 +23,7 @@ constexpr CodeInfo kCodes[] = {
 };
 
 constexpr ModuleEnvVar kEnvironment[] = {cuda::kArchVariable, cuda::kDeviceVariable,
-                                          cuda::kNvrtcPathVariable};
+                                         cuda::kNvrtcPathVariable};
 
 // `vyre emit --backend cuda`: the C-family generator's Cuda source (no device needed).
 Result<std::string> emit_source(const ir::Program& program, const SourceRequest& request) {

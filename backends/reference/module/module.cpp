@@ -7,7 +7,6 @@ namespace {
 constexpr ModuleEnvVar kEnvironment[] = {kReferenceRacesVariable};
 }  // namespace
 
-
 const BackendModule& reference() {
   static const BackendModule module{
       .name = "reference",
