@@ -23,6 +23,7 @@
 #include "vyre/backends/builtin.h"
 #include "vyre/diag/codes.h"
 #include "vyre/ir/hash.h"
+#include "vyre/ir/loop_status.h"
 #include "vyre/ir/text.h"
 #include "vyre/runtime/runtime.h"
 #include "vyre/runtime/shapes.h"
@@ -134,14 +135,16 @@ HostBuffer ranged(ir::Type type, std::uint64_t count) {
 
 const ir::BufferDecl* find_buffer(const ir::ProgramData& p, const std::string& name) {
   for (const auto& b : p.buffers) {
-    if (b.name == name) return &b;
+    if (b.name == name && !ir::is_loop_status_buffer(b)) return &b;
   }
   return nullptr;
 }
 
 Diagnostic unknown_name(const ir::ProgramData& p, const std::string& name, std::string_view what) {
   std::string known;
-  for (const auto& b : p.buffers) known += (known.empty() ? "" : ", ") + b.name;
+  for (const auto& b : p.buffers) {
+    if (!ir::is_loop_status_buffer(b)) known += (known.empty() ? "" : ", ") + b.name;
+  }
   for (const auto& param : p.params) known += (known.empty() ? "" : ", ") + param.name + " (param)";
   return Diagnostic::error(code::UnknownInput,
                            std::string(what) + " `" + name + "`: kernel `" + p.name +

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "vyre/ir/loop_status.h"
+
 namespace vyre::cli {
 namespace {
 
@@ -53,6 +55,7 @@ std::string interface_text(const ir::Program& program) {
                        ir::type_name(param.type), param.name);
   }
   for (const ir::BufferDecl& b : p.buffers) {
+    if (ir::is_loop_status_buffer(b)) continue;  // vyre's own, never given or read
     const auto dims = shape_dims(b.count);
     out += fmt::format("  buffer {}: {} {}[{}]", b.name, ir::access_name(b.access),
                        ir::type_name(b.element), ir::to_string(b.count));
@@ -84,6 +87,7 @@ nlohmann::json interface_json(const ir::Program& program) {
   }
   nlohmann::json buffers = nlohmann::json::array();
   for (const ir::BufferDecl& b : p.buffers) {
+    if (ir::is_loop_status_buffer(b)) continue;
     buffers.push_back({{"name", b.name},
                        {"binding", b.binding},
                        {"access", ir::access_name(b.access)},
