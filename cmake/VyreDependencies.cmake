@@ -45,16 +45,21 @@ add_library(xxhash_headers INTERFACE)
 target_include_directories(xxhash_headers INTERFACE $<BUILD_INTERFACE:${VYRE_XXHASH_INCLUDE}>)
 target_compile_definitions(xxhash_headers INTERFACE XXH_INLINE_ALL)
 
-# The shared remote cache tier: hiredis (Redis client) and libsodium (Ed25519 entry signatures).
-# Linked by absolute path, so an installed vyre needs no pkg-config lookup to be embedded.
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(VYRE_HIREDIS REQUIRED hiredis)
-pkg_check_modules(VYRE_SODIUM REQUIRED libsodium)
+# The shared remote cache tier: hiredis (Redis client) and libsodium (Ed25519 entry signatures),
+# from libhiredis-dev and libsodium-dev (a GPU machine without them can unpack those packages
+# under CMAKE_PREFIX_PATH). Linked by absolute path in the build tree, by name when installed.
+find_path(VYRE_HIREDIS_INCLUDE hiredis/hiredis.h)
+find_library(VYRE_HIREDIS_LIBRARY hiredis)
+find_path(VYRE_SODIUM_INCLUDE sodium.h)
+find_library(VYRE_SODIUM_LIBRARY sodium)
+if(NOT VYRE_HIREDIS_INCLUDE OR NOT VYRE_HIREDIS_LIBRARY OR NOT VYRE_SODIUM_INCLUDE
+   OR NOT VYRE_SODIUM_LIBRARY)
+  message(FATAL_ERROR "hiredis or libsodium not found (the shared Redis cache tier needs both).\n"
+                      "help: apt-get install libhiredis-dev libsodium-dev")
+endif()
 add_library(vyre_remote_deps INTERFACE)
-target_include_directories(vyre_remote_deps INTERFACE ${VYRE_HIREDIS_INCLUDE_DIRS}
-                                                      ${VYRE_SODIUM_INCLUDE_DIRS})
-target_link_libraries(vyre_remote_deps INTERFACE ${VYRE_HIREDIS_LINK_LIBRARIES}
-                                                 ${VYRE_SODIUM_LINK_LIBRARIES})
+target_include_directories(vyre_remote_deps INTERFACE ${VYRE_HIREDIS_INCLUDE} ${VYRE_SODIUM_INCLUDE})
+target_link_libraries(vyre_remote_deps INTERFACE ${VYRE_HIREDIS_LIBRARY} ${VYRE_SODIUM_LIBRARY})
 
 if(VYRE_WITH_OPENCL)
   find_package(OpenCL)
