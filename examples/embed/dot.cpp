@@ -104,6 +104,8 @@ int main(int argc, char** argv) {
   // Both launches go to one stream: the second starts after the first, on the device.
   if (auto s = first->launch({*x, *y, *partial}, *stream); !s) return fail(s.error());
   if (auto s = second->launch({*partial, *total}, *stream); !s) return fail(s.error());
+  // DeviceBuffer::download runs on the device's default stream: wait for this stream first.
+  if (auto s = stream->synchronize(); !s) return fail(s.error());
   auto result = total->download();
   if (!result) return fail(result.error());
 
