@@ -63,6 +63,7 @@ check_embedder() {
   cmake --build "${work}/${label}-embed" -j"${jobs}" > "${work}/${label}-build.log" \
     || { cat "${work}/${label}-build.log"; fail "build"; }
   "${work}/${label}-embed/embed_saxpy"
+  "${work}/${label}-embed/embed_dot"
 
   echo "== [${label}] pkg-config --cflags --libs vyre"
   local flags

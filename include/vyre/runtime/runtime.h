@@ -24,6 +24,7 @@
 #include "vyre/registry/backend_registry.h"
 #include "vyre/routing/router.h"
 #include "vyre/runtime/inputs.h"
+#include "vyre/runtime/prepared_kernel.h"
 
 namespace vyre {
 
@@ -35,6 +36,18 @@ struct RunTimings {
   double dispatch_ms = 0;  // from the dispatch's start until its completion was observed
   double readback_ms = 0;
   double total_ms = 0;
+  // The same run split by what the time went to (docs/RUNTIME.md). route_ms is startup_ms
+  // (probing and constructing backends on first use) plus routing_ms (choosing among them).
+  // allocation_ms .. download_ms are filled where they are measured apart: by resident runs
+  // (`vyre run --iterations`), kernel_ms from the device's own timer; unattributed_ms is what
+  // remains of total_ms.
+  double startup_ms = 0;
+  double routing_ms = 0;
+  double allocation_ms = 0;
+  double upload_ms = 0;
+  double kernel_ms = 0;
+  double download_ms = 0;
+  double unattributed_ms = 0;
 };
 
 struct RunReport {
@@ -122,6 +135,17 @@ class Runtime {
 
   // The routing decision run() would make.
   Result<routing::Route> route(const ir::Program& program, const DispatchConfig& config) const;
+
+  // ---- Resident work: devices and prepared kernels (prepared_kernel.h, docs/RUNTIME.md) -----
+  // A device by spec ("opencl:0", "cuda:1", "reference"); UnknownDevice (VY4208) when the
+  // backend is not registered or has no such device, or the backend's own start-up error.
+  Result<Device> device(std::string_view spec);
+  // Routes as run() would (config.allowed_backends, preferences), on the chosen backend's
+  // device 0, then obtains the pipeline and resolves the binding layout.
+  Result<PreparedKernel> prepare(const ir::Program& program, const DispatchConfig& config = {});
+  // The same on an explicit device (its backend must be able to run the program).
+  Result<PreparedKernel> prepare(const ir::Program& program, const Device& device,
+                                 const DispatchConfig& config = {});
 
  private:
   // The one place a compiled pipeline comes from (the pipeline cache plugs in here).
