@@ -25,6 +25,13 @@
 
 namespace vyre {
 
+class BackendEvent;
+class BackendGraph;
+class BackendStream;
+class CachingAllocator;
+class GraphRecording;
+class PinnedMemory;
+
 // Launch shape, resolved by the runtime: the workgroup size compiled into the pipeline and the
 // number of workgroups per dimension.
 struct LaunchGeometry {
@@ -109,6 +116,27 @@ class Backend {
   // dispatch_async + wait(config.timeout).
   Status dispatch(const CompiledPipeline& pipeline, Bindings& bindings,
                   const LaunchGeometry& geometry, const DispatchConfig& config);
+
+  // ---- Device memory, streams, events and recorded graphs (docs/RUNTIME.md) ----------------
+  // Device, DeviceBuffer, Stream, Event and Graph (device.h ... graph.h) validate and then call
+  // these. `device` is an index below device_count(). The defaults say the backend keeps no
+  // memory on a device (DeviceMemoryUnsupported, VY4200); Runtime::run needs none of this.
+
+  // Devices of this backend in this process (cuda:0, cuda:1, ...), and a name for each.
+  virtual std::uint32_t device_count() const { return 1; }
+  virtual std::string device_name(std::uint32_t device) const;
+  // The device's caching allocator, one per device for the backend's lifetime.
+  virtual Result<std::shared_ptr<CachingAllocator>> device_allocator(std::uint32_t device);
+  // The device's default stream (one, shared) and a new independent stream.
+  virtual Result<std::shared_ptr<BackendStream>> default_stream(std::uint32_t device);
+  virtual Result<std::shared_ptr<BackendStream>> create_stream(std::uint32_t device);
+  // An event; with `timing` it can measure device time (BackendEvent::elapsed_ms_since).
+  virtual Result<std::shared_ptr<BackendEvent>> create_event(std::uint32_t device, bool timing);
+  // An executable graph of the recording. The default replays the command list through the
+  // stream (make_replay_graph); CUDA instantiates a CUDA graph.
+  virtual Result<std::unique_ptr<BackendGraph>> instantiate_graph(const GraphRecording& recording);
+  // Host memory for fast transfers (pinned on CUDA); the default is plain aligned memory.
+  virtual Result<std::unique_ptr<PinnedMemory>> allocate_pinned(std::uint64_t bytes);
 };
 
 // The workgroup size a (program, config) compiles to.

@@ -24,6 +24,7 @@
 #include "vyre/registry/backend_registry.h"
 #include "vyre/routing/router.h"
 #include "vyre/runtime/inputs.h"
+#include "vyre/runtime/prepared_kernel.h"
 
 namespace vyre {
 
@@ -121,6 +122,17 @@ class Runtime {
 
   // The routing decision run() would make.
   Result<routing::Route> route(const ir::Program& program, const DispatchConfig& config) const;
+
+  // ---- Resident work: devices and prepared kernels (prepared_kernel.h, docs/RUNTIME.md) -----
+  // A device by spec ("opencl:0", "cuda:1", "reference"); UnknownDevice (VY4208) when the
+  // backend is not registered or has no such device, or the backend's own start-up error.
+  Result<Device> device(std::string_view spec);
+  // Routes as run() would (config.allowed_backends, preferences), on the chosen backend's
+  // device 0, then obtains the pipeline and resolves the binding layout.
+  Result<PreparedKernel> prepare(const ir::Program& program, const DispatchConfig& config = {});
+  // The same on an explicit device (its backend must be able to run the program).
+  Result<PreparedKernel> prepare(const ir::Program& program, const Device& device,
+                                 const DispatchConfig& config = {});
 
  private:
   // The one place a compiled pipeline comes from (the pipeline cache plugs in here).

@@ -1,0 +1,97 @@
+// Streams: ordered queues of device work (a CUDA stream, an OpenCL in-order command queue, a
+// worker thread on the reference backend). Commands on one stream run in the order enqueued;
+// commands on different streams are unordered unless a stream waits for another's event.
+//
+// Stream validates every command once, here (released buffers, wrong device, sizes); the
+// BackendStream it drives trusts what reaches it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "vyre/backend/backend.h"
+#include "vyre/backend/device.h"
+#include "vyre/backend/device_bindings.h"
+#include "vyre/backend/device_buffer.h"
+#include "vyre/backend/event.h"
+#include "vyre/diag/result.h"
+
+namespace vyre {
+
+// What a backend implements per stream. Every call enqueues and returns without waiting for
+// the device (a backend may finish the work before returning). Views are validated; each
+// command keeps the allocations it uses alive until it completes.
+class BackendStream {
+ public:
+  virtual ~BackendStream() = default;
+
+  // `src` must stay valid and unchanged until the command completes (synchronize, or an event
+  // recorded after it), as with cuMemcpyHtoDAsync.
+  virtual Status upload(const DeviceBufferView& dst, std::span<const std::uint8_t> src) = 0;
+  // `dst` must stay valid until the command completes.
+  virtual Status download(const DeviceBufferView& src, std::span<std::uint8_t> dst) = 0;
+  virtual Status copy(const DeviceBufferView& src, const DeviceBufferView& dst) = 0;
+  // Writes the low ir::size_bytes(dst.element) bytes of `pattern` into every element.
+  virtual Status fill(const DeviceBufferView& dst, std::uint64_t pattern) = 0;
+  virtual Status launch(const CompiledPipeline& pipeline, const DeviceBindings& bindings,
+                        const LaunchGeometry& geometry) = 0;
+
+  // `event` was created by the same backend for the same device as this stream.
+  virtual Status record(BackendEvent& event) = 0;
+  // Later commands of this stream start after `event` completes (device-side where possible).
+  virtual Status wait_for(BackendEvent& event) = 0;
+
+  // Waits up to `timeout` (zero = forever) for everything enqueued so far. StreamTimeout
+  // (VY4206) leaves the work running; DeviceLost (VY4207) when the device failed. Neither
+  // touches other streams' work or buffers.
+  virtual Status synchronize(std::chrono::nanoseconds timeout) = 0;
+  virtual bool idle() = 0;
+
+  // Kernel timing: while on, each launch's device time is kept; take_kernel_times() returns
+  // those of the launches completed so far (milliseconds, in launch order) and forgets them.
+  // The defaults keep none.
+  virtual void set_kernel_timing(bool on) { (void)on; }
+  virtual Result<std::vector<double>> take_kernel_times() { return std::vector<double>{}; }
+};
+
+class Stream {
+ public:
+  Stream() = default;
+  Stream(Device device, std::shared_ptr<BackendStream> stream)
+      : device_(std::move(device)), stream_(std::move(stream)) {}
+
+  bool valid() const { return stream_ != nullptr; }
+  const Device& device() const { return device_; }
+  BackendStream& backend_stream() const { return *stream_; }
+
+  // Asynchronous transfers; host memory must outlive the command (see BackendStream).
+  Status upload(const DeviceBuffer& dst, std::span<const std::uint8_t> src) const;
+  Status download(const DeviceBuffer& src, std::span<std::uint8_t> dst) const;
+  Status copy(const DeviceBuffer& src, const DeviceBuffer& dst) const;
+  Status fill(const DeviceBuffer& dst, Scalar value) const;
+  // A launch of a compiled pipeline with full validation against its program (types, counts,
+  // device of every buffer). PreparedKernel (runtime/prepared_kernel.h) is the fast path.
+  Status launch(const CompiledPipeline& pipeline, const DeviceBindings& bindings,
+                const LaunchGeometry& geometry) const;
+
+  Status record(const Event& event) const;
+  // Later work on this stream waits for `event` (recorded on any stream of the same device).
+  Status wait(const Event& event) const;
+  Status synchronize(std::chrono::nanoseconds timeout = {}) const;
+  bool idle() const { return stream_->idle(); }
+
+  void set_kernel_timing(bool on) const { stream_->set_kernel_timing(on); }
+  Result<std::vector<double>> take_kernel_times() const { return stream_->take_kernel_times(); }
+
+  // The checks every command makes: a valid, unreleased buffer of this stream's device.
+  Result<DeviceBufferView> check(const DeviceBuffer& buffer, std::string_view role) const;
+
+ private:
+  Device device_;
+  std::shared_ptr<BackendStream> stream_;
+};
+
+}  // namespace vyre
