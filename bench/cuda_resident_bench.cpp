@@ -8,11 +8,20 @@
 //   Raw/GraphReplay       cuGraphLaunch of a 100-node graph of that kernel + sync (per_kernel_us)
 //   Raw/MemcpyPinned*     cuMemcpy{HtoD,DtoH}Async of 64 MiB from/to pinned host memory + sync
 //   Raw/Heat4096          1000 steps of the heat stencil, ping-pong, then sync (step_us)
-//   Vyre/...              the same work through vyre (see the second half of this file)
+//   Vyre/StreamLaunchSync Stream::launch of that kernel on device buffers + Stream::synchronize
+//   Vyre/GraphReplay      a GraphRecording of 100 such launches, Graph::replay + synchronize
+//   Vyre/Upload|Download  Stream::upload/download of 64 MiB + synchronize: Staged from ordinary
+//                         host memory (vyre's pinned staging), Pinned from allocate_pinned memory
+//   Vyre/Heat4096         1000 Stream::launch steps on resident device buffers, then synchronize
 #include <benchmark/benchmark.h>
 
 #if __has_include("vyre/backends/cuda/backend.h")
 #include "cuda_resident_support.h"
+#include "vyre/backend/device.h"
+#include "vyre/backend/device_buffer.h"
+#include "vyre/backend/graph.h"
+#include "vyre/backend/pinned_memory.h"
+#include "vyre/backend/stream.h"
 
 namespace {
 
@@ -30,10 +39,10 @@ struct RawState {
   ir::Program heat_program = bench::heat_program();
   std::shared_ptr<const CompiledPipeline> saxpy_pipeline;
   std::shared_ptr<const CompiledPipeline> heat_pipeline;
-  CUdeviceptr x = 0, y = 0;              // saxpy, kLaunchElements each
-  CUdeviceptr grid[2] = {0, 0};          // heat, kHeatSide^2 each
-  CUdeviceptr transfer_device = 0;       // kTransferBytes
-  void* transfer_host = nullptr;         // kTransferBytes, pinned
+  CUdeviceptr x = 0, y = 0;         // saxpy, kLaunchElements each
+  CUdeviceptr grid[2] = {0, 0};     // heat, kHeatSide^2 each
+  CUdeviceptr transfer_device = 0;  // kTransferBytes
+  void* transfer_host = nullptr;    // kTransferBytes, pinned
   std::unique_ptr<RawArgs> saxpy_args;
   std::unique_ptr<RawArgs> heat_args[2];  // step k reads grid[k % 2], writes the other
   std::string error;
@@ -44,7 +53,7 @@ struct RawState {
     auto heat_compiled = backend.compile(heat_program, {});
     if (!saxpy_compiled.ok() || !heat_compiled.ok()) {
       error = "compile failed: " + (saxpy_compiled.ok() ? heat_compiled.error().message
-                                                         : saxpy_compiled.error().message);
+                                                        : saxpy_compiled.error().message);
       return;
     }
     saxpy_pipeline = *saxpy_compiled;
@@ -52,8 +61,8 @@ struct RawState {
     auto saxpy_raw = backend.raw_handles(saxpy_pipeline.get());
     auto heat_raw = backend.raw_handles(heat_pipeline.get());
     if (!saxpy_raw.ok() || !heat_raw.ok()) {
-      error = "raw handles: " + (saxpy_raw.ok() ? heat_raw.error().message
-                                                : saxpy_raw.error().message);
+      error =
+          "raw handles: " + (saxpy_raw.ok() ? heat_raw.error().message : saxpy_raw.error().message);
       return;
     }
     api = saxpy_raw->api;
@@ -81,17 +90,17 @@ struct RawState {
     std::memset(transfer_host, 1, kTransferBytes);
     api->stream_synchronize(stream);
 
-    saxpy_args = std::make_unique<RawArgs>(saxpy_program, std::vector<CUdeviceptr>{x, y},
-                                           std::vector<std::uint64_t>{kLaunchElements,
-                                                                      kLaunchElements},
-                                           std::vector<std::uint64_t>{f32_bits(2.0f)},
-                                           std::vector<std::uint32_t>{kLaunchElements});
+    saxpy_args = std::make_unique<RawArgs>(
+        saxpy_program, std::vector<CUdeviceptr>{x, y},
+        std::vector<std::uint64_t>{kLaunchElements, kLaunchElements},
+        std::vector<std::uint64_t>{f32_bits(2.0f)}, std::vector<std::uint32_t>{kLaunchElements});
     const std::uint64_t cells = std::uint64_t{kHeatSide} * kHeatSide;
     for (int k = 0; k < 2; ++k) {
-      heat_args[k] = std::make_unique<RawArgs>(
-          heat_program, std::vector<CUdeviceptr>{grid[k], grid[1 - k]},
-          std::vector<std::uint64_t>{cells, cells}, std::vector<std::uint64_t>{f32_bits(kHeatAlpha)},
-          std::vector<std::uint32_t>{kHeatSide, kHeatSide});
+      heat_args[k] =
+          std::make_unique<RawArgs>(heat_program, std::vector<CUdeviceptr>{grid[k], grid[1 - k]},
+                                    std::vector<std::uint64_t>{cells, cells},
+                                    std::vector<std::uint64_t>{f32_bits(kHeatAlpha)},
+                                    std::vector<std::uint32_t>{kHeatSide, kHeatSide});
     }
   }
 
@@ -230,6 +239,184 @@ void BM_Raw_Heat4096(benchmark::State& state) {
   report_per_unit(state, timer.total(), kHeatSteps, "step_us");
 }
 BENCHMARK(BM_Raw_Heat4096)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+// ---- vyre: the same work through device buffers, streams and graphs -------------------------
+
+// vyre's state, made once: device buffers from the caching allocator, one stream, the same
+// pipelines the raw side launches.
+struct VyreState {
+  RawState* raw = nullptr;
+  Device device;
+  Stream stream;
+  DeviceBuffer x, y;
+  DeviceBuffer grid[2];
+  DeviceBuffer transfer;
+  std::vector<std::uint8_t> pageable;    // kTransferBytes of ordinary host memory
+  std::unique_ptr<PinnedMemory> pinned;  // kTransferBytes from Backend::allocate_pinned
+  DeviceBindings saxpy_bindings;
+  DeviceBindings heat_bindings[2];
+  LaunchGeometry saxpy_geometry;
+  LaunchGeometry heat_geometry;
+  std::string error;
+
+  explicit VyreState(RawState& raw_state) : raw(&raw_state) {
+    if (Status made = make(); !made.ok()) error = made.error().message;
+  }
+
+  Status make() {
+    auto& backend = cuda_setup().backend;
+    device = VYRE_TRY(Device::open(backend, 0));
+    stream = VYRE_TRY(device.create_stream());
+    x = VYRE_TRY(
+        device.upload(HostBuffer::of(ir::Type::F32, std::vector<float>(kLaunchElements, 1.0f))));
+    y = VYRE_TRY(device.allocate_zeroed(ir::Type::F32, kLaunchElements));
+    const std::uint64_t cells = std::uint64_t{kHeatSide} * kHeatSide;
+    std::vector<float> initial(cells, 1.0f);
+    for (std::uint32_t c = 0; c < kHeatSide; ++c)
+      initial[std::size_t{kHeatSide / 2} * kHeatSide + c] = 100.0f;
+    grid[0] = VYRE_TRY(device.upload(HostBuffer::of(ir::Type::F32, initial)));
+    grid[1] = VYRE_TRY(device.upload(HostBuffer::of(ir::Type::F32, initial)));
+    transfer = VYRE_TRY(device.allocate(ir::Type::U8, kTransferBytes));
+    pageable.assign(kTransferBytes, 1);
+    pinned = VYRE_TRY(backend->allocate_pinned(kTransferBytes));
+    std::memset(pinned->bytes().data(), 1, kTransferBytes);
+
+    saxpy_bindings.buffers = {VYRE_TRY(x.backend_view()), VYRE_TRY(y.backend_view())};
+    saxpy_bindings.params = {Scalar::f32(2.0f)};
+    saxpy_bindings.sizes = {kLaunchElements};
+    saxpy_geometry.workgroup = raw->saxpy_pipeline->workgroup();
+    saxpy_geometry.groups = {(kLaunchElements + 255) / 256, 1, 1};
+    for (int k = 0; k < 2; ++k) {
+      heat_bindings[k].buffers = {VYRE_TRY(grid[k].backend_view()),
+                                  VYRE_TRY(grid[1 - k].backend_view())};
+      heat_bindings[k].params = {Scalar::f32(kHeatAlpha)};
+      heat_bindings[k].sizes = {kHeatSide, kHeatSide};
+    }
+    const auto& wg = raw->heat_pipeline->workgroup();
+    heat_geometry.workgroup = wg;
+    heat_geometry.groups = {(kHeatSide + wg[0] - 1) / wg[0], (kHeatSide + wg[1] - 1) / wg[1], 1};
+    return Ok{};
+  }
+};
+
+VyreState* vyre_state(benchmark::State& state) {
+  RawState* raw = raw_state(state);
+  if (raw == nullptr) return nullptr;
+  static VyreState instance(*raw);
+  if (!instance.error.empty()) {
+    state.SkipWithError(instance.error.c_str());
+    return nullptr;
+  }
+  return &instance;
+}
+
+bool failed(benchmark::State& state, const Status& status) {
+  if (status.ok()) return false;
+  state.SkipWithError(status.error().message.c_str());
+  return true;
+}
+
+void BM_Vyre_StreamLaunchSync(benchmark::State& state) {
+  VyreState* vyre = vyre_state(state);
+  if (vyre == nullptr) return;
+  for (auto _ : state) {
+    if (failed(state, vyre->stream.launch(*vyre->raw->saxpy_pipeline, vyre->saxpy_bindings,
+                                          vyre->saxpy_geometry)) ||
+        failed(state, vyre->stream.synchronize())) {
+      return;
+    }
+  }
+}
+BENCHMARK(BM_Vyre_StreamLaunchSync)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(1.0);
+
+void BM_Vyre_GraphReplay(benchmark::State& state) {
+  VyreState* vyre = vyre_state(state);
+  if (vyre == nullptr) return;
+  GraphRecording recording(vyre->device);
+  for (int k = 0; k < kGraphKernels; ++k) {
+    auto node =
+        recording.launch(vyre->raw->saxpy_pipeline, vyre->saxpy_bindings, vyre->saxpy_geometry);
+    if (!node.ok()) {
+      state.SkipWithError(node.error().message.c_str());
+      return;
+    }
+  }
+  auto graph = Graph::instantiate(std::move(recording));
+  if (!graph.ok()) {
+    state.SkipWithError(graph.error().message.c_str());
+    return;
+  }
+  if (failed(state, graph->replay(vyre->stream)) || failed(state, vyre->stream.synchronize())) {
+    return;
+  }
+  WallTimer timer;
+  for (auto _ : state) {
+    timer.start();
+    const Status replayed = graph->replay(vyre->stream);
+    const Status synced = vyre->stream.synchronize();
+    timer.stop(state);
+    if (failed(state, replayed) || failed(state, synced)) return;
+  }
+  report_per_unit(state, timer.total(), kGraphKernels, "per_kernel_us");
+}
+BENCHMARK(BM_Vyre_GraphReplay)->Unit(benchmark::kMicrosecond)->UseManualTime()->MinTime(1.0);
+
+// Upload or download of kTransferBytes + synchronize, from ordinary (pageable) host memory
+// through vyre's pinned staging, or from Backend::allocate_pinned memory directly.
+template <bool kUpload, bool kPinned>
+void vyre_transfer(benchmark::State& state) {
+  VyreState* vyre = vyre_state(state);
+  if (vyre == nullptr) return;
+  std::span<std::uint8_t> host =
+      kPinned ? vyre->pinned->bytes() : std::span<std::uint8_t>(vyre->pageable);
+  WallTimer timer;
+  for (auto _ : state) {
+    timer.start();
+    const Status moved = kUpload ? vyre->stream.upload(vyre->transfer, host)
+                                 : vyre->stream.download(vyre->transfer, host);
+    const Status synced = vyre->stream.synchronize();
+    timer.stop(state);
+    if (failed(state, moved) || failed(state, synced)) return;
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * kTransferBytes));
+  if (kPinned)
+    state.SetLabel(vyre->pinned->pinned() ? "pinned" : "NOT pinned (registration failed)");
+}
+void BM_Vyre_UploadStaged(benchmark::State& state) {
+  vyre_transfer<true, false>(state);
+}
+void BM_Vyre_DownloadStaged(benchmark::State& state) {
+  vyre_transfer<false, false>(state);
+}
+void BM_Vyre_UploadPinned(benchmark::State& state) {
+  vyre_transfer<true, true>(state);
+}
+void BM_Vyre_DownloadPinned(benchmark::State& state) {
+  vyre_transfer<false, true>(state);
+}
+BENCHMARK(BM_Vyre_UploadStaged)->Unit(benchmark::kMicrosecond)->UseManualTime();
+BENCHMARK(BM_Vyre_DownloadStaged)->Unit(benchmark::kMicrosecond)->UseManualTime();
+BENCHMARK(BM_Vyre_UploadPinned)->Unit(benchmark::kMicrosecond)->UseManualTime();
+BENCHMARK(BM_Vyre_DownloadPinned)->Unit(benchmark::kMicrosecond)->UseManualTime();
+
+void BM_Vyre_Heat4096(benchmark::State& state) {
+  VyreState* vyre = vyre_state(state);
+  if (vyre == nullptr) return;
+  WallTimer timer;
+  for (auto _ : state) {
+    timer.start();
+    Status launched = Ok{};
+    for (int step = 0; step < kHeatSteps && launched.ok(); ++step) {
+      launched = vyre->stream.launch(*vyre->raw->heat_pipeline, vyre->heat_bindings[step % 2],
+                                     vyre->heat_geometry);
+    }
+    const Status synced = vyre->stream.synchronize();
+    timer.stop(state);
+    if (failed(state, launched) || failed(state, synced)) return;
+  }
+  report_per_unit(state, timer.total(), kHeatSteps, "step_us");
+}
+BENCHMARK(BM_Vyre_Heat4096)->Unit(benchmark::kMillisecond)->UseManualTime();
 
 }  // namespace
 #endif  // CUDA backend built

@@ -13,8 +13,7 @@ CudaEvent::~CudaEvent() {
   if (lease.ok() && lease->generation == generation_) device_->api().event_destroy(event_);
 }
 
-Status CudaEvent::record_on(CUstream stream, const CudaDevice::Lease& lease,
-                            CallCheck& check) {
+Status CudaEvent::record_on(CUstream stream, const CudaDevice::Lease& lease, CallCheck& check) {
   const DriverApi& api = device_->api();
   std::lock_guard lock(mutex_);
   if (event_ == nullptr || generation_ != lease.generation) {
@@ -86,8 +85,8 @@ Result<double> CudaEvent::elapsed_ms_since(const BackendEvent& start_event) {
   const CUresult r = device_->api().event_elapsed_time(&ms, begin, end);
   if (r == CUDA_ERROR_NOT_READY) return not_timed("the later event has not completed yet");
   if (r != CUDA_SUCCESS) {
-    return not_timed(fmt::format("cuEventElapsedTime failed: {}",
-                                 describe_error(device_->api(), r)));
+    return not_timed(
+        fmt::format("cuEventElapsedTime failed: {}", describe_error(device_->api(), r)));
   }
   return static_cast<double>(ms);
 }

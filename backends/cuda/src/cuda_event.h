@@ -36,7 +36,7 @@ class CudaEvent final : public BackendEvent {
   const bool timing_;
   std::mutex mutex_;
   CUevent event_ = nullptr;
-  std::uint64_t generation_ = 0;          // context of event_
+  std::uint64_t generation_ = 0;           // context of event_
   std::uint64_t recorded_generation_ = 0;  // context of the last record, 0 = never recorded
 };
 

@@ -96,9 +96,9 @@ Status CudaGraph::build(const GraphRecording& recording, const CudaDevice::Lease
       copy.WidthInBytes = command.src.size_bytes();
       copy.Height = 1;
       copy.Depth = 1;
-      VYRE_TRY(check(api.graph_add_memcpy_node(&node.node, graph_, after, count, &copy,
-                                               lease.context),
-                     "cuGraphAddMemcpyNode", during));
+      VYRE_TRY(
+          check(api.graph_add_memcpy_node(&node.node, graph_, after, count, &copy, lease.context),
+                "cuGraphAddMemcpyNode", during));
     } else if (needs_fill_kernel(command)) {
       DeviceBindings bindings;
       bindings.buffers = {command.dst};
@@ -106,8 +106,8 @@ Status CudaGraph::build(const GraphRecording& recording, const CudaDevice::Lease
       bindings.sizes = {command.dst.count};
       LaunchGeometry geometry;
       geometry.workgroup = fill_kernel->workgroup();
-      geometry.groups = {(command.dst.count + geometry.workgroup[0] - 1) / geometry.workgroup[0],
-                         1, 1};
+      geometry.groups = {(command.dst.count + geometry.workgroup[0] - 1) / geometry.workgroup[0], 1,
+                         1};
       node.function = VYRE_TRY(fill_kernel->function(lease, check, resources_.device));
       VYRE_TRY(pack_launch(*fill_kernel, bindings, geometry, lease, args));
       const CUDA_KERNEL_NODE_PARAMS params = kernel_params(node.function, args);
@@ -124,9 +124,9 @@ Status CudaGraph::build(const GraphRecording& recording, const CudaDevice::Lease
       memset.value = static_cast<unsigned>(unit == 1   ? command.pattern & 0xff
                                            : unit == 2 ? command.pattern & 0xffff
                                                        : command.pattern & 0xffffffff);
-      VYRE_TRY(check(api.graph_add_memset_node(&node.node, graph_, after, count, &memset,
-                                               lease.context),
-                     "cuGraphAddMemsetNode", during));
+      VYRE_TRY(
+          check(api.graph_add_memset_node(&node.node, graph_, after, count, &memset, lease.context),
+                "cuGraphAddMemsetNode", during));
     }
     previous = node.node;
     nodes_.push_back(std::move(node));
@@ -182,19 +182,19 @@ Status CudaGraph::update_launch(std::uint32_t index, const DeviceBindings& bindi
     LaunchArgs args;
     VYRE_TRY(pack_launch(*pipeline, bindings, geometry, lease, args));
     if (args.empty_grid != node.empty_grid) {
-      return Diagnostic::error(code::BadBindings,
-                               fmt::format("launch node {} was recorded with {} workgroups and "
-                                           "cannot change to {} in place",
-                                           index, node.empty_grid ? "no" : "some",
-                                           args.empty_grid ? "none" : "some"),
-                               "record the graph again with the new geometry");
+      return Diagnostic::error(
+          code::BadBindings,
+          fmt::format("launch node {} was recorded with {} workgroups and "
+                      "cannot change to {} in place",
+                      index, node.empty_grid ? "no" : "some", args.empty_grid ? "none" : "some"),
+          "record the graph again with the new geometry");
     }
     if (!args.empty_grid) {
       const CUDA_KERNEL_NODE_PARAMS params = kernel_params(node.function, args);
-      updated = check(resources_.device->api().graph_exec_kernel_node_set_params(exec_, node.node,
-                                                                                  &params),
-                      "cuGraphExecKernelNodeSetParams",
-                      fmt::format("updating launch node {} of a graph", index));
+      updated = check(
+          resources_.device->api().graph_exec_kernel_node_set_params(exec_, node.node, &params),
+          "cuGraphExecKernelNodeSetParams",
+          fmt::format("updating launch node {} of a graph", index));
     }
     if (updated.ok()) {
       node.keep.clear();

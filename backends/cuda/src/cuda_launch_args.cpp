@@ -10,10 +10,10 @@ namespace vyre::cuda {
 Result<const CudaPipeline*> as_cuda_pipeline(const CompiledPipeline& pipeline) {
   const auto* cuda = dynamic_cast<const CudaPipeline*>(&pipeline);
   if (cuda != nullptr) return cuda;
-  return Diagnostic::error(code::BadPipelineBytes,
-                           "kernel `" + pipeline.program()->name +
-                               "` was not compiled by the cuda backend",
-                           "launch a pipeline on a stream of the backend that compiled it");
+  return Diagnostic::error(
+      code::BadPipelineBytes,
+      "kernel `" + pipeline.program()->name + "` was not compiled by the cuda backend",
+      "launch a pipeline on a stream of the backend that compiled it");
 }
 
 [[gnu::hot]] Status pack_launch(const CudaPipeline& pipeline, const DeviceBindings& bindings,
@@ -28,10 +28,10 @@ Result<const CudaPipeline*> as_cuda_pipeline(const CompiledPipeline& pipeline) {
   bool empty = false;
   for (int d = 0; d < 3; ++d) {
     if (geometry.groups[d] > UINT32_MAX) {
-      return Diagnostic::error(code::TooManyGroups,
-                               fmt::format("grid dimension {} has {} workgroups", d,
-                                           geometry.groups[d]),
-                               "use a larger workgroup, or split the work");
+      return Diagnostic::error(
+          code::TooManyGroups,
+          fmt::format("grid dimension {} has {} workgroups", d, geometry.groups[d]),
+          "use a larger workgroup, or split the work");
     }
     out.grid[d] = static_cast<unsigned>(geometry.groups[d]);
     out.block[d] = geometry.workgroup[d];

@@ -26,8 +26,7 @@ struct LaunchArgs {
 // SizeOverflow / TooManyGroups for values the ABI cannot carry, BadBindings for a geometry whose
 // workgroup is not the pipeline's.
 Status pack_launch(const CudaPipeline& pipeline, const DeviceBindings& bindings,
-                   const LaunchGeometry& geometry, const CudaDevice::Lease& lease,
-                   LaunchArgs& out);
+                   const LaunchGeometry& geometry, const CudaDevice::Lease& lease, LaunchArgs& out);
 
 // The pipeline as the CUDA backend's, or BadPipelineBytes naming the kernel.
 Result<const CudaPipeline*> as_cuda_pipeline(const CompiledPipeline& pipeline);

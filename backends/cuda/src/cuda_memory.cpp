@@ -39,9 +39,9 @@ Result<MemoryBlock> CudaMemorySource::allocate_block(std::uint64_t bytes) {
         "(nvidia-smi lists them)");
   }
   if (result != CUDA_SUCCESS) {
-    return driver_error(api, result, "cuMemAlloc",
-                        fmt::format("allocating {} bytes on cuda:{}", bytes,
-                                    device_->info().ordinal));
+    return driver_error(
+        api, result, "cuMemAlloc",
+        fmt::format("allocating {} bytes on cuda:{}", bytes, device_->info().ordinal));
   }
   MemoryBlock out;
   out.handle = reinterpret_cast<std::uint64_t>(block.release());

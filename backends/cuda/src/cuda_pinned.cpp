@@ -32,14 +32,15 @@ bool PinnedRanges::contains(const void* start, std::size_t bytes) const {
 }
 
 Result<std::unique_ptr<CudaPinnedMemory>> CudaPinnedMemory::create(
-    std::shared_ptr<CudaDevice> device, std::shared_ptr<PinnedRanges> ranges,
-    std::uint64_t bytes) {
-  const std::uint64_t capacity = std::max<std::uint64_t>(kPage, (bytes + kPage - 1) / kPage * kPage);
+    std::shared_ptr<CudaDevice> device, std::shared_ptr<PinnedRanges> ranges, std::uint64_t bytes) {
+  const std::uint64_t capacity =
+      std::max<std::uint64_t>(kPage, (bytes + kPage - 1) / kPage * kPage);
   void* data = capacity >= bytes ? std::aligned_alloc(kPage, capacity) : nullptr;
   if (data == nullptr) {
-    return Diagnostic::error(code::CudaPinnedUnavailable,
-                             fmt::format("could not allocate {} bytes of host memory to pin", bytes),
-                             "use smaller transfers, or free host memory");
+    return Diagnostic::error(
+        code::CudaPinnedUnavailable,
+        fmt::format("could not allocate {} bytes of host memory to pin", bytes),
+        "use smaller transfers, or free host memory");
   }
   std::unique_ptr<CudaPinnedMemory> memory(new CudaPinnedMemory(
       std::move(device), std::move(ranges), static_cast<std::uint8_t*>(data), bytes, capacity));

@@ -56,7 +56,7 @@ class CudaPinnedMemory final : public PinnedMemory {
   std::shared_ptr<PinnedRanges> ranges_;
   std::uint8_t* data_;
   std::size_t size_;
-  std::size_t capacity_;        // size_ rounded up to whole pages
+  std::size_t capacity_;          // size_ rounded up to whole pages
   std::uint64_t generation_ = 0;  // context that registered it, 0 = not registered
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cuda_event.h"
 #include "cuda_memory.h"
 #include "cuda_wait.h"
@@ -21,7 +23,8 @@ Result<std::shared_ptr<CudaStream>> CudaStream::create(CudaDeviceResources& reso
     std::lock_guard lock(stream->mutex_);
     made = stream->adopt(lease, check, dropped);
   }
-  if (check.poison) return device_lost(*resources.device, *check.poison, generation, "creating a stream");
+  if (check.poison)
+    return device_lost(*resources.device, *check.poison, generation, "creating a stream");
   VYRE_TRY(std::move(made));
   return stream;
 }
@@ -56,6 +59,7 @@ Status CudaStream::adopt(const CudaDevice::Lease& lease, CallCheck& check, Dropp
   free_timing_events_.clear();
   stream_ = nullptr;
   generation_ = 0;
+  completed_ = sequence_;
   VYRE_TRY(check(device_->api().stream_create(&stream_, CU_STREAM_NON_BLOCKING), "cuStreamCreate",
                  "creating a stream on cuda:" + std::to_string(device_->info().ordinal)));
   generation_ = lease.generation;
@@ -75,8 +79,15 @@ template <class Body>
     generation = lease.generation;
     std::lock_guard lock(mutex_);
     if (generation_ != lease.generation) {
+      // Work queued since the last completed wait died with the old context: say so, once.
+      const bool lost_work = sequence_ != completed_;
       result = adopt(lease, check, dropped);
-      if (result.ok()) result = lost_to_reset("this stream's earlier work (" + std::string(during) + " was not run)");
+      if (result.ok() && lost_work) {
+        result =
+            lost_to_reset("this stream's earlier work (" + std::string(during) + " was not run)");
+      } else if (result.ok()) {
+        result = body(lease, check, dropped);
+      }
     } else {
       result = body(lease, check, dropped);
     }
@@ -124,20 +135,22 @@ void CudaStream::end_command(const CudaDevice::Lease& /*lease*/, CallCheck& chec
 }
 
 Status CudaStream::upload(const DeviceBufferView& dst, std::span<const std::uint8_t> src) {
-  return run("an upload", [&](const CudaDevice::Lease& lease, CallCheck& check, Dropped& dropped) -> Status {
-    VYRE_TRY(check_generation(dst, lease, "upload destination"));
-    const CUdeviceptr to = device_pointer(dst);
-    if (src.size() <= StagingRing::kDirectBytes ||
-        resources_.pinned->contains(src.data(), src.size())) {
-      VYRE_TRY(check(device_->api().memcpy_htod_async(to, src.data(), src.size(), stream_),
+  return run("an upload",
+             [&](const CudaDevice::Lease& lease, CallCheck& check, Dropped& dropped) -> Status {
+               VYRE_TRY(check_generation(dst, lease, "upload destination"));
+               const CUdeviceptr to = device_pointer(dst);
+               if (src.size() <= StagingRing::kDirectBytes ||
+                   resources_.pinned->contains(src.data(), src.size())) {
+                 VYRE_TRY(check(
+                     device_->api().memcpy_htod_async(to, src.data(), src.size(), stream_),
                      "cuMemcpyHtoDAsync", "uploading " + std::to_string(src.size()) + " bytes"));
-    } else {
-      VYRE_TRY(resources_.staging->upload(stream_, to, src, lease, check));
-    }
-    keep(dst);
-    end_command(lease, check, dropped);
-    return Ok{};
-  });
+               } else {
+                 VYRE_TRY(resources_.staging->upload(stream_, to, src, lease, check));
+               }
+               keep(dst);
+               end_command(lease, check, dropped);
+               return Ok{};
+             });
 }
 
 Status CudaStream::download(const DeviceBufferView& src, std::span<std::uint8_t> dst) {
@@ -160,17 +173,19 @@ Status CudaStream::download(const DeviceBufferView& src, std::span<std::uint8_t>
 }
 
 Status CudaStream::copy(const DeviceBufferView& src, const DeviceBufferView& dst) {
-  return run("a copy", [&](const CudaDevice::Lease& lease, CallCheck& check, Dropped& dropped) -> Status {
-    VYRE_TRY(check_generation(src, lease, "copy source"));
-    VYRE_TRY(check_generation(dst, lease, "copy destination"));
-    VYRE_TRY(check(device_->api().memcpy_dtod_async(device_pointer(dst), device_pointer(src),
-                                                    src.size_bytes(), stream_),
-                   "cuMemcpyDtoDAsync", "copying " + std::to_string(src.size_bytes()) + " bytes"));
-    keep(src);
-    keep(dst);
-    end_command(lease, check, dropped);
-    return Ok{};
-  });
+  return run(
+      "a copy", [&](const CudaDevice::Lease& lease, CallCheck& check, Dropped& dropped) -> Status {
+        VYRE_TRY(check_generation(src, lease, "copy source"));
+        VYRE_TRY(check_generation(dst, lease, "copy destination"));
+        VYRE_TRY(check(device_->api().memcpy_dtod_async(device_pointer(dst), device_pointer(src),
+                                                        src.size_bytes(), stream_),
+                       "cuMemcpyDtoDAsync",
+                       "copying " + std::to_string(src.size_bytes()) + " bytes"));
+        keep(src);
+        keep(dst);
+        end_command(lease, check, dropped);
+        return Ok{};
+      });
 }
 
 Status CudaStream::fill(const DeviceBufferView& dst, std::uint64_t pattern) {
@@ -182,48 +197,50 @@ Status CudaStream::fill(const DeviceBufferView& dst, std::uint64_t pattern) {
     // Compiled (once) before the lease is taken: compiling loads the module under its own.
     fill_kernel = VYRE_TRY(resources_.fill64());
   }
-  return run("a fill", [&](const CudaDevice::Lease& lease, CallCheck& check, Dropped& dropped) -> Status {
-    VYRE_TRY(check_generation(dst, lease, "fill destination"));
-    const DriverApi& api = device_->api();
-    const CUdeviceptr to = device_pointer(dst);
-    const char* during = "filling a buffer";
-    switch (unit) {
-      case 1:
-        VYRE_TRY(check(api.memset_d8_async(to, static_cast<unsigned char>(pattern), dst.count,
-                                           stream_),
-                       "cuMemsetD8Async", during));
-        break;
-      case 2:
-        VYRE_TRY(check(api.memset_d16_async(to, static_cast<unsigned short>(pattern), dst.count,
-                                            stream_),
-                       "cuMemsetD16Async", during));
-        break;
-      case 4:
-        VYRE_TRY(check(api.memset_d32_async(to, low, dst.count, stream_), "cuMemsetD32Async",
-                       during));
-        break;
-      default:
-        if (fill_kernel == nullptr) {
-          VYRE_TRY(check(api.memset_d32_async(to, low, dst.count * 2, stream_),
-                         "cuMemsetD32Async", during));
-          break;
+  return run(
+      "a fill", [&](const CudaDevice::Lease& lease, CallCheck& check, Dropped& dropped) -> Status {
+        VYRE_TRY(check_generation(dst, lease, "fill destination"));
+        const DriverApi& api = device_->api();
+        const CUdeviceptr to = device_pointer(dst);
+        const char* during = "filling a buffer";
+        switch (unit) {
+          case 1:
+            VYRE_TRY(check(
+                api.memset_d8_async(to, static_cast<unsigned char>(pattern), dst.count, stream_),
+                "cuMemsetD8Async", during));
+            break;
+          case 2:
+            VYRE_TRY(check(
+                api.memset_d16_async(to, static_cast<unsigned short>(pattern), dst.count, stream_),
+                "cuMemsetD16Async", during));
+            break;
+          case 4:
+            VYRE_TRY(check(api.memset_d32_async(to, low, dst.count, stream_), "cuMemsetD32Async",
+                           during));
+            break;
+          default:
+            if (fill_kernel == nullptr) {
+              VYRE_TRY(check(api.memset_d32_async(to, low, dst.count * 2, stream_),
+                             "cuMemsetD32Async", during));
+              break;
+            }
+            DeviceBindings bindings;
+            bindings.buffers = {dst};
+            bindings.params = {Scalar::u64(pattern)};
+            bindings.sizes = {dst.count};
+            LaunchGeometry geometry;
+            geometry.workgroup = fill_kernel->workgroup();
+            geometry.groups = {(dst.count + geometry.workgroup[0] - 1) / geometry.workgroup[0], 1,
+                               1};
+            const CUfunction function = VYRE_TRY(fill_kernel->function(lease, check, device_));
+            VYRE_TRY(pack_launch(*fill_kernel, bindings, geometry, lease, args_));
+            VYRE_TRY(launch_kernel(*fill_kernel, function, lease, check));
+            break;
         }
-        DeviceBindings bindings;
-        bindings.buffers = {dst};
-        bindings.params = {Scalar::u64(pattern)};
-        bindings.sizes = {dst.count};
-        LaunchGeometry geometry;
-        geometry.workgroup = fill_kernel->workgroup();
-        geometry.groups = {(dst.count + geometry.workgroup[0] - 1) / geometry.workgroup[0], 1, 1};
-        const CUfunction function = VYRE_TRY(fill_kernel->function(lease, check, device_));
-        VYRE_TRY(pack_launch(*fill_kernel, bindings, geometry, lease, args_));
-        VYRE_TRY(launch_kernel(*fill_kernel, function, lease, check));
-        break;
-    }
-    keep(dst);
-    end_command(lease, check, dropped);
-    return Ok{};
-  });
+        keep(dst);
+        end_command(lease, check, dropped);
+        return Ok{};
+      });
 }
 
 Result<CUevent> CudaStream::timing_event(CallCheck& check) {
@@ -340,8 +357,9 @@ Status CudaStream::synchronize(std::chrono::nanoseconds timeout) {
     auto lease = VYRE_TRY(device_->enter());
     std::lock_guard lock(mutex_);
     if (generation_ != lease.generation) {
+      const bool lost_work = sequence_ != completed_;
       VYRE_TRY(adopt(lease, check, dropped));
-      return lost_to_reset("this stream's work");
+      if (lost_work) return lost_to_reset("this stream's work");
     }
     stream = stream_;
     generation = generation_;
@@ -356,7 +374,10 @@ Status CudaStream::synchronize(std::chrono::nanoseconds timeout) {
   VYRE_TRY(wait_for_device(*device_, target, timeout));
   Dropped dropped;  // destroyed after the lock below is released
   std::lock_guard lock(mutex_);
-  if (generation_ == generation) release_through(sequence, dropped);
+  if (generation_ == generation) {
+    release_through(sequence, dropped);
+    completed_ = std::max(completed_, sequence);
+  }
   return Ok{};
 }
 
@@ -368,6 +389,7 @@ bool CudaStream::idle() {
   if (generation_ != lease->generation) return true;
   if (device_->api().stream_query(stream_) != CUDA_SUCCESS) return false;
   release_through(sequence_, dropped);
+  completed_ = sequence_;
   return true;
 }
 
@@ -387,7 +409,8 @@ Result<std::vector<double>> CudaStream::take_kernel_times() {
     const CUresult state = api.event_query(timed.end);
     if (state == CUDA_ERROR_NOT_READY) break;
     float ms = 0;
-    if (state == CUDA_SUCCESS && api.event_elapsed_time(&ms, timed.start, timed.end) == CUDA_SUCCESS) {
+    if (state == CUDA_SUCCESS &&
+        api.event_elapsed_time(&ms, timed.start, timed.end) == CUDA_SUCCESS) {
       times.push_back(static_cast<double>(ms));
     }
     free_timing_events_.push_back(timed.start);

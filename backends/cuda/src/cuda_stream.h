@@ -8,8 +8,9 @@
 // outside the stream's lock and the device lease, because the last reference to a block frees
 // it through the allocator, which takes a lease of its own.
 //
-// After a context reset the next command makes a new CUstream in the new context and reports
-// the earlier work lost (DeviceLost); later commands run normally.
+// After a context reset the next command makes a new CUstream in the new context; if work was
+// queued since the last completed wait, that command reports it lost (DeviceLost) and does not
+// run. Later commands run normally.
 #pragma once
 
 #include <cuda.h>
@@ -80,6 +81,7 @@ class CudaStream final : public BackendStream {
   CUstream stream_ = nullptr;
   std::uint64_t generation_ = 0;  // context of stream_
   std::uint64_t sequence_ = 0;    // commands enqueued so far
+  std::uint64_t completed_ = 0;   // commands a wait saw complete
 
   struct Kept {
     std::uint64_t sequence;

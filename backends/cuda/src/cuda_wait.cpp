@@ -32,15 +32,16 @@ Diagnostic device_lost(CudaDevice& device, CUresult error, std::uint64_t generat
   if (poisons_context(error)) {
     Diagnostic recovered = device.recover(error, generation, during);
     Diagnostic lost = Diagnostic::error(code::DeviceLost, recovered.message, recovered.help);
-    lost.note(recovered.code + " (CudaContextLost): every buffer, stream and graph of this "
-                               "context is gone with it");
+    lost.note(recovered.code +
+              " (CudaContextLost): every buffer, stream and graph of this "
+              "context is gone with it");
     return lost;
   }
-  return Diagnostic::error(code::DeviceLost,
-                           fmt::format("the device reported {} while {}",
-                                       describe_error(device.api(), error), during),
-                           "check the device with nvidia-smi and compare the result against the "
-                           "reference backend");
+  return Diagnostic::error(
+      code::DeviceLost,
+      fmt::format("the device reported {} while {}", describe_error(device.api(), error), during),
+      "check the device with nvidia-smi and compare the result against the "
+      "reference backend");
 }
 
 Status wait_for_device(CudaDevice& device, const WaitTarget& target,

@@ -13,10 +13,10 @@
 namespace vyre::cuda {
 
 struct WaitTarget {
-  std::uint64_t generation = 0;              // the context the work was queued in
-  std::function<CUresult()> query;           // cuEventQuery / cuStreamQuery
-  std::function<CUresult()> block;           // cuEventSynchronize / cuStreamSynchronize
-  std::string what;                          // "stream work", "event": for messages
+  std::uint64_t generation = 0;     // the context the work was queued in
+  std::function<CUresult()> query;  // cuEventQuery / cuStreamQuery
+  std::function<CUresult()> block;  // cuEventSynchronize / cuStreamSynchronize
+  std::string what;                 // "stream work", "event": for messages
 };
 
 // Ok once the work completed; StreamTimeout (VY4206) after `timeout` (the work goes on);
