@@ -237,6 +237,7 @@ void BM_Raw_Heat4096(benchmark::State& state) {
     }
   }
   report_per_unit(state, timer.total(), kHeatSteps, "step_us");
+  state.SetLabel(heat_source_path().substr(heat_source_path().rfind('/') + 1));
 }
 BENCHMARK(BM_Raw_Heat4096)->Unit(benchmark::kMillisecond)->UseManualTime();
 
@@ -276,7 +277,7 @@ struct VyreState {
       initial[std::size_t{kHeatSide / 2} * kHeatSide + c] = 100.0f;
     grid[0] = VYRE_TRY(device.upload(HostBuffer::of(ir::Type::F32, initial)));
     grid[1] = VYRE_TRY(device.upload(HostBuffer::of(ir::Type::F32, initial)));
-    transfer = VYRE_TRY(device.allocate(ir::Type::U8, kTransferBytes));
+    transfer = VYRE_TRY(device.allocate(ir::Type::U32, kTransferBytes / 4));
     pageable.assign(kTransferBytes, 1);
     pinned = VYRE_TRY(backend->allocate_pinned(kTransferBytes));
     std::memset(pinned->bytes().data(), 1, kTransferBytes);
@@ -415,6 +416,7 @@ void BM_Vyre_Heat4096(benchmark::State& state) {
     if (failed(state, launched) || failed(state, synced)) return;
   }
   report_per_unit(state, timer.total(), kHeatSteps, "step_us");
+  state.SetLabel(heat_source_path().substr(heat_source_path().rfind('/') + 1));
 }
 BENCHMARK(BM_Vyre_Heat4096)->Unit(benchmark::kMillisecond)->UseManualTime();
 

@@ -53,22 +53,33 @@ inline ir::Program parse_or_abort(std::string_view text, const std::string& file
   return *program;
 }
 
-// The heat stencil the vyre CLI runs (examples/heat.vy when present, else examples/stencil.vy,
-// one explicit step of the same 5-point heat equation).
+// The heat stencil: examples/heat.vy when it has stencil.vy's interface (buffers src and dst,
+// one f32 param, the sizes w and h), else examples/stencil.vy, one explicit step of the same
+// 5-point heat equation.
+inline ir::Program read_program(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return parse_or_abort(text.str(), path);
+}
+
+inline bool stencil_interface(const ir::Program& program) {
+  return program->buffers.size() == 2 && program->params.size() == 1 &&
+         program->params[0].type == ir::Type::F32 && program->size_symbols.size() == 2 &&
+         program->buffers[0].element == ir::Type::F32 &&
+         program->buffers[1].element == ir::Type::F32;
+}
+
 inline std::string heat_source_path() {
   const std::string dir = std::string(VYRE_SOURCE_DIR) + "/examples/";
-  for (const char* name : {"heat.vy", "stencil.vy"}) {
-    if (std::ifstream(dir + name).good()) return dir + name;
+  if (std::ifstream(dir + "heat.vy").good() && stencil_interface(read_program(dir + "heat.vy"))) {
+    return dir + "heat.vy";
   }
   return dir + "stencil.vy";
 }
 
 inline ir::Program heat_program() {
-  const std::string path = heat_source_path();
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return parse_or_abort(text.str(), path);
+  return read_program(heat_source_path());
 }
 
 // One CUDA backend per process, with a device; benchmarks skip with the reason when none.
