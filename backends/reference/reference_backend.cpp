@@ -6,6 +6,8 @@
 
 #include "interpreter.h"
 #include "kernel_info.h"
+#include "reference_device.h"
+#include "reference_pipeline.h"
 #include "vyre/backends/reference.h"
 #include "vyre/diag/codes.h"
 #include "vyre/ir/ops.h"
@@ -19,13 +21,7 @@ using reference::KernelInfo;
 constexpr std::string_view kInterpreterRevision = "reference-interpreter 1";
 constexpr std::uint8_t kPipelineMagic[8] = {'V', 'Y', 'R', 'E', 'F', 'P', 'L', '1'};
 
-class ReferencePipeline : public CompiledPipeline {
- public:
-  ReferencePipeline(ir::Program program, std::array<std::uint32_t, 3> workgroup)
-      : CompiledPipeline(std::move(program), workgroup) {}
-  // Points into program(), which this pipeline owns.
-  std::shared_ptr<const KernelInfo> info;
-};
+using reference::ReferencePipeline;
 
 Result<std::shared_ptr<const CompiledPipeline>> make_pipeline(const ir::Program& program,
                                                               const DispatchConfig& config) {
@@ -187,7 +183,7 @@ Status check_bindings(const ir::ProgramData& p, const Bindings& b) {
 
 class ReferenceBackend : public Backend {
  public:
-  explicit ReferenceBackend(ReferenceOptions options) : options_(options) {
+  explicit ReferenceBackend(ReferenceOptions options) : options_(options), device_(*this) {
     caps_.max_workgroup_size = {1024, 1024, 1024};
     caps_.max_workgroup_invocations = 1024;
     caps_.max_groups = {UINT32_MAX, UINT32_MAX, UINT32_MAX};
@@ -292,8 +288,23 @@ class ReferenceBackend : public Backend {
         std::make_unique<ReferencePending>(std::move(job), bindings, threads_));
   }
 
+  // Device memory is host memory; each stream is one worker thread (reference_device.h).
+  Result<std::shared_ptr<CachingAllocator>> device_allocator(std::uint32_t) override {
+    return device_.allocator();
+  }
+  Result<std::shared_ptr<BackendStream>> default_stream(std::uint32_t) override {
+    return device_.default_stream();
+  }
+  Result<std::shared_ptr<BackendStream>> create_stream(std::uint32_t) override {
+    return device_.create_stream();
+  }
+  Result<std::shared_ptr<BackendEvent>> create_event(std::uint32_t, bool timing) override {
+    return device_.create_event(timing);
+  }
+
  private:
   ReferenceOptions options_;
+  reference::ReferenceDevice device_;
   Capabilities caps_;
   DeviceFingerprint fingerprint_;
   unsigned threads_ = 1;

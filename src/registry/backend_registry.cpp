@@ -1,6 +1,7 @@
 #include "vyre/registry/backend_registry.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "vyre/diag/codes.h"
 
@@ -88,6 +89,14 @@ std::vector<BackendStatus> BackendRegistry::registered() const {
   return out;
 }
 
+namespace {
+thread_local double startup_ms_this_thread = 0;
+}  // namespace
+
+double BackendRegistry::startup_ms_on_this_thread() {
+  return startup_ms_this_thread;
+}
+
 Result<std::shared_ptr<Backend>> BackendRegistry::acquire(std::string_view id) {
   Slot* slot = nullptr;
   std::vector<std::string> known;
@@ -109,6 +118,15 @@ Result<std::shared_ptr<Backend>> BackendRegistry::acquire(std::string_view id) {
   // Slots are never removed, so the pointer stays valid without the lock; call_once makes
   // concurrent first acquisitions probe and construct exactly once.
   std::call_once(slot->once, [slot] {
+    const auto started = std::chrono::steady_clock::now();
+    struct CountStartup {
+      std::chrono::steady_clock::time_point since;
+      ~CountStartup() {
+        startup_ms_this_thread +=
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since)
+                .count();
+      }
+    } count_startup{started};
     const BackendProvider& p = slot->provider;
     if (p.probe) {
       Status probed = p.probe();

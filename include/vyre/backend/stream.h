@@ -36,6 +36,8 @@ class BackendStream {
   virtual Status copy(const DeviceBufferView& src, const DeviceBufferView& dst) = 0;
   // Writes the low ir::size_bytes(dst.element) bytes of `pattern` into every element.
   virtual Status fill(const DeviceBufferView& dst, std::uint64_t pattern) = 0;
+  // Takes what it needs from `bindings` before returning (callers reuse them); `pipeline`
+  // must outlive the command (PreparedKernel and Graph hold it).
   virtual Status launch(const CompiledPipeline& pipeline, const DeviceBindings& bindings,
                         const LaunchGeometry& geometry) = 0;
 

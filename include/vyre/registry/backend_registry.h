@@ -56,6 +56,10 @@ class BackendRegistry {
   // the same diagnostic.
   Result<std::shared_ptr<Backend>> acquire(std::string_view id);
 
+  // Milliseconds this thread has spent probing and constructing backends (any registry), so a
+  // caller can tell backend start-up apart from the routing around it.
+  static double startup_ms_on_this_thread();
+
  private:
   struct Slot {
     BackendProvider provider;

@@ -55,16 +55,21 @@ struct ArgSlot {
 class LaunchArgs {
  public:
   void set(ArgSlot slot, const DeviceBuffer& buffer) { buffers_[slot.index] = buffer; }
-  void set(ArgSlot slot, Scalar value) { params_[slot.index] = value; }
+  void set(ArgSlot slot, Scalar value) {
+    params_[slot.index] = value;
+    param_set_[slot.index] = true;
+  }
   // Exchanges the buffers in two slots (ping-pong stencils).
   void swap(ArgSlot a, ArgSlot b) { std::swap(buffers_[a.index], buffers_[b.index]); }
   const std::vector<DeviceBuffer>& buffers() const { return buffers_; }
   const std::vector<Scalar>& params() const { return params_; }
+  bool param_set(std::size_t index) const { return param_set_[index]; }
 
  private:
   friend class PreparedKernel;
   std::vector<DeviceBuffer> buffers_;
   std::vector<Scalar> params_;
+  std::vector<bool> param_set_;
 };
 
 // What prepare() did: where the kernel runs and why, and how the pipeline was obtained.

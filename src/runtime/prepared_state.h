@@ -1,0 +1,61 @@
+// What a PreparedKernel resolved at prepare time: the pipeline, the device, and the binding
+// layout as index arithmetic (which buffer gives each size symbol, each count as a constant
+// times symbol indices, the grid), plus the scratch bindings a launch fills in place.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "vyre/backend/device_allocator.h"
+#include "vyre/runtime/prepared_kernel.h"
+
+namespace vyre {
+
+struct PreparedKernel::State {
+  // constant * product of sizes[symbols[i]]
+  struct Count {
+    std::uint64_t constant = 1;
+    std::vector<std::uint32_t> symbols;
+    std::uint64_t evaluate(const std::vector<std::uint64_t>& sizes) const;
+  };
+  // A size symbol's value: `value` when buffer < 0, else buffers[buffer].count / divisor.
+  struct SizeSource {
+    int buffer = -1;
+    std::uint64_t divisor = 1;
+    std::uint64_t value = 0;
+  };
+
+  explicit State(ir::Program p) : program(std::move(p)) {}
+
+  ir::Program program;
+  Device device;
+  DeviceKey key;
+  std::shared_ptr<const CompiledPipeline> pipeline;
+  PreparedReport report;
+  std::vector<SizeSource> sizes;     // by size-symbol index
+  std::vector<Count> buffer_counts;  // by buffer index
+  std::array<Count, 3> threads;      // invocations per dimension, unless `grid`
+  std::optional<std::array<std::uint64_t, 3>> grid;
+  std::array<std::uint64_t, 3> max_groups{UINT64_MAX, UINT64_MAX, UINT64_MAX};
+
+  std::mutex scratch_mutex;  // one launch at a time fills the scratch
+  DeviceBindings scratch;
+  LaunchGeometry scratch_geometry;
+
+  DeviceBindings empty_bindings() const;
+  Status check_device(const Device& other, std::string_view what) const;
+  Status check_stream(const Stream& stream) const {
+    return check_device(stream.device(), "a stream");
+  }
+};
+
+// Resolves the layout of `program` for `pipeline` on `device`: UnresolvedSize (VY4011) for a size
+// symbol that neither config.sizes nor any buffer count of the form c * symbol determines.
+Result<std::unique_ptr<PreparedKernel::State>> resolve_prepared_state(
+    const ir::Program& program, const Device& device,
+    std::shared_ptr<const CompiledPipeline> pipeline, const DispatchConfig& config);
+
+}  // namespace vyre
