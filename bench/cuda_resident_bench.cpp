@@ -13,15 +13,24 @@
 //   Vyre/Upload|Download  Stream::upload/download of 64 MiB + synchronize: Staged from ordinary
 //                         host memory (vyre's pinned staging), Pinned from allocate_pinned memory
 //   Vyre/Heat4096         1000 Stream::launch steps on resident device buffers, then synchronize
+//   Vyre/Prepared*        the same launch + sync and heat loop through Runtime::prepare and
+//                         PreparedKernel::launch (positional args; slot-bound ping-pong args)
 #include <benchmark/benchmark.h>
 
 #if __has_include("vyre/backends/cuda/backend.h")
+#include <optional>
+
 #include "cuda_resident_support.h"
 #include "vyre/backend/device.h"
 #include "vyre/backend/device_buffer.h"
 #include "vyre/backend/graph.h"
 #include "vyre/backend/pinned_memory.h"
 #include "vyre/backend/stream.h"
+#include "vyre/backends/builtin.h"
+#include "vyre/pipeline/pipeline_cache.h"
+#include "vyre/registry/backend_registry.h"
+#include "vyre/runtime/prepared_kernel.h"
+#include "vyre/runtime/runtime.h"
 
 namespace {
 
@@ -419,6 +428,103 @@ void BM_Vyre_Heat4096(benchmark::State& state) {
   state.SetLabel(heat_source_path().substr(heat_source_path().rfind('/') + 1));
 }
 BENCHMARK(BM_Vyre_Heat4096)->Unit(benchmark::kMillisecond)->UseManualTime();
+
+// ---- vyre: prepared kernels (Runtime::prepare), the API an application uses ---------------
+
+// A Runtime over the global registry with a memory-only cache; its cuda:0 is the registry's
+// CUDA backend (not the one above), so it has its own buffers.
+struct PreparedState {
+  std::unique_ptr<Runtime> runtime;
+  Device device;
+  Stream stream;
+  // optional: PreparedKernel's inline default constructor needs its State complete.
+  std::optional<PreparedKernel> saxpy;
+  std::optional<PreparedKernel> heat;
+  DeviceBuffer x, y;
+  DeviceBuffer grid[2];
+  LaunchArgs heat_args[2];  // step k reads grid[k % 2], writes the other
+  std::string error;
+
+  PreparedState() {
+    if (Status made = make(); !made.ok()) error = made.error().message;
+  }
+
+  Status make() {
+    BackendRegistry& registry = BackendRegistry::global();
+    if (!registry.has("cuda")) VYRE_TRY(register_builtin_backends(registry));
+    auto cache = VYRE_TRY(pipeline::PipelineCache::open(pipeline::PipelineCacheOptions{}));
+    runtime = std::make_unique<Runtime>(registry, cache);
+    device = VYRE_TRY(runtime->device("cuda:0"));
+    stream = VYRE_TRY(device.create_stream());
+    saxpy.emplace(VYRE_TRY(runtime->prepare(parse_or_abort(kSaxpy, "saxpy.vy"), device)));
+    DispatchConfig heat_config;
+    const ir::Program heat_program = bench::heat_program();
+    for (const std::string& symbol : heat_program->size_symbols) {
+      heat_config.sizes[symbol] = kHeatSide;
+    }
+    heat.emplace(VYRE_TRY(runtime->prepare(heat_program, device, heat_config)));
+    x = VYRE_TRY(
+        device.upload(HostBuffer::of(ir::Type::F32, std::vector<float>(kLaunchElements, 1.0f))));
+    y = VYRE_TRY(device.allocate_zeroed(ir::Type::F32, kLaunchElements));
+    const std::uint64_t cells = std::uint64_t{kHeatSide} * kHeatSide;
+    std::vector<float> initial(cells, 1.0f);
+    for (std::uint32_t c = 0; c < kHeatSide; ++c) {
+      initial[std::size_t{kHeatSide / 2} * kHeatSide + c] = 100.0f;
+    }
+    grid[0] = VYRE_TRY(device.upload(HostBuffer::of(ir::Type::F32, initial)));
+    grid[1] = VYRE_TRY(device.upload(HostBuffer::of(ir::Type::F32, initial)));
+    const ArgSlot src = VYRE_TRY(heat->slot(heat_program->buffers[0].name));
+    const ArgSlot dst = VYRE_TRY(heat->slot(heat_program->buffers[1].name));
+    const ArgSlot alpha = VYRE_TRY(heat->slot(heat_program->params[0].name));
+    for (int k = 0; k < 2; ++k) {
+      heat_args[k] = heat->args();
+      heat_args[k].set(src, grid[k]);
+      heat_args[k].set(dst, grid[1 - k]);
+      heat_args[k].set(alpha, Scalar::f32(kHeatAlpha));
+    }
+    return Ok{};
+  }
+};
+
+PreparedState* prepared_state(benchmark::State& state) {
+  if (!need_device(state)) return nullptr;
+  static PreparedState instance;
+  if (!instance.error.empty()) {
+    state.SkipWithError(instance.error.c_str());
+    return nullptr;
+  }
+  return &instance;
+}
+
+void BM_Vyre_PreparedLaunchSync(benchmark::State& state) {
+  PreparedState* prepared = prepared_state(state);
+  if (prepared == nullptr) return;
+  for (auto _ : state) {
+    const Status launched =
+        prepared->saxpy->launch({prepared->x, prepared->y, Scalar::f32(2.0f)}, prepared->stream);
+    if (failed(state, launched) || failed(state, prepared->stream.synchronize())) return;
+  }
+}
+BENCHMARK(BM_Vyre_PreparedLaunchSync)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(1.0);
+
+void BM_Vyre_PreparedHeat4096(benchmark::State& state) {
+  PreparedState* prepared = prepared_state(state);
+  if (prepared == nullptr) return;
+  WallTimer timer;
+  for (auto _ : state) {
+    timer.start();
+    Status launched = Ok{};
+    for (int step = 0; step < kHeatSteps && launched.ok(); ++step) {
+      launched = prepared->heat->launch(prepared->heat_args[step % 2], prepared->stream);
+    }
+    const Status synced = prepared->stream.synchronize();
+    timer.stop(state);
+    if (failed(state, launched) || failed(state, synced)) return;
+  }
+  report_per_unit(state, timer.total(), kHeatSteps, "step_us");
+  state.SetLabel(heat_source_path().substr(heat_source_path().rfind('/') + 1));
+}
+BENCHMARK(BM_Vyre_PreparedHeat4096)->Unit(benchmark::kMillisecond)->UseManualTime();
 
 }  // namespace
 #endif  // CUDA backend built

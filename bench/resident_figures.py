@@ -71,10 +71,12 @@ def main():
         rows.append((title, f"{v:.2f} {unit}", f"{anchor_name} {a:.2f} {unit}",
                      f"{ratio:.3f}", f">= {bar}", met))
 
-    figure("heat 4096^2, per step (1000 steps)", "us", value("BM_Vyre_Heat4096", "step_us"),
-           "raw loop", value("BM_Raw_Heat4096", "step_us"), 0.95, False)
-    figure("heat 4096^2, per step vs CuPy", "us", value("BM_Vyre_Heat4096", "step_us"),
-           "CuPy", (cupy.get("heat_step_wall_us"), "cupy_heat.py did not run"), 1.0, False)
+    for heat in ("BM_Vyre_PreparedHeat4096", "BM_Vyre_Heat4096"):
+        how = "prepared" if "Prepared" in heat else "stream"
+        figure(f"heat 4096^2, per step, 1000 steps ({how})", "us", value(heat, "step_us"),
+               "raw loop", value("BM_Raw_Heat4096", "step_us"), 0.95, False)
+        figure(f"heat 4096^2, per step vs CuPy ({how})", "us", value(heat, "step_us"),
+               "CuPy", (cupy.get("heat_step_wall_us"), "cupy_heat.py did not run"), 1.0, False)
     launch = "BM_Vyre_PreparedLaunchSync" if "BM_Vyre_PreparedLaunchSync" in runs \
         else "BM_Vyre_StreamLaunchSync"
     # launch + sync within 1.1x of raw: raw/vyre >= 1/1.1.
