@@ -32,7 +32,8 @@ bool PinnedRanges::contains(const void* start, std::size_t bytes) const {
 }
 
 Result<std::unique_ptr<CudaPinnedMemory>> CudaPinnedMemory::create(
-    std::shared_ptr<CudaDevice> device, std::shared_ptr<PinnedRanges> ranges, std::uint64_t bytes) {
+    std::shared_ptr<CudaDevice> device, std::shared_ptr<PinnedRanges> ranges, std::uint64_t bytes,
+    const CudaDevice::Lease* held) {
   const std::uint64_t capacity =
       std::max<std::uint64_t>(kPage, (bytes + kPage - 1) / kPage * kPage);
   void* data = capacity >= bytes ? std::aligned_alloc(kPage, capacity) : nullptr;
@@ -44,8 +45,11 @@ Result<std::unique_ptr<CudaPinnedMemory>> CudaPinnedMemory::create(
   }
   std::unique_ptr<CudaPinnedMemory> memory(new CudaPinnedMemory(
       std::move(device), std::move(ranges), static_cast<std::uint8_t*>(data), bytes, capacity));
-  auto lease = memory->device_->enter();
-  if (lease.ok()) memory->register_in(*lease);
+  if (held != nullptr) {
+    memory->register_in(*held);
+  } else if (auto lease = memory->device_->enter(); lease.ok()) {
+    memory->register_in(*lease);
+  }
   return memory;
 }
 

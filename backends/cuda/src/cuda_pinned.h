@@ -31,10 +31,12 @@ class PinnedRanges {
 // Host memory registered on `device` (or plain, pinned() false, when registration failed).
 class CudaPinnedMemory final : public PinnedMemory {
  public:
-  // CudaPinnedUnavailable (VY7101) when the host has no memory for it.
+  // CudaPinnedUnavailable (VY7101) when the host has no memory for it. `held`: a lease the
+  // caller already holds (registration then uses it instead of taking one).
   static Result<std::unique_ptr<CudaPinnedMemory>> create(std::shared_ptr<CudaDevice> device,
                                                           std::shared_ptr<PinnedRanges> ranges,
-                                                          std::uint64_t bytes);
+                                                          std::uint64_t bytes,
+                                                          const CudaDevice::Lease* held = nullptr);
   ~CudaPinnedMemory() override;
 
   std::span<std::uint8_t> bytes() override { return {data_, size_}; }

@@ -20,7 +20,7 @@ Status StagingRing::prepare(const CudaDevice::Lease& lease, CallCheck& check) {
   const DriverApi& api = device_->api();
   for (Slot& slot : slots_) {
     if (slot.memory == nullptr) {
-      slot.memory = VYRE_TRY(CudaPinnedMemory::create(device_, ranges_, kChunkBytes));
+      slot.memory = VYRE_TRY(CudaPinnedMemory::create(device_, ranges_, kChunkBytes, &lease));
     }
     slot.memory->refresh(lease);
     if (generation_ != lease.generation) {
