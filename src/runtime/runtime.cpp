@@ -68,12 +68,15 @@ Status Runtime::start(RunHandle::State& state, RunInputs inputs) {
   report.program = program->name;
 
   Stopwatch step;
+  const double startup_before = BackendRegistry::startup_ms_on_this_thread();
   routing::Route route = VYRE_TRY(routing::choose_backend(registry_, program, config));
+  report.timings.startup_ms = BackendRegistry::startup_ms_on_this_thread() - startup_before;
   report.backend = route.backend_id;
   report.backend_why = route.why;
   report.skipped = route.skipped;
   state.backend = route.backend;
   report.timings.route_ms = step.lap_ms();
+  report.timings.routing_ms = report.timings.route_ms - report.timings.startup_ms;
 
   state.bindings = VYRE_TRY(bind_inputs(program, std::move(inputs), config));
   for (std::size_t i = 0; i < program->size_symbols.size(); ++i) {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "iterate.h"
 #include "npy.h"
 #include "source_file.h"
 #include "vyre/backends/builtin.h"
@@ -31,6 +32,8 @@ struct RunArgs {
   std::uint32_t timeout_ms = 0;
   std::uint32_t repeat = 1;
   bool json = false;
+  std::uint32_t iterations = 0;  // --iterations: resident dispatches (iterate.h); 0 = a plain run
+  std::string swap;              // --swap A,B
 };
 
 Diagnostic bad_argument(std::string what, std::string help) {
@@ -203,7 +206,10 @@ Result<Prepared> prepare(const RunArgs& args, const ir::Program& program) {
     auto [name, path] = VYRE_TRY(split_assignment(arg, "--out"));
     const ir::BufferDecl* decl = find_buffer(p, name);
     if (decl == nullptr) return unknown_name(p, name, "--out");
-    if (!ir::can_write(decl->access)) {
+    // With --swap a read-only buffer is an output too: it holds the newest state (iterate.h).
+    const bool swapped =
+        !args.swap.empty() && ("," + args.swap + ",").find("," + name + ",") != std::string::npos;
+    if (!ir::can_write(decl->access) && !swapped) {
       return bad_argument("--out " + name + ": buffer `" + name +
                               "` is read-only, so it is no "
                               "output",
@@ -304,6 +310,11 @@ void print_human(const RunResult& result, const std::map<std::string, std::strin
       "time: route %.3f ms, validate %.3f ms, pipeline %.3f ms, dispatch %.3f ms, "
       "read back %.3f ms, total %.3f ms\n",
       t.route_ms, t.validate_ms, t.obtain_ms, t.dispatch_ms, t.readback_ms, t.total_ms);
+  std::printf(
+      "time by step: start-up %.3f ms, routing %.3f ms, allocation %.3f ms, upload %.3f ms, "
+      "kernel %.3f ms, download %.3f ms, unattributed %.3f ms\n",
+      t.startup_ms, t.routing_ms, t.allocation_ms, t.upload_ms, t.kernel_ms, t.download_ms,
+      t.unattributed_ms);
   for (const auto& [name, buffer] : result.outputs) {
     std::string values;
     std::size_t shown = std::min(buffer.count(), kShownValues);
@@ -364,7 +375,14 @@ void print_json(const RunResult& result, const std::string& file,
         {"pipeline", t.obtain_ms},
         {"dispatch", t.dispatch_ms},
         {"readback", t.readback_ms},
-        {"total", t.total_ms}}},
+        {"total", t.total_ms},
+        {"startup", t.startup_ms},
+        {"routing", t.routing_ms},
+        {"allocation", t.allocation_ms},
+        {"upload", t.upload_ms},
+        {"kernel", t.kernel_ms},
+        {"download", t.download_ms},
+        {"unattributed", t.unattributed_ms}}},
       {"outputs", outputs}};
   std::printf("%s\n", out.dump().c_str());
 }
@@ -411,6 +429,28 @@ int run_command(const RunArgs& args) {
   // --repeat runs the program several times in this process: the first run may compile or load
   // from disk, later ones show the memory tier.
   Runtime runtime;
+  if (args.iterations > 0) {
+    auto prepared = prepare(args, *program);
+    if (!prepared) return fail(prepared.error());
+    auto run = run_iterations(runtime, *program, std::move(prepared->inputs), prepared->config,
+                              args.iterations, args.swap);
+    if (!run) return fail(run.error());
+    for (const auto& [name, path] : prepared->out_paths) {
+      if (auto written = write_data_file(path, run->result.outputs.at(name)); !written) {
+        return fail(written.error());
+      }
+    }
+    if (args.json) {
+      print_json(run->result, args.file, prepared->out_paths);
+    } else {
+      print_human(run->result, prepared->out_paths);
+      print_iteration_stats(run->stats);
+    }
+    return 0;
+  }
+  if (!args.swap.empty()) {
+    return fail(bad_argument("--swap needs --iterations", "add --iterations N"));
+  }
   for (std::uint32_t round = 1; round <= std::max<std::uint32_t>(args.repeat, 1); ++round) {
     auto prepared = prepare(args, *program);
     if (!prepared) return fail(prepared.error());
@@ -450,6 +490,10 @@ void install_run(CLI::App& app, Context& ctx) {
   cmd->add_option("--repeat", args->repeat, "run N times in this process (default 1)")
       ->check(CLI::Range(1u, 1000000u));
   cmd->add_flag("--json", args->json, "print one JSON object per run");
+  cmd->add_option("--iterations", args->iterations,
+                  "run N dispatches on buffers kept on the device (one upload, one download)")
+      ->check(CLI::Range(1u, 100000000u));
+  cmd->add_option("--swap", args->swap, "with --iterations: exchange buffers A,B after each");
   cmd->callback([&ctx, args] { ctx.exit_code = run_command(*args); });
 }
 

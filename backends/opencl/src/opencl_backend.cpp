@@ -9,6 +9,7 @@
 
 #include "cl_handle.h"
 #include "device.h"
+#include "opencl_device.h"
 #include "opencl_pipeline.h"
 #include "pipeline_builder.h"
 #include "pipeline_format.h"
@@ -138,6 +139,7 @@ class OpenClBackend final : public Backend {
     target.emit.int64_atomics = backend->properties_.capabilities.atomics64;
     target.emit.fp64 = backend->properties_.capabilities.f64;
     target.emit.backend_id = std::string(kBackendId);
+    backend->device_ = std::make_unique<OpenClDevice>(*backend, context, entry.device);
     return std::shared_ptr<Backend>(std::move(backend));
   }
 
@@ -331,6 +333,23 @@ class OpenClBackend final : public Backend {
     }
   }
 
+  // Device memory, streams and events: opencl_device.h.
+  Result<std::shared_ptr<CachingAllocator>> device_allocator(std::uint32_t) override {
+    return device_->allocator();
+  }
+  Result<std::shared_ptr<BackendStream>> default_stream(std::uint32_t) override {
+    return device_->default_stream();
+  }
+  Result<std::shared_ptr<BackendStream>> create_stream(std::uint32_t) override {
+    return device_->create_stream();
+  }
+  Result<std::shared_ptr<BackendEvent>> create_event(std::uint32_t, bool timing) override {
+    return device_->create_event(timing);
+  }
+  Result<std::unique_ptr<PinnedMemory>> allocate_pinned(std::uint64_t bytes) override {
+    return device_->allocate_pinned(bytes);
+  }
+
  private:
   OpenClBackend() = default;
 
@@ -413,6 +432,8 @@ class OpenClBackend final : public Backend {
   ClQueue queue_;
   std::mutex queue_mutex_;
   BuildTarget target_;  // context, device, build options, generator options
+  // Declared last: destroyed first, while the context it allocates from still exists.
+  std::unique_ptr<OpenClDevice> device_;
 };
 
 }  // namespace

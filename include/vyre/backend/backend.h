@@ -20,6 +20,7 @@
 #include "vyre/backend/dispatch_config.h"
 #include "vyre/backend/fingerprint.h"
 #include "vyre/backend/host_buffer.h"
+#include "vyre/backend/pinned_memory.h"
 #include "vyre/diag/result.h"
 #include "vyre/ir/program.h"
 
@@ -30,7 +31,6 @@ class BackendGraph;
 class BackendStream;
 class CachingAllocator;
 class GraphRecording;
-class PinnedMemory;
 
 // Launch shape, resolved by the runtime: the workgroup size compiled into the pipeline and the
 // number of workgroups per dimension.

@@ -36,6 +36,18 @@ struct RunTimings {
   double dispatch_ms = 0;  // from the dispatch's start until its completion was observed
   double readback_ms = 0;
   double total_ms = 0;
+  // The same run split by what the time went to (docs/RUNTIME.md). route_ms is startup_ms
+  // (probing and constructing backends on first use) plus routing_ms (choosing among them).
+  // allocation_ms .. download_ms are filled where they are measured apart: by resident runs
+  // (`vyre run --iterations`), kernel_ms from the device's own timer; unattributed_ms is what
+  // remains of total_ms.
+  double startup_ms = 0;
+  double routing_ms = 0;
+  double allocation_ms = 0;
+  double upload_ms = 0;
+  double kernel_ms = 0;
+  double download_ms = 0;
+  double unattributed_ms = 0;
 };
 
 struct RunReport {
