@@ -17,9 +17,10 @@ JOBS="${VYRE_DEVICE_JOBS:-16}"
 RESULTS="${OUT:-}"
 FAILED=()
 
-# VYRE_DEVICE_STEPS picks steps (default all): build test bench examples opencl-nvidia fuzz.
+# VYRE_DEVICE_STEPS picks steps (default all): build test bench resident examples opencl-nvidia
+# fuzz. `resident` runs the device-memory benchmarks next to their raw-CUDA and CuPy anchors.
 # Split across calls when one call's time limit is short; the build folder is reused.
-STEPS=" ${VYRE_DEVICE_STEPS:-build test bench examples opencl-nvidia fuzz} "
+STEPS=" ${VYRE_DEVICE_STEPS:-build test bench resident examples opencl-nvidia fuzz} "
 want() { [[ "$STEPS" == *" $1 "* ]]; }
 
 section() { printf '\n==== %s ====\n' "$*"; }
@@ -117,6 +118,26 @@ if [[ -x "$BUILD/bench/vyre_e2e_bench" ]]; then
   fi
 else
   fail "vyre_e2e_bench not built"
+fi
+fi
+
+if want resident; then
+# Device buffers, prepared launches, graphs and staged transfers against the same generated
+# kernels launched raw, and the heat stencil against CuPy; then one table of figures and bars.
+RESIDENT_JSON="${RESULTS:-$BUILD}/cuda_resident_bench.json"
+CUPY_JSON="${RESULTS:-$BUILD}/cupy_heat.json"
+run_bench cuda_resident --benchmark_repetitions="${VYRE_DEVICE_BENCH_REPS:-7}" \
+  --benchmark_enable_random_interleaving=true --benchmark_report_aggregates_only=true \
+  --benchmark_out="$RESIDENT_JSON" --benchmark_out_format=json
+section "CuPy anchors: heat stencil on resident arrays, launch + sync (bench/cupy_heat.py)"
+rm -f "$CUPY_JSON"
+status=0
+python3 bench/cupy_heat.py --out "$CUPY_JSON" || status=$?
+# 2 = CuPy or a GPU is missing here: reported, not a failure of vyre.
+if [[ $status -ne 0 && $status -ne 2 ]]; then fail "bench/cupy_heat.py"; fi
+section "resident figures: vyre vs raw CUDA vs CuPy (issue 16's bars)"
+if [[ -f "$RESIDENT_JSON" ]]; then
+  python3 bench/resident_figures.py "$RESIDENT_JSON" "$CUPY_JSON" || fail "resident_figures.py"
 fi
 fi
 

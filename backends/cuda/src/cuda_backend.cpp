@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "cuda_device.h"
+#include "cuda_device_table.h"
 #include "cuda_dispatch.h"
 #include "cuda_pipeline.h"
 #include "vyre/backends/c_emitter.h"

@@ -26,18 +26,27 @@ CudaPipeline::CudaPipeline(const Backend& owner, ir::Program program,
       device_(std::move(device)) {}
 
 CudaPipeline::~CudaPipeline() {
-  if (module_ == nullptr || device_ == nullptr) return;
-  auto lease = device_->enter();
-  // A module of an older generation died with its context.
-  if (lease.ok() && lease->generation == module_generation_) {
-    device_->api().module_unload(module_);
+  for (const LoadedModule& loaded : modules_) {
+    auto lease = loaded.device->enter();
+    // A module of an older generation died with its context.
+    if (lease.ok() && lease->generation == loaded.generation) {
+      loaded.device->api().module_unload(loaded.module);
+    }
   }
 }
 
-Result<CUfunction> CudaPipeline::function(const CudaDevice::Lease& lease, CallCheck& check) const {
+Result<CUfunction> CudaPipeline::function(
+    const CudaDevice::Lease& lease, CallCheck& check,
+    const std::shared_ptr<CudaDevice>& device) const {
+  const std::shared_ptr<CudaDevice>& owner = device != nullptr ? device : device_;
   std::lock_guard lock(module_mutex_);
-  if (module_generation_ == lease.generation && function_ != nullptr) return function_;
-  const DriverApi& api = device_->api();
+  LoadedModule* slot = nullptr;
+  for (LoadedModule& loaded : modules_) {
+    if (loaded.device != owner) continue;
+    if (loaded.generation == lease.generation) return loaded.function;
+    slot = &loaded;  // an older generation's module was freed by the context reset
+  }
+  const DriverApi& api = owner->api();
   // The messages are built only on failure: this is the disk-hit path of a fresh process.
   CUmodule module = nullptr;
   if (CUresult r = api.module_load_data(&module, cubin_.data()); r != CUDA_SUCCESS) {
@@ -52,10 +61,12 @@ Result<CUfunction> CudaPipeline::function(const CudaDevice::Lease& lease, CallCh
     api.module_unload(module);
     return std::move(found).error();
   }
-  module_ = module;  // an older generation's module was freed by the context reset
-  module_generation_ = lease.generation;
-  function_ = function;
-  return function_;
+  if (slot == nullptr) slot = &modules_.emplace_back();
+  slot->device = owner;
+  slot->generation = lease.generation;
+  slot->module = module;
+  slot->function = function;
+  return function;
 }
 
 }  // namespace vyre::cuda

@@ -33,7 +33,10 @@ class CudaPipeline final : public CompiledPipeline {
   const std::vector<std::uint8_t>& bytes() const { return bytes_; }
 
   // The kernel in the lease's context, loading the module if this generation has none yet.
-  Result<CUfunction> function(const CudaDevice::Lease& lease, CallCheck& check) const;
+  // `device` is the device the lease is of (the compiling one when null): a pipeline runs on
+  // every device of its architecture, with one module per device context.
+  Result<CUfunction> function(const CudaDevice::Lease& lease, CallCheck& check,
+                              const std::shared_ptr<CudaDevice>& device = nullptr) const;
 
  private:
   CubinImage image_;                     // without its cubin
@@ -41,10 +44,15 @@ class CudaPipeline final : public CompiledPipeline {
   std::span<const std::uint8_t> cubin_;  // the cubin, inside bytes_
   std::shared_ptr<CudaDevice> device_;   // null for a compile-only backend
 
+  // The module loaded into one device's context (generations are unique across devices).
+  struct LoadedModule {
+    std::shared_ptr<CudaDevice> device;
+    std::uint64_t generation = 0;
+    CUmodule module = nullptr;
+    CUfunction function = nullptr;
+  };
   mutable std::mutex module_mutex_;
-  mutable std::uint64_t module_generation_ = 0;
-  mutable CUmodule module_ = nullptr;
-  mutable CUfunction function_ = nullptr;
+  mutable std::vector<LoadedModule> modules_;  // one per device, usually one
 };
 
 }  // namespace vyre::cuda

@@ -32,7 +32,8 @@ struct CudaBackendOptions {
   bool require_device = true;
 };
 
-class CudaDevice;  // the device, its primary context and stream (src/cuda_device.h)
+class CudaDevice;       // the device, its primary context and stream (src/cuda_device.h)
+class CudaDeviceTable;  // per-device memory, streams and staging (src/cuda_device_table.h)
 
 class CudaBackend final : public Backend {
  public:
@@ -56,6 +57,19 @@ class CudaBackend final : public Backend {
   Result<std::shared_ptr<const CompiledPipeline>> load(
       const ir::Program& program, const DispatchConfig& config,
       std::span<const std::uint8_t> bytes) override;
+
+  // Device memory (backend/device.h): device index = CUDA ordinal ("cuda:1" is ordinal 1), each
+  // opened on first use with its own caching allocator over cuMemAlloc, pinned staging ring and
+  // default stream. Launches on device buffers go straight to cuLaunchKernel; graphs are CUDA
+  // graphs instantiated once; pinned memory is host memory registered with the driver.
+  std::uint32_t device_count() const override;
+  std::string device_name(std::uint32_t device) const override;
+  Result<std::shared_ptr<CachingAllocator>> device_allocator(std::uint32_t device) override;
+  Result<std::shared_ptr<BackendStream>> default_stream(std::uint32_t device) override;
+  Result<std::shared_ptr<BackendStream>> create_stream(std::uint32_t device) override;
+  Result<std::shared_ptr<BackendEvent>> create_event(std::uint32_t device, bool timing) override;
+  Result<std::unique_ptr<BackendGraph>> instantiate_graph(const GraphRecording& recording) override;
+  Result<std::unique_ptr<PinnedMemory>> allocate_pinned(std::uint64_t bytes) override;
 
   // Resets the device's primary context on purpose: frees every allocation and module in it
   // (also those of other libraries sharing the primary context in this process) and builds a new
@@ -87,8 +101,9 @@ class CudaBackend final : public Backend {
                                                         const DispatchConfig& config) override;
 
  private:
-  CudaBackend() = default;
+  CudaBackend();
   std::shared_ptr<CudaDevice> device_;  // null for a compile-only backend
+  std::unique_ptr<CudaDeviceTable> devices_;
   CudaArch arch_;
   Capabilities capabilities_;
   DeviceFingerprint fingerprint_;

@@ -48,6 +48,51 @@ struct DriverApi {
   decltype(&::cuEventElapsedTime) event_elapsed_time = nullptr;
   decltype(&::cuGetErrorName) get_error_name = nullptr;
   decltype(&::cuGetErrorString) get_error_string = nullptr;
+
+  // Device memory that stays on the device: stream-ordered pools, pinned host staging, fills,
+  // and the figures an out-of-memory diagnostic names.
+  decltype(&::cuCtxSynchronize) ctx_synchronize = nullptr;
+  decltype(&::cuMemGetInfo) mem_get_info = nullptr;
+  decltype(&::cuMemPoolCreate) mem_pool_create = nullptr;
+  decltype(&::cuMemPoolDestroy) mem_pool_destroy = nullptr;
+  decltype(&::cuMemPoolSetAttribute) mem_pool_set_attribute = nullptr;
+  decltype(&::cuMemPoolGetAttribute) mem_pool_get_attribute = nullptr;
+  decltype(&::cuMemPoolTrimTo) mem_pool_trim_to = nullptr;
+  decltype(&::cuMemAllocFromPoolAsync) mem_alloc_from_pool_async = nullptr;
+  decltype(&::cuMemFreeAsync) mem_free_async = nullptr;
+  decltype(&::cuMemHostAlloc) mem_host_alloc = nullptr;
+  decltype(&::cuMemFreeHost) mem_free_host = nullptr;
+  decltype(&::cuMemHostRegister) mem_host_register = nullptr;
+  decltype(&::cuMemHostUnregister) mem_host_unregister = nullptr;
+  decltype(&::cuMemsetD16Async) memset_d16_async = nullptr;
+  decltype(&::cuMemsetD32Async) memset_d32_async = nullptr;
+
+  // User streams and the events that order them.
+  decltype(&::cuStreamQuery) stream_query = nullptr;
+  decltype(&::cuStreamWaitEvent) stream_wait_event = nullptr;
+
+  // Recorded graphs: built node by node, instantiated once, kernel parameters updated in place.
+  decltype(&::cuStreamBeginCapture) stream_begin_capture = nullptr;
+  decltype(&::cuStreamEndCapture) stream_end_capture = nullptr;
+  decltype(&::cuStreamIsCapturing) stream_is_capturing = nullptr;
+  decltype(&::cuGraphCreate) graph_create = nullptr;
+  decltype(&::cuGraphDestroy) graph_destroy = nullptr;
+  decltype(&::cuGraphAddKernelNode) graph_add_kernel_node = nullptr;
+  decltype(&::cuGraphAddMemcpyNode) graph_add_memcpy_node = nullptr;
+  decltype(&::cuGraphAddMemsetNode) graph_add_memset_node = nullptr;
+  decltype(&::cuGraphAddEmptyNode) graph_add_empty_node = nullptr;
+  decltype(&::cuGraphAddEventRecordNode) graph_add_event_record_node = nullptr;
+  decltype(&::cuGraphAddEventWaitNode) graph_add_event_wait_node = nullptr;
+  decltype(&::cuGraphGetNodes) graph_get_nodes = nullptr;
+  decltype(&::cuGraphNodeGetType) graph_node_get_type = nullptr;
+  decltype(&::cuGraphInstantiate) graph_instantiate = nullptr;
+  decltype(&::cuGraphUpload) graph_upload = nullptr;
+  decltype(&::cuGraphLaunch) graph_launch = nullptr;
+  decltype(&::cuGraphExecDestroy) graph_exec_destroy = nullptr;
+  decltype(&::cuGraphExecKernelNodeSetParams) graph_exec_kernel_node_set_params = nullptr;
+  decltype(&::cuGraphExecMemcpyNodeSetParams) graph_exec_memcpy_node_set_params = nullptr;
+  decltype(&::cuGraphExecMemsetNodeSetParams) graph_exec_memset_node_set_params = nullptr;
+  decltype(&::cuGraphExecUpdate) graph_exec_update = nullptr;
 };
 
 // Loads libcuda.so.1 and every entry point once per process (thread-safe); later calls return
