@@ -49,13 +49,16 @@ class FakeBackend final : public Backend {
                                                        std::span<const std::uint8_t>) override {
     return Diagnostic::error(code::BadPipelineBytes, "no loader", "none");
   }
-  Result<std::unique_ptr<PendingDispatch>> dispatch_async(const CompiledPipeline&, Bindings&,
-                                                          const LaunchGeometry&,
-                                                          const DispatchConfig&) override {
-    return Diagnostic::error(code::DispatchFailed, "no dispatch", "none");
-  }
+  std::vector<std::string> supported_ops() const override { return {}; }
   Result<std::shared_ptr<BackendStream>> create_stream(std::uint32_t) override {
     return std::shared_ptr<BackendStream>(std::make_shared<FakeStream>(streams_++ == 0));
+  }
+
+ protected:
+  Result<std::unique_ptr<PendingDispatch>> launch_async(const CompiledPipeline&, Bindings&,
+                                                        const LaunchGeometry&,
+                                                        const DispatchConfig&) override {
+    return Diagnostic::error(code::DispatchFailed, "no dispatch", "none");
   }
 
  private:
