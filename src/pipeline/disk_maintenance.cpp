@@ -113,6 +113,13 @@ StoreRead DiskStore::peek(const Digest& key, std::size_t max_bytes) const {
 }
 
 Status DiskStore::erase(const StoredItem& item) {
+  Status status = erase_unbudgeted(item);
+  std::lock_guard lock(state_->budget_mutex);
+  state_->sized = false;
+  return status;
+}
+
+Status DiskStore::erase_unbudgeted(const StoredItem& item) {
   State& s = *state_;
   auto failed = [&](int e) -> Status {
     s.counters.add(StoreCounter::RemoveFailures);
@@ -143,10 +150,6 @@ Status DiskStore::erase(const StoredItem& item) {
     e = errno == ENOENT ? 0 : errno;
   }
   if (dir != s.root_fd) s.ops->close(dir);
-  {
-    std::lock_guard lock(s.budget_mutex);
-    s.sized = false;
-  }
   if (e != 0) return failed(e);
   return Ok{};
 }
@@ -165,7 +168,7 @@ std::size_t DiskStore::evict_until(std::uint64_t target_bytes, std::uint64_t* to
   std::size_t evicted = 0;
   for (const StoredItem& item : items) {
     if (total <= target_bytes) break;
-    if (Status st = erase(item); st.ok()) {
+    if (Status st = erase_unbudgeted(item); st.ok()) {  // the caller holds the budget lock
       total -= item.allocated;
       ++evicted;
     } else if (failures != nullptr) {

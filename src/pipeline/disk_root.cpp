@@ -117,7 +117,7 @@ DiskStore::DiskStore(DiskStoreOptions options, StoreContext context)
   struct stat marker {};
   bool marked = false;
   if (s.ops->fstatat(s.root_fd, std::string(kCacheMarkerName).c_str(), &marker) == 0) {
-    char head[64] = {};
+    char head[256] = {};
     int fd = S_ISREG(marker.st_mode)
                  ? s.ops->open_beneath(s.root_fd, std::string(kCacheMarkerName).c_str(),
                                        O_RDONLY | O_NONBLOCK)

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -39,6 +40,15 @@ int FileOps::open_beneath(int dir_fd, const char* relative, int flags, mode_t mo
   int fd = openat2_no_symlinks(dir_fd, relative, flags, mode);
   if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) {  // EPERM: a seccomp filter refusing it
     if (fd < 0 && errno == EXDEV) errno = ELOOP;         // a component pointed outside
+    if (fd < 0 && errno == ENOTDIR) {
+      // O_NOFOLLOW | O_DIRECTORY on a symlink says ENOTDIR: tell it from a plain file.
+      struct stat st {};
+      if (::fstatat(dir_fd, relative, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+        errno = ELOOP;
+      } else {
+        errno = ENOTDIR;
+      }
+    }
     return fd;
   }
   // Component by component: every folder opened O_NOFOLLOW | O_DIRECTORY relative to the last.
@@ -57,19 +67,21 @@ int FileOps::open_beneath(int dir_fd, const char* relative, int flags, mode_t mo
       errno = EXDEV;
       return -1;
     }
-    if (slash == std::string::npos) {
-      int result = ::openat(at, part.c_str(), flags, mode);
-      int e = errno;
-      if (at != dir_fd) ::close(at);
-      errno = e;
-      return result;
-    }
-    int next = ::openat(at, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    const bool last = slash == std::string::npos;
+    int next = ::openat(at, part.c_str(),
+                        last ? flags : O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, mode);
     int e = errno;
+    if (next < 0 && e == ENOTDIR) {
+      // O_NOFOLLOW | O_DIRECTORY on a symlink says ENOTDIR: tell it from a plain file.
+      struct stat st {};
+      if (::fstatat(at, part.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+        e = ELOOP;
+      }
+    }
     if (at != dir_fd) ::close(at);
-    if (next < 0) {
-      errno = e == ENOTDIR ? ELOOP : e;  // O_NOFOLLOW|O_DIRECTORY on a symlink says ENOTDIR
-      return -1;
+    if (next < 0 || last) {
+      errno = e;
+      return next;
     }
     at = next;
     start = slash + 1;

@@ -16,6 +16,7 @@
 #include "vyre/diag/codes.h"
 #include "vyre/ir/text.h"
 #include "vyre/pipeline/cache_maintenance.h"
+#include "vyre/pipeline/cache_options.h"
 #include "vyre/pipeline/disk_store.h"
 #include "vyre/pipeline/miss_explanation.h"
 #include "vyre/pipeline/stats_file.h"

@@ -103,7 +103,9 @@ class DiskStore final : public ByteStore, public StoreMaintenance {
   std::size_t evict_until(std::uint64_t target_bytes, std::uint64_t* total_after,
                           std::vector<RemoveFailure>* failures);
   int open_shard(const std::string& shard, bool create);
-  bool unlink_entry(const Digest& key, std::uint64_t version);  // 0: whatever is there
+  bool unlink_entry(const Digest& key, std::uint64_t version);
+  Status erase_unbudgeted(const StoredItem& item);  // erase() without resetting the size budget  //
+                                                    // 0: whatever is there
   DiskStoreOptions options_;
   StoreContext context_;
   std::unique_ptr<State> state_;
