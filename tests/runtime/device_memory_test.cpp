@@ -12,7 +12,7 @@ namespace vyre::testing {
 namespace {
 
 TEST(DeviceMemory, BackendWithoutDeviceMemorySaysSo) {
-  auto stub = std::make_shared<StubBackend>("stub", Capabilities{}, std::vector<std::string>{});
+  auto stub = std::make_shared<FakeBackend>("stub", Capabilities{}, std::vector<std::string>{});
   auto device = Device::open(stub);
   ASSERT_TRUE(device.ok());
   EXPECT_EQ(device->id(), "stub:0");
