@@ -50,6 +50,12 @@ echo "blake3: $ROOT/.deps/blake3, xxhash: $ROOT/.deps/xxhash"
 section "configure"
 # Extra CMake arguments, e.g. VYRE_DEVICE_CMAKE_ARGS="-DVYRE_WITH_OPENCL=OFF".
 read -r -a EXTRA_CMAKE_ARGS <<<"${VYRE_DEVICE_CMAKE_ARGS:-}"
+# Debian packages the GPU machine lacks (hiredis, libsodium, libpng), unpacked with dpkg -x into
+# .deps/sysroot: CMake finds their headers and libraries there.
+if [[ -d .deps/sysroot/usr ]]; then
+  EXTRA_CMAKE_ARGS+=(-DCMAKE_PREFIX_PATH="$ROOT/.deps/sysroot/usr")
+  export LD_LIBRARY_PATH="$ROOT/.deps/sysroot/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
 if [[ -d /usr/local/cuda ]] && ! command -v nvcc >/dev/null; then
   EXTRA_CMAKE_ARGS+=(-DCUDAToolkit_ROOT=/usr/local/cuda)
 fi
