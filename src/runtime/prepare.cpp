@@ -4,6 +4,7 @@
 
 #include "prepared_state.h"
 #include "run_state.h"
+#include "vyre/backend/dispatch_validation.h"
 #include "vyre/diag/codes.h"
 #include "vyre/runtime/launch.h"
 #include "vyre/runtime/runtime.h"
@@ -72,8 +73,8 @@ Result<PreparedKernel> Runtime::prepare(const ir::Program& program, const Device
   // Limits that do not depend on the launch's sizes are checked once, here.
   LaunchGeometry probe;
   probe.workgroup = state->pipeline->workgroup();
-  Bindings none;
-  VYRE_TRY(validate_launch(program, probe, none, device.backend()));
+  VYRE_TRY(
+      check_launch_limits(program, probe, device.backend().capabilities(), device.backend().id()));
   state->max_groups = device.backend().capabilities().max_groups;
   state->report = std::move(report);
   return PreparedKernel(std::move(state));
