@@ -16,7 +16,7 @@ TEST(DeviceMemory, BackendWithoutDeviceMemorySaysSo) {
   auto device = Device::open(stub);
   ASSERT_TRUE(device.ok());
   EXPECT_EQ(device->id(), "stub:0");
-  EXPECT_EQ(device->name(), "stub device");
+  EXPECT_EQ(device->name(), fake_fingerprint().device);
   auto buffer = device->allocate(ir::Type::F32, 16);
   ASSERT_FALSE(buffer.ok());
   EXPECT_EQ(buffer.error().code, code::DeviceMemoryUnsupported);
