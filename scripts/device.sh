@@ -152,6 +152,7 @@ section "examples"
 declare -A EXAMPLE_ARGS=(
   [dot_product]="--size n=1048576 --size g=4096 --in x=fill:0.5 --in y=range:1048576"
   [hash]="--param seed=42 --in keys=range:1048576"
+  [heat]="--size w=1024 --size h=1024 --param alpha=0.2 --in src=fill:0 --iterations 100 --swap src,dst"
   [histogram]="--in data=range:1048576"
   [mandelbrot]="--size w=1024 --size h=1024 --param x0=-2.0 --param y0=-1.5 --param scale=0.0029"
   [matmul]="--size m=512 --size n=512 --size k=512 --in a=fill:0.5 --in b=fill:2"
