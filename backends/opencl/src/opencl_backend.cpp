@@ -9,6 +9,7 @@
 
 #include "cl_handle.h"
 #include "device.h"
+#include "kernel_scalar_args.h"
 #include "opencl_device.h"
 #include "opencl_pipeline.h"
 #include "pipeline_builder.h"
@@ -375,23 +376,12 @@ class OpenClBackend final : public Backend {
           err = clSetKernelArg(kernel, slot, sizeof count, &count);
           break;
         }
-        case codegen::KernelArg::Param: {
-          const Scalar& value = bindings.params[arg.index];
-          if (ir::bit_width(value.type) == 64) {
-            cl_ulong bits = value.bits;
-            err = clSetKernelArg(kernel, slot, sizeof bits, &bits);
-          } else {  // 32-bit types, and bool as a 0/1 uint
-            cl_uint bits = value.type == ir::Type::Bool ? (value.bits != 0 ? 1u : 0u)
-                                                        : static_cast<cl_uint>(value.bits);
-            err = clSetKernelArg(kernel, slot, sizeof bits, &bits);
-          }
+        case codegen::KernelArg::Param:
+          err = set_param_arg(kernel, slot, bindings.params[arg.index]);
           break;
-        }
-        case codegen::KernelArg::Size: {
-          cl_uint size = static_cast<cl_uint>(bindings.sizes[arg.index]);
-          err = clSetKernelArg(kernel, slot, sizeof size, &size);
+        case codegen::KernelArg::Size:
+          err = set_size_arg(kernel, slot, bindings.sizes[arg.index]);
           break;
-        }
       }
       if (err != CL_SUCCESS) {
         return api_error("clSetKernelArg", err, fmt::format("setting argument {}", slot));
