@@ -342,7 +342,10 @@ Result<NpyArray> read_npy_file(const std::string& path) {
 }
 
 Status write_npy_file(const std::string& path, const NpyArray& array) {
-  const std::vector<std::uint8_t> bytes = encode_npy(array);
+  return write_file_bytes(path, encode_npy(array));
+}
+
+Status write_file_bytes(const std::string& path, std::span<const std::uint8_t> bytes) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   bool ok = f != nullptr;
   if (ok && !bytes.empty()) ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();

@@ -48,17 +48,7 @@ Status write_data_file(const std::string& path, const NpyArray& array) {
     }
     return write_png(path, array.buffer, array.shape[0], array.shape[1]);
   }
-  const std::vector<std::uint8_t>& bytes = array.buffer.bytes();
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  bool ok = f != nullptr;
-  if (ok && !bytes.empty()) ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  if (f != nullptr) ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    return Diagnostic::error(code::CannotWriteFile, "cannot write `" + path + "`",
-                             "check that the folder exists and is writable, and the disk has "
-                             "room");
-  }
-  return Ok{};
+  return write_file_bytes(path, array.buffer.bytes());
 }
 
 }  // namespace vyre::cli

@@ -41,5 +41,7 @@ Status write_npy_file(const std::string& path, const NpyArray& array);
 // socket or device is VY8203 (opened without blocking, so a FIFO with no writer cannot hang).
 Result<std::vector<std::uint8_t>> read_regular_file(const std::string& path,
                                                     std::string_view what_to_name = "a file");
+// Writes (replacing) `path` with `bytes`; a failure is a VY8104 diagnostic.
+Status write_file_bytes(const std::string& path, std::span<const std::uint8_t> bytes);
 
 }  // namespace vyre
