@@ -16,6 +16,11 @@ get_property(_layers GLOBAL PROPERTY VYRE_LAYER_TARGETS)
 # they were added, dependencies first), then the layers from the top down.
 set(_backends ${VYRE_BACKEND_TARGETS})
 list(REVERSE _backends)
+# A module (its provider) calls into its backend, so every module comes before every backend.
+set(_modules ${_backends})
+list(FILTER _modules INCLUDE REGEX "^vyre_module_")
+list(FILTER _backends EXCLUDE REGEX "^vyre_module_")
+list(PREPEND _backends ${_modules})
 set(_layers_down ${_layers})
 list(REVERSE _layers_down)
 set(_archives vyre_backends ${_backends} ${_layers_down})
