@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "vyre/ir/barriers.h"
+
 namespace vyre::routing {
 namespace {
 
@@ -50,6 +52,7 @@ ProgramRequirements requirements_of(const ir::Program& program) {
   needs.ops.assign(c.ops.begin(), c.ops.end());
   needs.types.assign(c.types.begin(), c.types.end());
   needs.f64 = c.types.count(ir::Type::F64) != 0;
+  needs.barriers_under_if = ir::has_barrier_under_if(p);
   return needs;
 }
 
@@ -65,6 +68,9 @@ std::optional<std::string> unmet_requirement(const Backend& backend,
   if (needs.shared_bytes > caps.max_shared_bytes) {
     return "needs " + std::to_string(needs.shared_bytes) + " shared bytes, has " +
            std::to_string(caps.max_shared_bytes);
+  }
+  if (needs.barriers_under_if && !caps.barriers_under_if) {
+    return std::string("its compiler miscompiles a barrier inside an `if`");
   }
   if (!needs.ops.empty()) {
     std::vector<std::string> supported = backend.supported_ops();

@@ -352,6 +352,8 @@ TEST(RedisStore, OneLeaderPerKeyAndWaitersGetItsEntry) {
   EXPECT_EQ(b_turn.get(), FleetTurn::EntryReady);
   EXPECT_EQ(r_turn.get(), FleetTurn::EntryReady);
   EXPECT_EQ(b.get(f.key()).status, StoreStatus::Hit);
+  // The release is queued behind the put on a's writer: b can see the entry before it runs.
+  ASSERT_TRUE(a.flush().ok());
   auto lease = server.command({"EXISTS", "test:l:" + to_hex(f.key())});
   ASSERT_TRUE(lease.ok());
   EXPECT_EQ(lease->value(), 0) << "the leader's lease outlived its put";

@@ -105,6 +105,37 @@ kernel count workgroup(64) dispatch(n) {
   EXPECT_NE(skipped(*route, "fast")->reason.find("64-bit atomics"), std::string::npos);
 }
 
+// A device compiler that gets a barrier inside an `if` wrong (PoCL) never sees such a program;
+// one whose barriers are outside any `if` still routes there.
+TEST(Routing, SkipsABackendThatMiscompilesBarriersUnderIf) {
+  Capabilities caps = full_capabilities();
+  caps.barriers_under_if = false;
+  Fixture f(caps);
+  auto under_if = parse(R"(
+kernel k workgroup(64) {
+  buffer out: write u32[n]
+  if group_size.x != 0u {
+    barrier()
+    out[global_id.x] = 1u
+  }
+})");
+  auto route = routing::choose_backend(f.registry, under_if, {});
+  ASSERT_TRUE(route.ok()) << route.error().message;
+  EXPECT_EQ(route->backend_id, "reference");
+  ASSERT_NE(skipped(*route, "fast"), nullptr);
+  EXPECT_NE(skipped(*route, "fast")->reason.find("barrier inside an `if`"), std::string::npos);
+
+  auto at_top = parse(R"(
+kernel k workgroup(64) {
+  buffer out: write u32[n]
+  barrier()
+  if group_size.x != 0u { out[global_id.x] = 1u }
+})");
+  auto top_route = routing::choose_backend(f.registry, at_top, {});
+  ASSERT_TRUE(top_route.ok()) << top_route.error().message;
+  EXPECT_EQ(top_route->backend_id, "fast");
+}
+
 // A backend whose device was lost for the rest of the process (CUDA after a sticky error) is
 // skipped with its diagnostic; chosen explicitly, its diagnostic is the error.
 TEST(Routing, SkipsABackendThatLostItsDevice) {

@@ -39,6 +39,7 @@ nlohmann::json capabilities_json(const Backend& backend) {
           {"atomics64", c.atomics64},
           {"f64", c.f64},
           {"subgroup_size", c.subgroup_size},
+          {"barriers_under_if", c.barriers_under_if},
           {"features", c.features},
           {"ops", backend.supported_ops()}};
 }
@@ -109,6 +110,9 @@ int backends_command(bool json) {
       std::string features;
       for (const auto& f : c.features) features += (features.empty() ? "" : " ") + f;
       std::printf("    features:  %s\n", features.c_str());
+    }
+    if (!c.barriers_under_if) {
+      std::printf("    refuses:   barriers inside `if` (its compiler miscompiles them)\n");
     }
   }
   if (json) std::printf("%s\n", list.dump().c_str());

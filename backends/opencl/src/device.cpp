@@ -200,6 +200,9 @@ DeviceProperties read_device_properties(const DeviceEntry& entry) {
   if (single & CL_FP_DENORM) caps.features.emplace_back("fp32_denormals");
 
   const std::string platform_version = platform_string(entry.platform, CL_PLATFORM_VERSION);
+  // PoCL (3.1 in Debian 12) miscompiles a barrier in one branch of an `if`: stores after it
+  // escape their bounds checks and corrupt the host's heap (`vyre fuzz --seed 1171`).
+  caps.barriers_under_if = platform_version.find("PoCL") == std::string::npos;
   DeviceFingerprint& fp = out.fingerprint;
   fp.vendor = entry.platform_name;
   fp.device = entry.device_name;

@@ -18,6 +18,7 @@
 #include "vyre/backends/opencl/backend.h"
 #include "vyre/backends/opencl/codes.h"
 #include "vyre/backends/opencl/environment.h"
+#include "vyre/ir/barriers.h"
 
 namespace vyre::opencl {
 namespace {
@@ -157,12 +158,29 @@ class OpenClBackend final : public Backend {
 
   Result<std::shared_ptr<const CompiledPipeline>> compile(const ir::Program& program,
                                                           const DispatchConfig& config) override {
+    if (auto refused = refusal(program)) return *refused;
     return build_pipeline(target_, program, config);
   }
 
   std::vector<Result<std::shared_ptr<const CompiledPipeline>>> compile_many(
       std::span<const ir::Program* const> programs, const DispatchConfig& config) override {
-    return build_pipelines(target_, programs, config);
+    std::vector<const ir::Program*> buildable;
+    for (const ir::Program* program : programs) {
+      if (!refusal(*program)) buildable.push_back(program);
+    }
+    if (buildable.size() == programs.size()) return build_pipelines(target_, programs, config);
+    auto built = build_pipelines(target_, buildable, config);
+    std::vector<Result<std::shared_ptr<const CompiledPipeline>>> out;
+    out.reserve(programs.size());
+    std::size_t next = 0;
+    for (const ir::Program* program : programs) {
+      if (auto refused = refusal(*program)) {
+        out.emplace_back(std::move(*refused));
+      } else {
+        out.push_back(std::move(built[next++]));
+      }
+    }
+    return out;
   }
 
   // A pipeline of a batch (compile_many) serializes the whole batch's program binary with its
@@ -198,6 +216,7 @@ class OpenClBackend final : public Backend {
   Result<std::shared_ptr<const CompiledPipeline>> load(
       const ir::Program& program, const DispatchConfig& config,
       std::span<const std::uint8_t> bytes) override {
+    if (auto refused = refusal(program)) return *refused;
     PipelineImage image = VYRE_TRY(decode_pipeline(bytes));
     const auto workgroup = effective_workgroup(program, config);
     auto reject = [](std::string why) {
@@ -358,6 +377,21 @@ class OpenClBackend final : public Backend {
 
  private:
   OpenClBackend() = default;
+
+  // A program this device's compiler is known to get wrong (Capabilities::barriers_under_if):
+  // refused, so it never runs here; routing takes it to another backend.
+  std::optional<Diagnostic> refusal(const ir::Program& program) const {
+    if (properties_.capabilities.barriers_under_if || !ir::has_barrier_under_if(*program)) {
+      return std::nullopt;
+    }
+    return Diagnostic::error(
+        code::BackendLacksFeature,
+        fmt::format("backend `opencl` cannot run `{}`: {} miscompiles a barrier inside an `if` "
+                    "(its kernels store past their bounds)",
+                    program->name, entry_.platform_name),
+        "run it on another backend (routing picks one when --backend is not given), or move "
+        "the barrier out of the `if`");
+  }
 
   static Status set_arguments(cl_kernel kernel, const OpenClPipeline& pipeline,
                               const Bindings& bindings, const std::vector<ClMem>& memory) {

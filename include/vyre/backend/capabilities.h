@@ -25,6 +25,9 @@ struct Capabilities {
   bool atomics64 = false;
   bool f64 = false;
   std::uint32_t subgroup_size = 1;
+  // A barrier inside an `if` (under a uniform condition, as validation requires) compiles
+  // correctly. PoCL's compiler does not: its kernels then store past their bounds checks.
+  bool barriers_under_if = true;
   std::vector<std::string> features;  // free-form flags, e.g. "cl_khr_int64_base_atomics"
 
   bool supports(ir::Type type) const;

@@ -1,6 +1,6 @@
 // What a program needs from a backend: the ops it calls, the element types it stores and
-// computes with, 64-bit atomics, f64 and shared memory. Routing compares these with each
-// backend's Capabilities and supported ops.
+// computes with, 64-bit atomics, f64, shared memory and barriers inside `if` statements. Routing
+// compares these with each backend's Capabilities and supported ops.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,7 @@ struct ProgramRequirements {
   bool atomics64 = false;
   bool f64 = false;
   std::uint64_t shared_bytes = 0;
+  bool barriers_under_if = false;  // a barrier anywhere inside an `if` statement's branches
 };
 
 ProgramRequirements requirements_of(const ir::Program& program);
