@@ -51,6 +51,24 @@ TEST_F(RunReport, NewProgramsAndOtherBackendsAreNamedPlainly) {
   EXPECT_EQ(opencl.out.find("differs in"), std::string::npos) << opencl.out;
 }
 
+// A run on host buffers allocates, uploads, runs and reads back inside one dispatch: the split
+// by step says so instead of printing zeros, and the JSON's unmeasured steps are null.
+TEST_F(RunReport, StepsNotMeasuredApartAreNotPrintedAsZeros) {
+  auto r = run("run " + example_path("saxpy") + " --backend reference --param a=2 --in x=range:64");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("allocation, upload, kernel and download are one dispatch ("),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("kernel 0.000 ms"), std::string::npos) << r.out;
+  auto json = run("run " + example_path("saxpy") +
+                  " --backend reference --param a=2 --in x=range:64 --json");
+  ASSERT_EQ(json.status, 0) << json.out;
+  const auto t = nlohmann::json::parse(json.out.substr(json.out.find('{')))["timings_ms"];
+  EXPECT_TRUE(t["kernel"].is_null()) << t.dump();
+  EXPECT_TRUE(t["upload"].is_null()) << t.dump();
+  EXPECT_GT(t["dispatch"].get<double>(), 0.0) << t.dump();
+}
+
 TEST_F(RunReport, RepeatEndsWithOneSummary) {
   auto r = run("run " + example_path("saxpy") +
                " --backend reference --param a=2 --in x=range:64 --in y=fill:1 --repeat 5");

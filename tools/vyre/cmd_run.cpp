@@ -18,8 +18,8 @@
 #include "command.h"
 #include "data_file.h"
 #include "element_cast.h"
-#include "progress_line.h"
 #include "iterate.h"
+#include "progress_line.h"
 #include "source_file.h"
 #include "vyre/backends/builtin.h"
 #include "vyre/diag/codes.h"
@@ -374,11 +374,19 @@ void print_human(const ir::Program& program, const RunResult& result,
       "time: route %.3f ms, validate %.3f ms, pipeline %.3f ms, dispatch %.3f ms, "
       "read back %.3f ms, total %.3f ms\n",
       t.route_ms, t.validate_ms, t.obtain_ms, t.dispatch_ms, t.readback_ms, t.total_ms);
-  std::printf(
-      "time by step: start-up %.3f ms, routing %.3f ms, allocation %.3f ms, upload %.3f ms, "
-      "kernel %.3f ms, download %.3f ms, unattributed %.3f ms\n",
-      t.startup_ms, t.routing_ms, t.allocation_ms, t.upload_ms, t.kernel_ms, t.download_ms,
-      t.unattributed_ms);
+  if (t.steps_measured) {
+    std::printf(
+        "time by step: start-up %.3f ms, routing %.3f ms, allocation %.3f ms, upload %.3f ms, "
+        "kernel %.3f ms, download %.3f ms, unattributed %.3f ms\n",
+        t.startup_ms, t.routing_ms, t.allocation_ms, t.upload_ms, t.kernel_ms, t.download_ms,
+        t.unattributed_ms);
+  } else {
+    // One backend dispatch allocated, uploaded, ran and read back: not measured apart.
+    std::printf(
+        "time by step: start-up %.3f ms, routing %.3f ms; allocation, upload, kernel and "
+        "download are one dispatch (%.3f ms; --iterations measures them apart)\n",
+        t.startup_ms, t.routing_ms, t.dispatch_ms + t.readback_ms);
+  }
   for (const auto& [name, buffer] : result.outputs) {
     std::string values;
     std::size_t shown = std::min(buffer.count(), kShownValues);
@@ -409,6 +417,8 @@ nlohmann::json run_json(const ir::Program& program, const RunResult& result,
                         const std::string& file,
                         const std::map<std::string, std::string>& written) {
   const RunReport& r = result.report;
+  const auto& t = r.timings;
+  auto measured = [&](double ms) { return t.steps_measured ? nlohmann::json(ms) : nullptr; };
   nlohmann::json skipped = nlohmann::json::array();
   for (const auto& s : r.skipped) skipped.push_back({{"id", s.id}, {"reason", s.reason}});
   nlohmann::json outputs = nlohmann::json::object();
@@ -426,7 +436,6 @@ nlohmann::json run_json(const ir::Program& program, const RunResult& result,
     outputs[name] = o;
   }
   const auto& g = r.geometry;
-  const auto& t = r.timings;
   return {{"file", file},
           {"kernel", r.program},
           {"backend", {{"id", r.backend}, {"why", r.backend_why}, {"skipped", skipped}}},
@@ -444,10 +453,11 @@ nlohmann::json run_json(const ir::Program& program, const RunResult& result,
             {"total", t.total_ms},
             {"startup", t.startup_ms},
             {"routing", t.routing_ms},
-            {"allocation", t.allocation_ms},
-            {"upload", t.upload_ms},
-            {"kernel", t.kernel_ms},
-            {"download", t.download_ms},
+            // null: done inside one dispatch, not measured apart (RunTimings::steps_measured)
+            {"allocation", measured(t.allocation_ms)},
+            {"upload", measured(t.upload_ms)},
+            {"kernel", measured(t.kernel_ms)},
+            {"download", measured(t.download_ms)},
             {"unattributed", t.unattributed_ms}}},
           {"outputs", outputs}};
 }
@@ -602,8 +612,8 @@ int run_command(const RunArgs& args) {
                               args.iterations, args.swap);
     if (!run) return fail(run.error());
     for (const auto& [name, path] : prepared->out_paths) {
-      const NpyArray out = shaped_output(*program, name, run->result.outputs.at(name),
-                                         run->result.report.sizes);
+      const NpyArray out =
+          shaped_output(*program, name, run->result.outputs.at(name), run->result.report.sizes);
       if (auto written = write_data_file(path, out); !written) return fail(written.error());
     }
     if (args.json) {

@@ -141,6 +141,7 @@ Result<IterationRun> run_iterations(Runtime& runtime, const ir::Program& program
   const double attributed = t.startup_ms + t.routing_ms + t.validate_ms + t.obtain_ms +
                             t.allocation_ms + t.upload_ms + t.kernel_ms + t.download_ms;
   t.unattributed_ms = std::max(0.0, t.total_ms - attributed);
+  t.steps_measured = true;
   return run;
 }
 

@@ -38,9 +38,11 @@ struct RunTimings {
   double total_ms = 0;
   // The same run split by what the time went to (docs/RUNTIME.md). route_ms is startup_ms
   // (probing and constructing backends on first use) plus routing_ms (choosing among them).
-  // allocation_ms .. download_ms are filled where they are measured apart: by resident runs
-  // (`vyre run --iterations`), kernel_ms from the device's own timer; unattributed_ms is what
-  // remains of total_ms.
+  // allocation_ms .. download_ms are filled where they are measured apart (steps_measured): by
+  // resident runs (`vyre run --iterations`), kernel_ms from the device's own timer. A run on
+  // host buffers does them inside one backend dispatch (dispatch_ms), so they stay 0 and
+  // steps_measured false. unattributed_ms is what remains of total_ms.
+  bool steps_measured = false;
   double startup_ms = 0;
   double routing_ms = 0;
   double allocation_ms = 0;
