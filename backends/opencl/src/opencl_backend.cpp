@@ -9,7 +9,7 @@
 
 #include "cl_handle.h"
 #include "device.h"
-#include "kernel_scalar_args.h"
+#include "kernel_args.h"
 #include "opencl_device.h"
 #include "opencl_pipeline.h"
 #include "pipeline_builder.h"
@@ -395,33 +395,10 @@ class OpenClBackend final : public Backend {
 
   static Status set_arguments(cl_kernel kernel, const OpenClPipeline& pipeline,
                               const Bindings& bindings, const std::vector<ClMem>& memory) {
-    const auto& args = pipeline.args();
-    for (cl_uint slot = 0; slot < args.size(); ++slot) {
-      const codegen::KernelArg& arg = args[slot];
-      cl_int err = CL_SUCCESS;
-      switch (arg.kind) {
-        case codegen::KernelArg::BufferPointer: {
-          cl_mem mem = memory[arg.index].get();
-          err = clSetKernelArg(kernel, slot, sizeof mem, &mem);
-          break;
-        }
-        case codegen::KernelArg::BufferLength: {
-          cl_ulong count = bindings.buffers[arg.index].count();
-          err = clSetKernelArg(kernel, slot, sizeof count, &count);
-          break;
-        }
-        case codegen::KernelArg::Param:
-          err = set_param_arg(kernel, slot, bindings.params[arg.index]);
-          break;
-        case codegen::KernelArg::Size:
-          err = set_size_arg(kernel, slot, bindings.sizes[arg.index]);
-          break;
-      }
-      if (err != CL_SUCCESS) {
-        return api_error("clSetKernelArg", err, fmt::format("setting argument {}", slot));
-      }
-    }
-    return Ok{};
+    return set_kernel_args(
+        kernel, pipeline.args(), [&](std::uint32_t i) -> Result<cl_mem> { return memory[i].get(); },
+        [&](std::uint32_t i) { return bindings.buffers[i].count(); }, bindings.params,
+        bindings.sizes);
   }
 
   DeviceEntry entry_;

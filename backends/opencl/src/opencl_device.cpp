@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "kernel_scalar_args.h"
+#include "kernel_args.h"
 #include "opencl_pipeline.h"
 #include "vyre/diag/codes.h"
 
@@ -328,55 +328,34 @@ class OpenClStream final : public BackendStream {
 
   Status set_arguments(cl_kernel kernel, const OpenClPipeline& pipeline,
                        const DeviceBindings& bindings, std::vector<ClMem>& sub_buffers) {
-    const auto& args = pipeline.args();
-    for (cl_uint slot = 0; slot < args.size(); ++slot) {
-      const codegen::KernelArg& arg = args[slot];
-      cl_int err = CL_SUCCESS;
-      switch (arg.kind) {
-        case codegen::KernelArg::BufferPointer: {
-          const DeviceBufferView& view = bindings.buffers[arg.index];
-          cl_mem mem = mem_of(view);
-          if (view.offset_bytes != 0) {
-            if (view.offset_bytes % base_align_bytes_ != 0) {
-              return Diagnostic::error(
-                  code::ViewNotBindable,
-                  fmt::format("buffer argument {} is a view starting at byte {}, which is not a "
-                              "multiple of this device's base address alignment ({} bytes)",
-                              arg.index, view.offset_bytes, base_align_bytes_),
-                  fmt::format("start the view at a multiple of {} elements, or copy the range "
-                              "into its own buffer",
-                              base_align_bytes_ / ir::size_bytes(view.element)));
-            }
-            cl_buffer_region region{view.offset_bytes,
-                                    std::max<std::uint64_t>(view.size_bytes(), 1)};
-            cl_int sub_err = CL_SUCCESS;
-            cl_mem sub = clCreateSubBuffer(mem, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
-                                           &region, &sub_err);
-            if (sub_err != CL_SUCCESS)
-              return api_error("clCreateSubBuffer", sub_err, "binding a view");
-            sub_buffers.emplace_back(sub);
-            mem = sub;
-          }
-          err = clSetKernelArg(kernel, slot, sizeof mem, &mem);
-          break;
+    // A view that starts inside its allocation is bound as a sub-buffer.
+    auto memory = [&](std::uint32_t i) -> Result<cl_mem> {
+      const DeviceBufferView& view = bindings.buffers[i];
+      cl_mem mem = mem_of(view);
+      if (view.offset_bytes != 0) {
+        if (view.offset_bytes % base_align_bytes_ != 0) {
+          return Diagnostic::error(
+              code::ViewNotBindable,
+              fmt::format("buffer argument {} is a view starting at byte {}, which is not a "
+                          "multiple of this device's base address alignment ({} bytes)",
+                          i, view.offset_bytes, base_align_bytes_),
+              fmt::format("start the view at a multiple of {} elements, or copy the range "
+                          "into its own buffer",
+                          base_align_bytes_ / ir::size_bytes(view.element)));
         }
-        case codegen::KernelArg::BufferLength: {
-          cl_ulong count = bindings.buffers[arg.index].count;
-          err = clSetKernelArg(kernel, slot, sizeof count, &count);
-          break;
-        }
-        case codegen::KernelArg::Param:
-          err = set_param_arg(kernel, slot, bindings.params[arg.index]);
-          break;
-        case codegen::KernelArg::Size:
-          err = set_size_arg(kernel, slot, bindings.sizes[arg.index]);
-          break;
+        cl_buffer_region region{view.offset_bytes, std::max<std::uint64_t>(view.size_bytes(), 1)};
+        cl_int sub_err = CL_SUCCESS;
+        cl_mem sub = clCreateSubBuffer(mem, CL_MEM_READ_WRITE, CL_BUFFER_CREATE_TYPE_REGION,
+                                       &region, &sub_err);
+        if (sub_err != CL_SUCCESS) return api_error("clCreateSubBuffer", sub_err, "binding a view");
+        sub_buffers.emplace_back(sub);
+        mem = sub;
       }
-      if (err != CL_SUCCESS) {
-        return api_error("clSetKernelArg", err, fmt::format("setting argument {}", slot));
-      }
-    }
-    return Ok{};
+      return mem;
+    };
+    return set_kernel_args(
+        kernel, pipeline.args(), memory, [&](std::uint32_t i) { return bindings.buffers[i].count; },
+        bindings.params, bindings.sizes);
   }
 
   ClQueue queue_;
