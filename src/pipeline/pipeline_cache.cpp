@@ -16,6 +16,7 @@
 #include "vyre/ir/program.h"
 #include "vyre/pipeline/cache_maintenance.h"
 #include "vyre/pipeline/entry_format.h"
+#include "vyre/pipeline/redis_store.h"
 #include "vyre/pipeline/stats_file.h"
 
 namespace vyre::pipeline {
@@ -499,6 +500,10 @@ Status PipelineCache::save_stats() {
   now.compile_us_saved = c.compile_us_saved.load();
   now.store = disk_store->counters();
   now.corrupt_entries_removed = now.store[StoreCounter::CorruptRemoved];
+  if (const auto* remote = dynamic_cast<const RedisStore*>(store("redis"))) {
+    now.remote_store = remote->counters();
+    now.remote = remote->stats();
+  }
   PersistedStats delta = now - counters_->saved;
   VYRE_TRY(add_persisted_stats(disk_store->root(), delta));
   counters_->saved = now;

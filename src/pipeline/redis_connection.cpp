@@ -62,6 +62,21 @@ long long RedisReply::value() const {
   return reply_->type == REDIS_REPLY_INTEGER ? reply_->integer : 0;
 }
 
+std::size_t RedisReply::size() const {
+  return reply_->type == REDIS_REPLY_ARRAY ? reply_->elements : 0;
+}
+std::span<const std::uint8_t> RedisReply::element_bytes(std::size_t i) const {
+  if (i >= size()) return {};
+  const redisReply* e = reply_->element[i];
+  if (e->type != REDIS_REPLY_STRING && e->type != REDIS_REPLY_STATUS) return {};
+  return {reinterpret_cast<const std::uint8_t*>(e->str), e->len};
+}
+std::size_t RedisReply::element_size(std::size_t i) const {
+  if (i >= size()) return 0;
+  const redisReply* e = reply_->element[i];
+  return e->type == REDIS_REPLY_ARRAY ? e->elements : 0;
+}
+
 std::string describe_reply(const RedisReply& reply) {
   if (reply.nil()) return "nil";
   if (reply.string()) return "a string of " + std::to_string(reply.bytes().size()) + " bytes";

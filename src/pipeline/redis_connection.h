@@ -33,6 +33,10 @@ class RedisReply {
   bool integer() const;
   std::span<const std::uint8_t> bytes() const;  // a bulk or status string's bytes
   long long value() const;                      // an integer reply's value
+  // An array's elements (SCAN answers [cursor, [keys...]]): 0 and empty for other replies.
+  std::size_t size() const;
+  std::span<const std::uint8_t> element_bytes(std::size_t i) const;  // a string element's bytes
+  std::size_t element_size(std::size_t i) const;  // a nested array element's size
 
  private:
   redisReply* reply_;

@@ -11,8 +11,6 @@
 #include <set>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "redis_connection.h"
 #include "vyre/diag/codes.h"
 #include "vyre/pipeline/entry_format.h"
@@ -75,9 +73,7 @@ struct RedisStore::State {
   bool stopping = false;
   std::thread writer;
 
-  std::string entry_name(const Digest& key) const {
-    return options.key_namespace + ":e:" + to_hex(key);
-  }
+  std::string entry_name(const Digest& key) const { return options.entry_name(key); }
   std::string lease_name(const Digest& key) const {
     return options.key_namespace + ":l:" + to_hex(key);
   }
@@ -204,23 +200,6 @@ struct RedisStore::State {
     return held.erase(key) != 0;
   }
 };
-
-std::string RemoteStats::to_json() const {
-  nlohmann::json j = {{"untrusted_entry", untrusted},
-                      {"corrupt_entry", corrupt},
-                      {"errors", errors},
-                      {"skipped_while_down", skipped_down},
-                      {"dropped_writes", dropped_writes},
-                      {"leases_taken", leases_taken},
-                      {"waits", waits},
-                      {"waits_served", waits_served},
-                      {"wait_timeouts", wait_timeouts},
-                      {"gets", gets},
-                      {"get_us_total", get_us_total},
-                      {"get_us_max", get_us_max},
-                      {"available", available}};
-  return j.dump();
-}
 
 RedisStore::RedisStore(RemoteCacheOptions options, StoreContext context)
     : state_(std::make_unique<State>()) {

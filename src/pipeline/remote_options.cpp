@@ -32,6 +32,10 @@ Result<std::optional<std::uint64_t>> number_of(EnvVar var, bool zero_allowed) {
 
 }  // namespace
 
+std::string RemoteCacheOptions::entry_name(const Digest& key) const {
+  return key_namespace + ":e:" + to_hex(key);
+}
+
 std::string RemoteEndpoint::url() const {
   return "redis://" + host + ":" + std::to_string(port) + "/" + std::to_string(db);
 }

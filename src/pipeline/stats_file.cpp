@@ -22,6 +22,23 @@ Diagnostic io_error(const std::filesystem::path& path, std::string what) {
                            "counters afresh");
 }
 
+StoreCounters counters_from(const nlohmann::json& j) {
+  StoreCounters counters;
+  if (!j.is_object()) return counters;
+  for (std::size_t i = 0; i < kStoreCounterCount; ++i) {
+    auto it = j.find(std::string(store_counter_name(static_cast<StoreCounter>(i))));
+    if (it != j.end() && it->is_number_unsigned()) counters.values[i] = it->get<std::uint64_t>();
+  }
+  return counters;
+}
+
+bool counters_empty(const StoreCounters& counters) {
+  for (std::uint64_t v : counters.values) {
+    if (v != 0) return false;
+  }
+  return true;
+}
+
 Result<PersistedStats> parse(const std::filesystem::path& path, const std::string& text) {
   nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return io_error(path, "not a JSON object");
@@ -36,12 +53,12 @@ Result<PersistedStats> parse(const std::filesystem::path& path, const std::strin
   s.compile_us = get("compile_us");
   s.compile_us_saved = get("compile_us_saved");
   s.corrupt_entries_removed = get("corrupt_entries_removed");
-  if (auto store = j.find("store"); store != j.end() && store->is_object()) {
-    for (std::size_t i = 0; i < kStoreCounterCount; ++i) {
-      auto it = store->find(std::string(store_counter_name(static_cast<StoreCounter>(i))));
-      if (it != store->end() && it->is_number_unsigned())
-        s.store.values[i] = it->get<std::uint64_t>();
+  if (auto store = j.find("store"); store != j.end()) s.store = counters_from(*store);
+  if (auto remote = j.find("remote"); remote != j.end() && remote->is_object()) {
+    if (auto store = remote->find("store"); store != remote->end()) {
+      s.remote_store = counters_from(*store);
     }
+    s.remote = RemoteStats::from_json(*remote);
   }
   if (auto misses = j.find("misses"); misses != j.end() && misses->is_object()) {
     for (MissReason reason : kMissReasons) {
@@ -79,6 +96,8 @@ PersistedStats& PersistedStats::operator+=(const PersistedStats& o) {
   memory_hits += o.memory_hits;
   store_hits += o.store_hits;
   store += o.store;
+  remote_store += o.remote_store;
+  remote += o.remote;
   for (std::size_t i = 0; i < misses.size(); ++i) misses[i] += o.misses[i];
   compiles += o.compiles;
   compile_us += o.compile_us;
@@ -93,7 +112,9 @@ PersistedStats PersistedStats::operator-(const PersistedStats& o) const {
   d.store_hits = store_hits - o.store_hits;
   for (std::size_t i = 0; i < kStoreCounterCount; ++i) {
     d.store.values[i] = store.values[i] - o.store.values[i];
+    d.remote_store.values[i] = remote_store.values[i] - o.remote_store.values[i];
   }
+  d.remote = remote - o.remote;
   for (std::size_t i = 0; i < misses.size(); ++i) d.misses[i] = misses[i] - o.misses[i];
   d.compiles = compiles - o.compiles;
   d.compile_us = compile_us - o.compile_us;
@@ -103,10 +124,9 @@ PersistedStats PersistedStats::operator-(const PersistedStats& o) const {
 }
 
 bool PersistedStats::empty() const {
-  bool store_empty = true;
-  for (std::uint64_t v : store.values) store_empty = store_empty && v == 0;
   return memory_hits == 0 && store_hits == 0 && total_misses() == 0 && compiles == 0 &&
-         compile_us_saved == 0 && corrupt_entries_removed == 0 && store_empty;
+         compile_us_saved == 0 && corrupt_entries_removed == 0 && counters_empty(store) &&
+         counters_empty(remote_store) && remote.empty();
 }
 
 std::uint64_t PersistedStats::total_misses() const {
@@ -134,6 +154,11 @@ std::string PersistedStats::to_json() const {
                       {"compile_us_saved", compile_us_saved},
                       {"corrupt_entries_removed", corrupt_entries_removed},
                       {"store", nlohmann::json::parse(store.to_json())}};
+  if (!counters_empty(remote_store) || !remote.empty()) {
+    nlohmann::json r = remote.counters_json();
+    r["store"] = nlohmann::json::parse(remote_store.to_json());
+    j["remote"] = std::move(r);
+  }
   return j.dump(2) + "\n";
 }
 

@@ -30,8 +30,10 @@ std::string describe_cache_outcome(const pipeline::CacheOutcome& outcome) {
     case pipeline::CacheTier::Memory:
       return fmt::format("memory hit ({:.1f} us)", outcome.lookup_ms * 1000.0);
     case pipeline::CacheTier::Disk:
-      return fmt::format("disk hit (lookup {:.3f} ms, loaded in {:.3f} ms)", outcome.lookup_ms,
-                         outcome.load_ms);
+      // Named by the store that served it: "disk", "pack", "redis" (the shared tier).
+      return fmt::format("{} hit (lookup {:.3f} ms, loaded in {:.3f} ms)",
+                         outcome.store.empty() ? std::string("disk") : outcome.store,
+                         outcome.lookup_ms, outcome.load_ms);
     case pipeline::CacheTier::Compiled:
       break;
   }

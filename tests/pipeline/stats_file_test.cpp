@@ -72,5 +72,44 @@ TEST(StatsFile, FlushReportsALockItCannotTake) {
   EXPECT_EQ(stats->compiles, 1u);
 }
 
+TEST(StatsFile, TheRemoteStoresCountsAddUpAcrossProcesses) {
+  TempDir dir;
+  PersistedStats first;
+  first.remote_store[StoreCounter::Hits] = 2;
+  first.remote_store[StoreCounter::Misses] = 1;
+  first.remote.untrusted = 1;
+  first.remote.gets = 4;
+  first.remote.get_us_total = 400;
+  first.remote.get_us_max = 250;
+  ASSERT_TRUE(add_persisted_stats(dir.path(), first).ok());
+  PersistedStats second;
+  second.remote_store[StoreCounter::Hits] = 1;
+  second.remote.corrupt = 3;
+  second.remote.gets = 1;
+  second.remote.get_us_total = 90;
+  second.remote.get_us_max = 90;
+  ASSERT_TRUE(add_persisted_stats(dir.path(), second).ok());
+
+  auto read = read_persisted_stats(dir.path());
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->remote_store[StoreCounter::Hits], 3u);
+  EXPECT_EQ(read->remote_store[StoreCounter::Misses], 1u);
+  EXPECT_EQ(read->remote.untrusted, 1u);
+  EXPECT_EQ(read->remote.corrupt, 3u);
+  EXPECT_EQ(read->remote.gets, 5u);
+  EXPECT_EQ(read->remote.get_us_total, 490u);
+  EXPECT_EQ(read->remote.get_us_max, 250u) << "the slowest GET of any process, not a sum";
+  EXPECT_EQ(read->store[StoreCounter::Hits], 0u) << "the disk store's row stays apart";
+}
+
+TEST(StatsFile, AFileWithoutRemoteRowsReadsAsZeros) {
+  TempDir dir;
+  std::ofstream(dir.path() / kStatsFileName) << "{\"memory_hits\": 3}";  // an older version's
+  auto read = read_persisted_stats(dir.path());
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->memory_hits, 3u);
+  EXPECT_TRUE(read->remote.empty());
+}
+
 }  // namespace
 }  // namespace vyre::pipeline

@@ -1,8 +1,9 @@
-// `vyre cache path|stats|list|verify|explain|gc|clear|invalidate`: inspect and maintain the disk
-// pipeline cache. Every subcommand takes --dir (default: VYRE_CACHE_DIR, then
-// $XDG_CACHE_HOME/vyre/pipelines, then ~/.cache/vyre/pipelines). Cumulative hit and miss
-// counters come from <root>/stats.json, which every PipelineCache adds to when it flushes. A
-// folder that is not vyre's (no marker) or not safe is refused, never maintained.
+// `vyre cache path|stats|list|verify|explain|gc|clear|invalidate|push`: inspect and maintain the
+// disk pipeline cache (and, where one is configured, see the shared remote tier). Every subcommand
+// takes --dir (default: VYRE_CACHE_DIR, then $XDG_CACHE_HOME/vyre/pipelines, then
+// ~/.cache/vyre/pipelines). Cumulative hit and miss counters come from <root>/stats.json, which
+// every PipelineCache adds to when it flushes. A folder that is not vyre's (no marker) or not safe
+// is refused, never maintained.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,7 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cache_folder.h"
 #include "command.h"
+#include "remote_report.h"
 #include "source_file.h"
 #include "vyre/backends/builtin.h"
 #include "vyre/diag/codes.h"
@@ -19,6 +22,7 @@
 #include "vyre/pipeline/cache_options.h"
 #include "vyre/pipeline/disk_store.h"
 #include "vyre/pipeline/miss_explanation.h"
+#include "vyre/pipeline/remote_options.h"
 #include "vyre/pipeline/stats_file.h"
 #include "vyre/registry/backend_registry.h"
 #include "vyre/runtime/runtime.h"
@@ -50,35 +54,8 @@ Diagnostic query_error(std::string message, std::string help) {
   return Diagnostic::error(code::BadCacheQuery, std::move(message), std::move(help));
 }
 
-// The settings the cache would use, with --dir overriding the root.
-Result<PipelineCacheOptions> cache_options(const CacheArgs& args) {
-  PipelineCacheOptions options = VYRE_TRY(PipelineCacheOptions::from_environment());
-  if (!args.dir.empty()) options.root = args.dir;
-  if (options.root.empty()) {
-    return query_error(
-        "no pipeline cache folder: VYRE_CACHE_DIR, XDG_CACHE_HOME and HOME are unset",
-        "pass --dir or set VYRE_CACHE_DIR");
-  }
-  return options;
-}
-
-// The disk store for inspection: never creates the folder. A folder it refuses (not vyre's, not
-// safe) is an error here: `vyre cache` never maintains it.
 Result<std::unique_ptr<DiskStore>> open_disk(const CacheArgs& args) {
-  PipelineCacheOptions options = VYRE_TRY(cache_options(args));
-  DiskStoreOptions disk;
-  disk.root = options.root;
-  disk.max_bytes = options.disk_max_bytes;
-  disk.orphan_age = options.orphan_age;
-  StoreContext context;
-  context.create = false;
-  auto store = std::make_unique<DiskStore>(std::move(disk), std::move(context));
-  if (auto refusal = store->refusal()) {
-    Diagnostic error = *refusal;
-    error.severity = Severity::Error;
-    return error;
-  }
-  return store;
+  return open_cache_folder(args.dir);
 }
 
 // Prints what maintenance could not delete; true when there was something.
@@ -90,19 +67,6 @@ bool report_failures(const std::vector<RemoveFailure>& failures, bool json) {
                      "", json);
   }
   return !failures.empty();
-}
-
-std::string human_bytes(std::uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
 }
 
 std::string age_of(std::int64_t mtime_ns) {
@@ -120,7 +84,7 @@ nlohmann::json factors_json(const KeyFactors& f) {
 }
 
 int run_path(const CacheArgs& args) {
-  auto options = cache_options(args);
+  auto options = cache_options_for(args.dir);
   if (!options) return fail(options.error(), args.json);
   std::printf("%s\n", options->root.c_str());
   return 0;
@@ -135,13 +99,17 @@ int run_stats(const CacheArgs& args) {
   auto stats = read_persisted_stats((*disk)->root());
   if (!stats) return fail(stats.error(), args.json);
   const PersistedStats& s = *stats;
+  auto remote_options = RemoteCacheOptions::from_environment();
+  if (!remote_options) return fail(remote_options.error(), args.json);
+  const RemoteStatus remote = remote_status(std::move(*remote_options));
   if (args.json) {
     nlohmann::json j = {{"root", (*disk)->root().string()},
                         {"entries", entries.size()},
                         {"bytes", bytes},
                         {"max_bytes", (*disk)->max_bytes()},
                         {"hit_rate", s.hit_rate()},
-                        {"counters", nlohmann::json::parse(s.to_json())}};
+                        {"counters", nlohmann::json::parse(s.to_json())},
+                        {"remote", remote_stats_json(remote, s)}};
     std::printf("%s\n", j.dump(2).c_str());
     return 0;
   }
@@ -180,6 +148,7 @@ int run_stats(const CacheArgs& args) {
   }
   std::printf("disk store    %s\n",
               store_line.empty() ? " (no writes or failures)" : store_line.c_str());
+  print_remote_stats(remote, s);
   return 0;
 }
 
@@ -353,11 +322,17 @@ int run_explain(const CacheArgs& args) {
     explanation.reason = MissReason::CorruptEntry;
     explanation.detail = *defect;
   }
+  auto remote_options = RemoteCacheOptions::from_environment();
+  if (!remote_options) return fail(remote_options.error(), args.json);
+  const RemoteAnswer remote = remote_answer(*remote_options, key);
   if (args.json) {
     nlohmann::json j = {{"key", to_hex(key)},
                         {"backend", requested.backend},
-                        {"would_hit", present},
-                        {"factors", factors_json(requested)}};
+                        {"would_hit", present || remote.present()},
+                        {"factors", factors_json(requested)},
+                        {"remote", remote.state},
+                        {"remote_detail", remote.detail}};
+    if (present || remote.present()) j["tier"] = present ? "disk" : "remote";
     if (!present) {
       j["miss"] = metric_name(explanation.reason);
       j["explanation"] = explanation.text();
@@ -375,9 +350,12 @@ int run_explain(const CacheArgs& args) {
               requested.fingerprint.describe().c_str());
   if (present) {
     std::printf("would hit: entry %s is on disk\n", (*disk)->entry_path(key).c_str());
-    return 0;
+  } else if (remote.present()) {
+    std::printf("would hit the shared cache (not on disk: %s)\n", explanation.text().c_str());
+  } else {
+    std::printf("would miss: %s\n", explanation.text().c_str());
   }
-  std::printf("would miss: %s\n", explanation.text().c_str());
+  std::printf("%s\n", describe_remote_answer(remote).c_str());
   return 0;
 }
 
@@ -470,6 +448,9 @@ void install_cache(CLI::App& app, Context& ctx) {
   invalidate->add_option("--device", args->inv_device,
                          "fingerprint device, or device digest prefix");
   invalidate->add_option("--program", args->inv_program, "program digest (or 8+ hex prefix)");
+  add("push", "Upload every valid local entry to the shared remote cache, signed",
+      [](const CacheArgs& a) { return run_cache_push(a.dir, a.json); })
+      ->add_flag("--json", args->json, "JSON output");
   install_cache_remote(*cache, ctx);  // keygen
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace vyre::cli {
 
@@ -18,6 +19,8 @@ void install_backends(CLI::App& app, Context& ctx);
 void install_cache(CLI::App& app, Context& ctx);
 // The shared remote tier's subcommands of `vyre cache` (cmd_cache_remote.cpp).
 void install_cache_remote(CLI::App& cache, Context& ctx);
+// `vyre cache push` (cmd_cache_push.cpp): the exit status.
+int run_cache_push(const std::string& dir, bool json);
 void install_fuzz(CLI::App& app, Context& ctx);
 void install_env(CLI::App& app, Context& ctx);
 // --version: vyre's version, the commit it was built from and the backends built in.

@@ -13,26 +13,9 @@
 #include "vyre/pipeline/byte_store.h"
 #include "vyre/pipeline/fleet_lease.h"
 #include "vyre/pipeline/remote_options.h"
+#include "vyre/pipeline/remote_stats.h"
 
 namespace vyre::pipeline {
-
-// What the remote tier did, beyond the common store counters: for `vyre cache stats`.
-struct RemoteStats {
-  std::uint64_t untrusted = 0;       // values refused as untrusted_entry
-  std::uint64_t corrupt = 0;         // values refused as corrupt_entry (also oversize ones)
-  std::uint64_t errors = 0;          // failed commands (timeouts, refusals, lost connections)
-  std::uint64_t skipped_down = 0;    // operations skipped while backing off
-  std::uint64_t dropped_writes = 0;  // puts dropped because the writer's queue was full
-  std::uint64_t leases_taken = 0;    // fleet turns this process led
-  std::uint64_t waits = 0;           // fleet turns spent waiting for another process
-  std::uint64_t waits_served = 0;    // of those, ended by the other process's entry
-  std::uint64_t wait_timeouts = 0;   // of those, ended by the wait bound
-  std::uint64_t gets = 0;            // GETs answered
-  std::uint64_t get_us_total = 0;
-  std::uint64_t get_us_max = 0;
-  bool available = true;  // not backing off now
-  std::string to_json() const;
-};
 
 class RedisStore final : public ByteStore, public FleetLeases {
  public:

@@ -50,6 +50,9 @@ struct RemoteCacheOptions {
   // and goes on without them (no signing key: read-only; no trusted keys: every entry refused).
   std::vector<Diagnostic> key_problems;
 
+  // The Redis key of `key`'s entry: "<namespace>:e:<key hex>".
+  std::string entry_name(const Digest& key) const;
+
   // nullopt when VYRE_REMOTE_CACHE is unset. Fails only on a malformed setting (VY5001); the
   // signing key's own public key is trusted too.
   static Result<std::optional<RemoteCacheOptions>> from_environment();

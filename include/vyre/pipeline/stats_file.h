@@ -1,6 +1,8 @@
 // Cumulative cache counters kept in <root>/stats.json, so `vyre cache stats` can show hit rates
 // across processes. Each PipelineCache adds what it counted since its last save; the file is
-// updated under an flock on <root>/stats.lock and replaced atomically (temp file + rename).
+// updated under an flock on <root>/stats.lock and replaced atomically (temp file + rename). The
+// counts of the shared remote store (when the chain has one) are kept beside the disk store's:
+// what the processes using this folder did with the remote, not what the whole fleet did.
 #pragma once
 
 #include <array>
@@ -11,6 +13,7 @@
 #include "vyre/diag/result.h"
 #include "vyre/pipeline/byte_store.h"
 #include "vyre/pipeline/miss_reason.h"
+#include "vyre/pipeline/remote_stats.h"
 
 namespace vyre::pipeline {
 
@@ -24,7 +27,9 @@ struct PersistedStats {
   std::uint64_t compile_us = 0;
   std::uint64_t compile_us_saved = 0;
   std::uint64_t corrupt_entries_removed = 0;
-  StoreCounters store;  // the disk store's own counters (writes, I/O and fsync errors, ...)
+  StoreCounters store;         // the disk store's own counters (writes, I/O and fsync errors, ...)
+  StoreCounters remote_store;  // the Redis store's counters (hits, misses: absent, writes, ...)
+  RemoteStats remote;          // and its own (refusals by reason, errors, GET latency, leases)
 
   PersistedStats& operator+=(const PersistedStats& other);
   PersistedStats operator-(const PersistedStats& other) const;
