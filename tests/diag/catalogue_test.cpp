@@ -38,14 +38,19 @@ TEST(Catalogue, FindsCodesCaseInsensitively) {
 TEST(Catalogue, EveryCodeIsExercisedByATest) {
   namespace fs = std::filesystem;
   std::string corpus;
-  for (const auto& entry : fs::recursive_directory_iterator(fs::path(VYRE_SOURCE_DIR) / "tests")) {
-    if (!entry.is_regular_file() || entry.path().filename() == "catalogue_test.cpp") continue;
-    auto ext = entry.path().extension();
-    if (ext != ".cpp" && ext != ".h" && ext != ".vy") continue;
-    std::ifstream in(entry.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    corpus += text.str();
+  // The C++ tests, and the Python package's pytest suite (python/tests).
+  for (const char* folder : {"tests", "python/tests"}) {
+    const fs::path root = fs::path(VYRE_SOURCE_DIR) / folder;
+    if (!fs::exists(root)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file() || entry.path().filename() == "catalogue_test.cpp") continue;
+      auto ext = entry.path().extension();
+      if (ext != ".cpp" && ext != ".h" && ext != ".vy" && ext != ".py") continue;
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      corpus += text.str();
+    }
   }
   for (const CodeInfo& info : diagnostic_catalogue()) {
     std::string constant = "code::" + std::string(info.name);

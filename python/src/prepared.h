@@ -1,0 +1,27 @@
+// vyre.PreparedKernel: a kernel made ready on one device (Runtime::prepare), launched with
+// device arrays and scalars by name on a stream: no routing, hashing or cache lookup per call.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "vyre/backend/stream.h"
+#include "vyre/runtime/prepared_kernel.h"
+
+namespace vyre::python {
+
+struct Prepared {
+  std::shared_ptr<PreparedKernel> kernel;
+};
+
+// Binds every buffer (a vyre.Array) and param (a number) of `args` by name and launches on
+// `stream`. Every buffer and param must be given; raises vyre.Error otherwise.
+void launch_named(const PreparedKernel& kernel, const pybind11::dict& args, const Stream& stream);
+
+// The report of prepare() as a dict.
+pybind11::dict prepared_report(const PreparedKernel& kernel);
+
+}  // namespace vyre::python
