@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds vyre and runs every test: the normal build, then the whole suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer, then the install/embed check.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then the install/embed check, then the Python
+# package (pip install . over the same build folder, pytest python/tests).
 # Usage: scripts/test.sh            (as root on a fresh Debian 12: installs what it needs)
 #        SKIP_SANITIZE=1 scripts/test.sh   (normal build only)
 set -euo pipefail
@@ -43,5 +44,9 @@ fi
 if [[ -x scripts/check_embed.sh ]]; then
   echo "== install + embed check"
   scripts/check_embed.sh build
+fi
+if [[ "${SKIP_PYTHON:-0}" != 1 ]]; then
+  echo "== Python package (pip install . into the same build folder, pytest python/tests)"
+  BUILD_DIR=build scripts/python_test.sh
 fi
 echo "== all tests passed"
