@@ -18,9 +18,9 @@ RESULTS="${OUT:-}"
 FAILED=()
 
 # VYRE_DEVICE_STEPS picks steps (default all): build test bench resident examples opencl-nvidia
-# fuzz. `resident` runs the device-memory benchmarks next to their raw-CUDA and CuPy anchors.
+# python fuzz. `resident` runs the device-memory benchmarks next to their raw-CUDA and CuPy anchors.
 # Split across calls when one call's time limit is short; the build folder is reused.
-STEPS=" ${VYRE_DEVICE_STEPS:-build test bench resident examples opencl-nvidia fuzz} "
+STEPS=" ${VYRE_DEVICE_STEPS:-build test bench resident examples opencl-nvidia python fuzz} "
 want() { [[ "$STEPS" == *" $1 "* ]]; }
 
 section() { printf '\n==== %s ====\n' "$*"; }
@@ -190,6 +190,32 @@ if want opencl-nvidia; then
     fail "conformance on the NVIDIA OpenCL device"
   fi
   run_examples opencl VYRE_OPENCL_DEVICE=NVIDIA
+fi
+
+if want python; then
+  # The extension built into this build folder (no pip there: no network), the package assembled
+  # next to it, then pytest (CuPy and PyTorch DLPack on cuda), the heat example and the bench
+  # against CuPy. Carried in .deps: pybind11/ (pip's package) and pylib/ (pytest's wheels,
+  # unpacked).
+  section "Python package on the GPU: pytest, examples/python/heat.py, bench/python_vs_cupy.py"
+  if ! python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))'; then
+    fail "python: no Python.h for $(python3 --version) here"
+  elif cmake -S . -B "$BUILD" -DVYRE_BUILD_PYTHON=ON -Dpybind11_DIR="$ROOT/.deps/pybind11/share/cmake/pybind11" >/dev/null &&
+      cmake --build "$BUILD" -j"$JOBS" --target _vyre vyre_cli; then
+    PYPKG="$BUILD/python-package"
+    rm -rf "$PYPKG" && mkdir -p "$PYPKG" && cp -r python/vyre "$PYPKG/"
+    cp "$BUILD"/python/_vyre*.so "$PYPKG/vyre/"
+    export PYTHONPATH="$PYPKG:$ROOT/.deps/pylib${PYTHONPATH:+:$PYTHONPATH}"
+    (cd python/tests && python3 -m pytest -q -rs -p no:cacheprovider) || fail "pytest python/tests"
+    python3 examples/python/heat.py --device cuda --size 1024 --steps 500 \
+      --png "${RESULTS:-$BUILD}/heat.png" || fail "examples/python/heat.py on cuda"
+    status=0
+    python3 bench/python_vs_cupy.py --vyre "$BUILD/vyre" \
+      --out "${RESULTS:-$BUILD}/python_vs_cupy.json" || status=$?
+    if [[ $status -ne 0 && $status -ne 2 ]]; then fail "bench/python_vs_cupy.py"; fi
+  else
+    fail "python: the extension did not build"
+  fi
 fi
 
 if want fuzz; then
