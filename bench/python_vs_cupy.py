@@ -71,7 +71,8 @@ def main():
     vy = vyre.asarray(np.ones(n, np.float32), device="cuda")
     step = saxpy.prepare(device="cuda", sizes={"n": n})
     dev = vyre.device("cuda")
-    raw = cupy.RawKernel(emitted(args.vyre, saxpy_path), "vyre_main")
+    # vyre compiles without FMA contraction (exact IEEE arithmetic): CuPy gets the same option.
+    raw = cupy.RawKernel(emitted(args.vyre, saxpy_path), "vyre_main", options=("--fmad=false",))
     cx = cupy.arange(n, dtype=cupy.float32)
     cy = cupy.ones(n, dtype=cupy.float32)
     grid = ((n + 255) // 256,)
@@ -91,7 +92,7 @@ def main():
     heat = vyre.Kernel.from_file(str(heat_path))
     hstep = heat.prepare(device="cuda", sizes={"w": w, "h": h})
     grids = [vyre.zeros((h, w), device="cuda"), vyre.zeros((h, w), device="cuda")]
-    hraw = cupy.RawKernel(emitted(args.vyre, heat_path), "vyre_main")
+    hraw = cupy.RawKernel(emitted(args.vyre, heat_path), "vyre_main", options=("--fmad=false",))
     cgrids = [cupy.zeros((h, w), cupy.float32), cupy.zeros((h, w), cupy.float32)]
     hgrid = ((w + 15) // 16, (h + 15) // 16)
     count = np.uint64(w * h)

@@ -270,6 +270,10 @@ class ReferenceBackend : public Backend {
   Result<std::shared_ptr<BackendEvent>> create_event(std::uint32_t, bool timing) override {
     return device_.create_event(timing);
   }
+  // Adopted memory is host memory already (a NumPy or CPU DLPack tensor): used as it is.
+  Result<MemoryBlock> adopt_block(std::uint32_t, void* address, std::uint64_t bytes) override {
+    return MemoryBlock{reinterpret_cast<std::uintptr_t>(address), bytes, address};
+  }
 
  private:
   ReferenceOptions options_;

@@ -138,25 +138,6 @@ namespace {
 
 // Adopted memory: the block is the producer's; giving it back runs the producer's deleter
 // (under the GIL: NumPy's deleter releases a Python reference).
-class AdoptedMemory final : public DeviceMemorySource {
- public:
-  explicit AdoptedMemory(dlpack::ManagedTensor* tensor) : tensor_(tensor) {}
-  Result<MemoryBlock> allocate_block(std::uint64_t) override {
-    return Diagnostic::error(code::DlpackUnsupported, "adopted DLPack memory cannot grow",
-                             "allocate through the device instead");
-  }
-  void free_block(const MemoryBlock&) noexcept override {
-    if (tensor_ == nullptr || tensor_->deleter == nullptr) return;
-    if (!Py_IsInitialized()) return;
-    PyGILState_STATE state = PyGILState_Ensure();
-    tensor_->deleter(tensor_);
-    PyGILState_Release(state);
-    tensor_ = nullptr;
-  }
-
- private:
-  dlpack::ManagedTensor* tensor_;
-};
 
 std::optional<ir::Type> element_of(const dlpack::DataType& t) {
   if (t.lanes != 1) return std::nullopt;
@@ -246,18 +227,17 @@ DeviceArray dlpack_import(const py::object& x, const py::object& device) {
       (host && backend == "reference") ||
       (!host && backend == "cuda" && target.index() == static_cast<std::uint32_t>(index));
   if (adopt) {
-    MemoryBlock block;
-    block.handle = reinterpret_cast<std::uintptr_t>(data);
-    block.bytes = bytes;
-    block.host = host ? data : nullptr;
-    AllocatorOptions options;
-    options.max_cached_bytes = 0;  // given back at once: to the producer's deleter
-    const DeviceKey key{&target.backend(), target.index()};
-    auto allocator = CachingAllocator::create(std::make_unique<AdoptedMemory>(consumed.tensor), key,
-                                              target.id(), options);
-    consumed.tensor = nullptr;  // the allocation's memory source owns it now
-    auto allocation = std::make_shared<DeviceAllocation>(allocator, block, bytes, key);
-    out.buffer = DeviceBuffer(target, std::move(allocation), *element, count);
+    dlpack::ManagedTensor* tensor = std::exchange(consumed.tensor, nullptr);
+    // The producer's deleter runs when vyre's last use of the memory ends (with the GIL).
+    auto release = [tensor] {
+      if (tensor->deleter == nullptr || !Py_IsInitialized()) return;
+      PyGILState_STATE state = PyGILState_Ensure();
+      tensor->deleter(tensor);
+      PyGILState_Release(state);
+    };
+    auto adopted = target.adopt(data, *element, count, release);
+    if (!adopted) release();  // the producer gets its tensor back before the error
+    out.buffer = unwrap(std::move(adopted));
     return out;
   }
   if (!host) {

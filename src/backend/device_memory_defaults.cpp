@@ -48,4 +48,10 @@ Result<std::unique_ptr<PinnedMemory>> Backend::allocate_pinned(std::uint64_t byt
   return make_host_memory(bytes);
 }
 
+Result<MemoryBlock> Backend::adopt_block(std::uint32_t, void*, std::uint64_t) {
+  return unsupported(*this, "way to adopt memory another library allocated");
+}
+
+void Backend::forget_block(const MemoryBlock&) noexcept {}
+
 }  // namespace vyre

@@ -28,6 +28,38 @@ TEST(DeviceMemory, BackendWithoutDeviceMemorySaysSo) {
   EXPECT_EQ(missing.error().code, code::UnknownDevice);
 }
 
+// Another library's memory (a DLPack producer's) used in place: reads and writes land in it,
+// and its owner gets it back exactly once, when vyre's last use ends.
+TEST(DeviceMemory, AdoptedMemoryIsUsedInPlaceAndReleasedOnce) {
+  auto device = runtime().device("reference");
+  ASSERT_TRUE(device.ok()) << device.error().message;
+  std::vector<float> theirs = {1, 2, 3, 4};
+  int released = 0;
+  {
+    auto adopted = device->adopt(theirs.data(), ir::Type::F32, theirs.size(), [&] { ++released; });
+    ASSERT_TRUE(adopted.ok()) << adopted.error().message;
+    auto seen = adopted->download();
+    ASSERT_TRUE(seen.ok());
+    EXPECT_EQ(seen->to_vector<float>(), theirs);
+    ASSERT_TRUE(adopted->fill(Scalar::f32(7.0f)).ok());
+    auto stream = device->default_stream();
+    ASSERT_TRUE(stream.ok());
+    ASSERT_TRUE(stream->synchronize().ok());
+    EXPECT_EQ(theirs, (std::vector<float>{7, 7, 7, 7})) << "the fill went to a copy";
+    DeviceBuffer second_use = *adopted;
+    EXPECT_EQ(released, 0);
+  }
+  EXPECT_EQ(released, 1);
+
+  auto stub = std::make_shared<FakeBackend>("stub", Capabilities{}, std::vector<std::string>{});
+  auto none = Device::open(stub);
+  ASSERT_TRUE(none.ok());
+  auto refused = none->adopt(theirs.data(), ir::Type::F32, theirs.size(), [] {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, code::DeviceMemoryUnsupported);
+  EXPECT_FALSE(refused.error().help.empty());
+}
+
 TEST(DeviceMemory, DeviceSpecsParse) {
   auto spec = parse_device_spec("cuda:1");
   ASSERT_TRUE(spec.ok());

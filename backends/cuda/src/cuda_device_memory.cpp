@@ -145,6 +145,24 @@ Result<std::unique_ptr<BackendGraph>> CudaBackend::instantiate_graph(
   return std::unique_ptr<BackendGraph>(VYRE_TRY(CudaGraph::instantiate(*resources, recording)));
 }
 
+Result<MemoryBlock> CudaBackend::adopt_block(std::uint32_t device, void* address,
+                                             std::uint64_t bytes) {
+  if (!device_) return no_such_device(device, 0);
+  CudaDeviceResources* resources =
+      VYRE_TRY(open_resources(*this, *devices_, device_, arch_, device));
+  auto block = std::make_unique<CudaBlock>();
+  block->pointer = reinterpret_cast<CUdeviceptr>(address);
+  block->generation = resources->device->generation();
+  MemoryBlock out;
+  out.handle = reinterpret_cast<std::uint64_t>(block.release());
+  out.bytes = bytes;
+  return out;
+}
+
+void CudaBackend::forget_block(const MemoryBlock& block) noexcept {
+  delete reinterpret_cast<CudaBlock*>(block.handle);
+}
+
 Result<std::unique_ptr<PinnedMemory>> CudaBackend::allocate_pinned(std::uint64_t bytes) {
   if (!device_) return Backend::allocate_pinned(bytes);  // compile-only: plain host memory
   return std::unique_ptr<PinnedMemory>(

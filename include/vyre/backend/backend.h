@@ -33,6 +33,7 @@ class BackendGraph;
 class BackendStream;
 class CachingAllocator;
 class GraphRecording;
+struct MemoryBlock;
 
 // Launch shape, resolved by the runtime: the workgroup size compiled into the pipeline and the
 // number of workgroups per dimension.
@@ -149,6 +150,12 @@ class Backend {
   virtual Result<std::unique_ptr<BackendGraph>> instantiate_graph(const GraphRecording& recording);
   // Host memory for fast transfers (pinned on CUDA); the default is plain aligned memory.
   virtual Result<std::unique_ptr<PinnedMemory>> allocate_pinned(std::uint64_t bytes);
+  // Memory another library allocated on `device` (a DLPack producer's tensor: host memory for
+  // reference, a CUdeviceptr for cuda) as a block of this backend, without a copy;
+  // forget_block undoes what adopt_block made, never freeing the memory itself
+  // (Device::adopt). The default: the backend cannot adopt memory (DeviceMemoryUnsupported).
+  virtual Result<MemoryBlock> adopt_block(std::uint32_t device, void* address, std::uint64_t bytes);
+  virtual void forget_block(const MemoryBlock& block) noexcept;
 
  protected:
   // The backend's own dispatch entry point, reached only through dispatch_async with a

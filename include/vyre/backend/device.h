@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -50,6 +51,11 @@ class Device {
   Result<DeviceBuffer> allocate_zeroed(ir::Type element, std::uint64_t count) const;
   // allocate + upload on the default stream, waiting for the copy.
   Result<DeviceBuffer> upload(const HostBuffer& host) const;
+  // `count` elements at `address`, memory another library allocated on this device (host
+  // memory for reference, device memory for cuda), used in place; `release` runs once vyre's
+  // last use of it ends. DeviceMemoryUnsupported (VY4200) where the backend cannot adopt.
+  Result<DeviceBuffer> adopt(void* address, ir::Type element, std::uint64_t count,
+                             std::function<void()> release) const;
 
   // The device's default stream (one per device, shared) and new independent streams.
   Result<Stream> default_stream() const;

@@ -70,6 +70,11 @@ class CudaBackend final : public Backend {
   Result<std::shared_ptr<BackendEvent>> create_event(std::uint32_t device, bool timing) override;
   Result<std::unique_ptr<BackendGraph>> instantiate_graph(const GraphRecording& recording) override;
   Result<std::unique_ptr<PinnedMemory>> allocate_pinned(std::uint64_t bytes) override;
+  // A CUdeviceptr of the device's primary context (CuPy's, PyTorch's) as a block, tagged with
+  // the current context generation; forget_block drops the tag, never cuMemFree.
+  Result<MemoryBlock> adopt_block(std::uint32_t device, void* address,
+                                  std::uint64_t bytes) override;
+  void forget_block(const MemoryBlock& block) noexcept override;
 
   // Resets the device's primary context on purpose: frees every allocation and module in it
   // (also those of other libraries sharing the primary context in this process) and builds a new
