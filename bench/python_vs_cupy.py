@@ -121,8 +121,14 @@ def main():
         rows["cupy_heat_us"].append(queued(c_heat, csync, 200))
     med = {k: statistics.median(v) for k, v in rows.items()}
     # Same results on both sides after the same number of heat steps and saxpy calls.
-    ok_heat = np.array_equal(grids[flip[0]].numpy(), cupy.asnumpy(cgrids[flip[0]]))
+    vgrid, cgrid = grids[flip[0]].numpy(), cupy.asnumpy(cgrids[flip[0]])
+    ok_heat = np.array_equal(vgrid, cgrid)
+    differ = np.argwhere(vgrid != cgrid)
     result = {"medians_us": med, "rounds": rows, "heat_results_equal": bool(ok_heat),
+              "heat_cells_differing": int(differ.shape[0]),
+              "heat_max_abs_difference": float(np.max(np.abs(vgrid - cgrid))),
+              "heat_first_difference": [int(v) for v in differ[0]] if differ.shape[0] else None,
+              "heat_dtypes": [str(vgrid.dtype), str(cgrid.dtype)],
               "call_ratio_vyre_over_cupy": med["vyre_call_us"] / med["cupy_call_us"],
               "heat_ratio_vyre_over_cupy": med["vyre_heat_us"] / med["cupy_heat_us"]}
     print(json.dumps(result, indent=1))

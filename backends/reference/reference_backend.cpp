@@ -274,6 +274,9 @@ class ReferenceBackend : public Backend {
   Result<MemoryBlock> adopt_block(std::uint32_t, void* address, std::uint64_t bytes) override {
     return MemoryBlock{reinterpret_cast<std::uintptr_t>(address), bytes, address};
   }
+  std::optional<std::uintptr_t> block_address(const MemoryBlock& block) const override {
+    return reinterpret_cast<std::uintptr_t>(block.host);
+  }
 
  private:
   ReferenceOptions options_;

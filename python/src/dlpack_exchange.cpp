@@ -109,8 +109,9 @@ py::capsule dlpack_export(const DeviceArray& array, const py::object& /*stream*/
     data = static_cast<std::uint8_t*>(buffer.allocation()->block().host) +
            buffer.first() * ir::size_bytes(buffer.element());
   } else {
-    data = reinterpret_cast<void*>(static_cast<std::uintptr_t>(
-        buffer.allocation()->block().handle + buffer.first() * ir::size_bytes(buffer.element())));
+    // The backend's address for the block (a CUdeviceptr), not its opaque handle.
+    const std::uintptr_t base = *device.backend().block_address(buffer.allocation()->block());
+    data = reinterpret_cast<void*>(base + buffer.first() * ir::size_bytes(buffer.element()));
     dl = {dlpack::kCUDA, static_cast<std::int32_t>(device.index())};
   }
   auto* tensor = new dlpack::ManagedTensor{};

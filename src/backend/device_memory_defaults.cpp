@@ -54,4 +54,8 @@ Result<MemoryBlock> Backend::adopt_block(std::uint32_t, void*, std::uint64_t) {
 
 void Backend::forget_block(const MemoryBlock&) noexcept {}
 
+std::optional<std::uintptr_t> Backend::block_address(const MemoryBlock&) const {
+  return std::nullopt;
+}
+
 }  // namespace vyre

@@ -46,6 +46,9 @@ TEST(DeviceMemory, AdoptedMemoryIsUsedInPlaceAndReleasedOnce) {
     ASSERT_TRUE(stream.ok());
     ASSERT_TRUE(stream->synchronize().ok());
     EXPECT_EQ(theirs, (std::vector<float>{7, 7, 7, 7})) << "the fill went to a copy";
+    // What another library would use for it: the same address.
+    EXPECT_EQ(device->backend().block_address(adopted->allocation()->block()),
+              reinterpret_cast<std::uintptr_t>(theirs.data()));
     DeviceBuffer second_use = *adopted;
     EXPECT_EQ(released, 0);
   }

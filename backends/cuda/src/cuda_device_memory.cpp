@@ -163,6 +163,10 @@ void CudaBackend::forget_block(const MemoryBlock& block) noexcept {
   delete reinterpret_cast<CudaBlock*>(block.handle);
 }
 
+std::optional<std::uintptr_t> CudaBackend::block_address(const MemoryBlock& block) const {
+  return static_cast<std::uintptr_t>(cuda_block(block).pointer);
+}
+
 Result<std::unique_ptr<PinnedMemory>> CudaBackend::allocate_pinned(std::uint64_t bytes) {
   if (!device_) return Backend::allocate_pinned(bytes);  // compile-only: plain host memory
   return std::unique_ptr<PinnedMemory>(

@@ -156,6 +156,10 @@ class Backend {
   // (Device::adopt). The default: the backend cannot adopt memory (DeviceMemoryUnsupported).
   virtual Result<MemoryBlock> adopt_block(std::uint32_t device, void* address, std::uint64_t bytes);
   virtual void forget_block(const MemoryBlock& block) noexcept;
+  // The address another library uses for a block of this backend (the inverse of adopt_block:
+  // a CUdeviceptr for cuda, the host pointer for reference); nullopt where memory has none
+  // (an OpenCL cl_mem). The default: nullopt.
+  virtual std::optional<std::uintptr_t> block_address(const MemoryBlock& block) const;
 
  protected:
   // The backend's own dispatch entry point, reached only through dispatch_async with a

@@ -75,6 +75,7 @@ class CudaBackend final : public Backend {
   Result<MemoryBlock> adopt_block(std::uint32_t device, void* address,
                                   std::uint64_t bytes) override;
   void forget_block(const MemoryBlock& block) noexcept override;
+  std::optional<std::uintptr_t> block_address(const MemoryBlock& block) const override;
 
   // Resets the device's primary context on purpose: frees every allocation and module in it
   // (also those of other libraries sharing the primary context in this process) and builds a new
