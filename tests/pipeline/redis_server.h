@@ -173,4 +173,16 @@ inline RemoteCacheOptions remote_options_for(const RedisServer& server,
   return o;
 }
 
+// One fleet's signing key: writers sign with it, readers (no secret) trust it.
+struct Fleet {
+  std::shared_ptr<const SigningKey> signer =
+      std::make_shared<const SigningKey>(SigningKey::generate());
+  RemoteCacheOptions writer(const RedisServer& s) const {
+    return remote_options_for(s, signer, {signer->public_key()});
+  }
+  RemoteCacheOptions reader(const RedisServer& s) const {
+    return remote_options_for(s, nullptr, {signer->public_key()});
+  }
+};
+
 }  // namespace vyre::pipeline::testing

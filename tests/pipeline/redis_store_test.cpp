@@ -35,17 +35,6 @@ std::string entry_name(const Digest& key) {
   return "test:e:" + to_hex(key);
 }
 
-struct Fleet {
-  std::shared_ptr<const SigningKey> signer =
-      std::make_shared<const SigningKey>(SigningKey::generate());
-  RemoteCacheOptions writer(const RedisServer& s) const {
-    return remote_options_for(s, signer, {signer->public_key()});
-  }
-  RemoteCacheOptions reader(const RedisServer& s) const {
-    return remote_options_for(s, nullptr, {signer->public_key()});
-  }
-};
-
 StoreContext context_with(WarningLog& log) {
   StoreContext c;
   c.warning_sink = log.sink();

@@ -27,22 +27,11 @@ std::vector<std::uint8_t> entry_for(const KeyFactors& f) {
   return encode_entry(EntryMetadata{f, 5}, payload, public_entry_secret()).value();
 }
 
-struct Keys {
-  std::shared_ptr<const SigningKey> signer =
-      std::make_shared<const SigningKey>(SigningKey::generate());
-  RemoteCacheOptions writer(const RedisServer& s) const {
-    return remote_options_for(s, signer, {signer->public_key()});
-  }
-  RemoteCacheOptions reader(const RedisServer& s) const {
-    return remote_options_for(s, nullptr, {signer->public_key()});
-  }
-};
-
 TEST(RemoteMaintenance, UploadsOnceAndAStoreReadsWhatItUploaded) {
   VYRE_REQUIRE_REDIS_SERVER();
   RedisServer server;
   ASSERT_TRUE(server.ok());
-  Keys keys;
+  Fleet keys;
   RemoteMaintenance remote(keys.writer(server));
   const KeyFactors f = factors_for(3);
   auto absent = remote.lookup(f.key());
@@ -76,7 +65,7 @@ TEST(RemoteMaintenance, ValuesReadersWouldRefuseAreNamedAndReplaced) {
   VYRE_REQUIRE_REDIS_SERVER();
   RedisServer server;
   ASSERT_TRUE(server.ok());
-  Keys keys, strangers;
+  Fleet keys, strangers;
   const KeyFactors f = factors_for(4);
   RemoteMaintenance stranger(strangers.writer(server));
   ASSERT_EQ(*stranger.upload(f.key(), entry_for(f)), UploadOutcome::Pushed);
@@ -98,7 +87,7 @@ TEST(RemoteMaintenance, UploadNeedsASigningKey) {
   VYRE_REQUIRE_REDIS_SERVER();
   RedisServer server;
   ASSERT_TRUE(server.ok());
-  Keys keys;
+  Fleet keys;
   RemoteMaintenance reader(keys.reader(server));
   const KeyFactors f = factors_for(5);
   auto refused = reader.upload(f.key(), entry_for(f));
@@ -112,7 +101,7 @@ TEST(RemoteMaintenance, ADeadServerIsAnErrorNotAHang) {
   VYRE_REQUIRE_REDIS_SERVER();
   RedisServer server;
   ASSERT_TRUE(server.ok());
-  Keys keys;
+  Fleet keys;
   RemoteMaintenance remote(keys.writer(server));
   ASSERT_TRUE(remote.probe().reachable);
   server.kill();
@@ -138,7 +127,7 @@ TEST(RemoteMaintenance, AProbeUnderTheReadersAclLeavesWhatItMayNotAskUnknown) {
                       "user vyre-reader on >reader-pw resetkeys ~test:* resetchannels -@all "
                       "+getrange +exists +select +ping"});
   ASSERT_TRUE(server.ok());
-  Keys keys;
+  Fleet keys;
   RemoteCacheOptions r = keys.reader(server);
   r.endpoint.user = "vyre-reader";
   r.endpoint.password = "reader-pw";
