@@ -1,6 +1,6 @@
-// `vyre cache path|stats|list|verify|explain|gc|clear|invalidate|push`: inspect and maintain the
-// disk pipeline cache (and, where one is configured, see the shared remote tier). Every subcommand
-// takes --dir (default: VYRE_CACHE_DIR, then $XDG_CACHE_HOME/vyre/pipelines, then
+// `vyre cache path|stats|list|verify|explain|gc|clear|invalidate|push|pack`: inspect and maintain
+// the disk pipeline cache (and, where one is configured, see the shared remote tier). Every
+// subcommand takes --dir (default: VYRE_CACHE_DIR, then $XDG_CACHE_HOME/vyre/pipelines, then
 // ~/.cache/vyre/pipelines). Cumulative hit and miss counters come from <root>/stats.json, which
 // every PipelineCache adds to when it flushes. A folder that is not vyre's (no marker) or not safe
 // is refused, never maintained.
@@ -43,6 +43,7 @@ struct CacheArgs {
   std::vector<std::uint32_t> workgroup;
   InvalidationFilter filter;
   std::string inv_backend, inv_device, inv_program;
+  std::string pack_out;
 };
 
 int fail(const Diagnostic& diagnostic, bool json) {
@@ -451,6 +452,10 @@ void install_cache(CLI::App& app, Context& ctx) {
   add("push", "Upload every valid local entry to the shared remote cache, signed",
       [](const CacheArgs& a) { return run_cache_push(a.dir, a.json); })
       ->add_flag("--json", args->json, "JSON output");
+  auto* pack = add("pack", "Write every valid local entry into a pack folder (VYRE_CACHE_PACKS)",
+                   [](const CacheArgs& a) { return run_cache_pack(a.dir, a.pack_out, a.json); });
+  pack->add_option("OUT", args->pack_out, "the pack folder (created; empty or a pack)")->required();
+  pack->add_flag("--json", args->json, "JSON output");
   install_cache_remote(*cache, ctx);  // keygen
 }
 

@@ -21,6 +21,8 @@ void install_cache(CLI::App& app, Context& ctx);
 void install_cache_remote(CLI::App& cache, Context& ctx);
 // `vyre cache push` (cmd_cache_push.cpp): the exit status.
 int run_cache_push(const std::string& dir, bool json);
+// `vyre cache pack OUT` (cmd_cache_pack.cpp): the exit status.
+int run_cache_pack(const std::string& dir, const std::string& out, bool json);
 void install_fuzz(CLI::App& app, Context& ctx);
 void install_env(CLI::App& app, Context& ctx);
 // --version: vyre's version, the commit it was built from and the backends built in.
