@@ -3,7 +3,7 @@
 # Skips apt entirely when everything is already installed.
 set -euo pipefail
 packages=(
-  build-essential cmake g++ pkg-config
+  build-essential cmake g++ pkg-config ccache
   libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev libpng-dev
   librust-blake3-dev libxxhash-dev
