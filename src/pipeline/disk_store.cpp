@@ -284,6 +284,12 @@ bool DiskStore::fail_put(std::string_view what, int e, bool broken_folder) {
   return false;
 }
 
+void DiskStore::write_skipped() {
+  State& s = *state_;
+  if (!s.trusted || options_.read_only || context_.read_only) return;  // off on purpose: silent
+  if (s.unwritable_warning) warn_once(s.warned_unwritable, *s.unwritable_warning);
+}
+
 bool DiskStore::put(const Digest& key, std::span<const std::uint8_t> bytes) {
   State& s = *state_;
   if (!s.trusted || options_.read_only || context_.read_only) return false;

@@ -371,6 +371,9 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
   counters_->compile_hist.record_us(compile_us);
 
   std::uint64_t charge = kMinMemoryCharge;
+  for (const auto& store : stores_) {
+    if (!store->writable()) store->write_skipped();  // an unwritable folder says so, once
+  }
   const bool persist = std::any_of(stores_.begin(), stores_.end(),
                                    [](const auto& store) { return store->writable(); });
   auto bytes = persist || options_.size_memory_entries

@@ -169,5 +169,33 @@ TEST_F(CommandLine, TimeoutEndsAHungOpenClKernel) {
   EXPECT_LT(seconds, 120.0);
 }
 
+// A POCL_CACHE_DIR PoCL cannot use fails every build with an empty log (a file there) or hides
+// every device (a path it cannot create): named as the setting, not as a code generator bug.
+TEST_F(CommandLine, ABadPoclCacheDirIsNamedNotBlamedOnTheGenerator) {
+  auto backends = run_vyre("backends --json");
+  auto list = nlohmann::json::parse(backends.out, nullptr, false);
+  bool pocl = false;
+  for (const auto& b : list) {
+    pocl = pocl || (b["id"] == "opencl" && b["available"] == true &&
+                    b.dump().find("Portable Computing Language") != std::string::npos);
+  }
+  if (!pocl) GTEST_SKIP() << "no PoCL device here";
+  std::ofstream(dir_ / "a-file") << "x";
+  for (const fs::path& bad : {dir_ / "a-file", dir_ / "a-file" / "below"}) {
+    auto r = run_shell("cd " + dir_.string() + " && POCL_CACHE_DIR=" + bad.string() +
+                       " VYRE_CACHE_DIR=" + (dir_ / ("cache-" + bad.filename().string())).string() +
+                       " " + vyre_binary().string() + " run " + example_path("saxpy") +
+                       " --backend opencl --param a=1 --in x=range:8 2>&1");
+    EXPECT_EQ(r.status, 1) << r.out;
+    EXPECT_NE(r.out.find("error[VY4003]: the opencl backend is unavailable: POCL_CACHE_DIR='" +
+                         bad.string() + "'"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("help: point POCL_CACHE_DIR at a folder you can write"), std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("code generator bug"), std::string::npos) << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace vyre::testing

@@ -1,13 +1,16 @@
 // A cache folder that is not vyre's, or not safe: data outside the cache is never lost, an
 // untrusted folder is refused with one warning and never read or written through, and entries
 // are authenticated with the user's secret (issue 22).
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <utime.h>
 
 #include <map>
 
 #include "pipeline/fake_backend.h"
+#include "pipeline/file_ops.h"
 #include "vyre/pipeline/cache_maintenance.h"
 #include "vyre/pipeline/stats_file.h"
 
@@ -289,6 +292,55 @@ TEST(CacheFolder, AnUnwritableFolderWarnsOnlyWhenAWriteIsNeeded) {
   for (std::uint32_t v = 2; v < 5; ++v)
     ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
   EXPECT_EQ(log.count(code::CacheDiskUnavailable), 1u);
+}
+
+// The same through the FileOps seam, so it runs as root too: a folder the process may not write
+// (every write-type call fails with EACCES) serves a run of hits without a warning, and warns once
+// when a miss needs a write.
+class ReadOnlyFolderOps : public FileOps {
+ public:
+  int open_beneath(int d, const char* r, int f, mode_t m) override {
+    return (f & (O_WRONLY | O_RDWR | O_CREAT)) != 0 ? denied() : FileOps::open_beneath(d, r, f, m);
+  }
+  int mkdirat(int, const char*, mode_t) override { return denied(); }
+  int renameat(int, const char*, int, const char*) override { return denied(); }
+  int unlinkat(int, const char*, int) override { return denied(); }
+  int linkat(int, const char*, int, const char*) override { return denied(); }
+  int faccessat(int d, const char* n, int m) override {
+    return (m & W_OK) != 0 ? denied() : FileOps::faccessat(d, n, m);
+  }
+
+ private:
+  static int denied() {
+    errno = EACCES;
+    return -1;
+  }
+};
+
+TEST(CacheFolder, AnUnwritableFolderWarnsOnlyWhenAWriteIsNeededEvenForRoot) {
+  WarmCache warm;
+  WarningLog log;
+  FakeBackend backend;
+  auto options_for = [&] {
+    DiskStoreOptions disk = inspect(warm.dir.path());
+    disk.file_ops = std::make_shared<ReadOnlyFolderOps>();
+    PipelineCacheOptions options = options_at({}, &log);
+    options.stores = {DiskStore::row(disk)};
+    return options;
+  };
+  for (int run = 0; run < 3; ++run) {  // three runs of hits: not a word
+    auto cache = open_cache(options_for());
+    CacheOutcome o;
+    ASSERT_TRUE(cache->obtain(backend, make_program(1), {}, &o).ok());
+    EXPECT_EQ(o.tier, CacheTier::Disk);
+    EXPECT_FALSE(cache->disk()->writable());
+  }
+  EXPECT_EQ(log.count(), 0u) << "a run of hits warned: " << log.warnings[0].message;
+  auto cache = open_cache(options_for());
+  for (std::uint32_t v = 2; v < 5; ++v)
+    ASSERT_TRUE(cache->obtain(backend, make_program(v), {}).ok());
+  EXPECT_EQ(log.count(code::CacheDiskUnavailable), 1u);
+  EXPECT_EQ(log.count(), 1u);
 }
 
 // Packs: read-only stores under the user's cache, served and promoted, never written.

@@ -173,6 +173,49 @@ bool run_with_fault(Op op, int nth, int error, Fault fault) {
   return ops->fired() > 0;
 }
 
+// The I/O and fsync errors of a store are never silent: each is counted, warned about once
+// (VY5xxx CacheWriteFailed, with a help line), and saved for `vyre cache stats`.
+TEST(FaultInjection, StoreWriteAndFsyncErrorsAreCountedAndWarned) {
+  struct Case {
+    Op op;
+    StoreCounter counter;
+  };
+  for (const Case& c :
+       {Case{Op::Write, StoreCounter::IoErrors}, Case{Op::Sync, StoreCounter::FsyncErrors}}) {
+    const std::string what = op_name(c.op);
+    TempDir dir;
+    FakeBackend backend;
+    { auto create = open_cache(options_at(dir.path())); }  // marker and secret, without faults
+    auto ops = std::make_shared<FaultyOps>(c.op, 1, EIO, Fault::Error);
+    DiskStoreOptions disk = inspect(dir.path());
+    disk.file_ops = ops;
+    WarningLog log;
+    PipelineCacheOptions options = options_at({}, &log);
+    options.stores = {DiskStore::row(disk)};
+    options.persist_stats = true;
+    {
+      auto cache = open_cache(options);
+      ASSERT_TRUE(cache->obtain(backend, make_program(1), {}).ok()) << what;
+      Status flushed = cache->flush();
+      ASSERT_EQ(ops->fired(), 1) << what;
+      const StoreCounters counted = cache->snapshot().store("disk")->counters;
+      EXPECT_EQ(counted[c.counter], 1u) << what;
+      ASSERT_EQ(log.count(code::CacheWriteFailed), 1u) << what << ": the failure was silent";
+      EXPECT_FALSE(log.warnings[0].help.empty()) << what;
+      if (c.op == Op::Write) {
+        EXPECT_EQ(counted[StoreCounter::WriteFailures], 1u);
+        EXPECT_EQ(counted[StoreCounter::Writes], 0u);
+      } else {
+        ASSERT_FALSE(flushed.ok()) << "a failed fsync was reported as flushed";
+        EXPECT_EQ(flushed.error().code, code::CacheIoError);
+      }
+    }
+    auto stats = read_persisted_stats(dir.path());
+    ASSERT_TRUE(stats.ok()) << what;
+    EXPECT_EQ(stats->store[c.counter], 1u) << what << ": `vyre cache stats` would not show it";
+  }
+}
+
 TEST(FaultInjection, EveryFileOperationFailingInTurnNeverFailsARequest) {
   struct Kind {
     int error;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cl_handle.h"
+#include "pocl_cache_dir.h"
 #include "vyre/backends/c_emitter.h"
 #include "vyre/backends/opencl/codes.h"
 
@@ -116,6 +117,8 @@ Result<std::vector<DeviceEntry>> enumerate_devices() {
     }
   }
   if (out.empty()) {
+    // PoCL offers no device when it cannot create its cache folder.
+    if (auto bad_setting = pocl_cache_dir_problem()) return std::move(*bad_setting);
     return unavailable(
         fmt::format("{} OpenCL platform(s) found, but none offers a device", platform_count));
   }

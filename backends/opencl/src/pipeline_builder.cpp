@@ -5,6 +5,7 @@
 #include "build_log.h"
 #include "cl_handle.h"
 #include "opencl_pipeline.h"
+#include "pocl_cache_dir.h"
 #include "vyre/backends/c_kernel_batch.h"
 
 namespace vyre::opencl {
@@ -22,7 +23,7 @@ codegen::EmitOptions emit_options(const BuildTarget& target, const ir::Program& 
 }
 
 // clCreateProgramWithSource + clBuildProgram. A build failure is `label`'s KernelBuildFailed
-// with the log's lines quoted from `source`.
+// with the log's lines quoted from `source`, or VY4003 when POCL_CACHE_DIR is unusable.
 Result<ClProgram> build_source(const BuildTarget& target, const std::string& source,
                                std::string_view label) {
   const char* text = source.c_str();
@@ -32,6 +33,8 @@ Result<ClProgram> build_source(const BuildTarget& target, const std::string& sou
   if (err != CL_SUCCESS) return api_error("clCreateProgramWithSource", err);
   err = clBuildProgram(built.get(), 1, &target.device, target.options.c_str(), nullptr, nullptr);
   if (err == CL_BUILD_PROGRAM_FAILURE || err == CL_INVALID_BUILD_OPTIONS) {
+    // A POCL_CACHE_DIR PoCL cannot write fails every build: the setting, not the generated code.
+    if (auto bad_setting = pocl_cache_dir_problem()) return std::move(*bad_setting);
     return build_failure(label, read_build_log(built.get(), target.device), source);
   }
   if (err != CL_SUCCESS) return api_error("clBuildProgram", err);

@@ -151,6 +151,10 @@ class ByteStore {
   // Stores `bytes` for `key`, replacing what was there, atomically for readers. False when it
   // was not stored (read-only, too big, an I/O error): counted, never an error.
   virtual bool put(const Digest& key, std::span<const std::uint8_t> bytes) = 0;
+  // A compiled pipeline was not offered to put() because writable() was false. A store that is
+  // off for a reason the user should hear (the disk store: a folder it may not write) warns here,
+  // once, so a run of hits says nothing and the first miss says why nothing is kept.
+  virtual void write_skipped() {}
   // Removes the entry for `key`; false when nothing was removed.
   virtual bool remove(const Digest& key) = 0;
   // Removes the bytes `read` returned, after the layer above found them bad (failed

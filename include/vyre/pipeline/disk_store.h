@@ -67,6 +67,7 @@ class DiskStore final : public ByteStore, public StoreMaintenance {
   StoreRead get(const Digest& key, std::span<std::uint8_t> scratch = {},
                 bool refresh = true) override;
   bool put(const Digest& key, std::span<const std::uint8_t> bytes) override;
+  void write_skipped() override;
   bool remove(const Digest& key) override;
   bool discard(const Digest& key, const StoreRead& read) override;
   Status flush() override;
