@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "vyre/diag/codes.h"
+#include "vyre/pipeline/cache_maintenance.h"
+#include "vyre/pipeline/entry_format.h"
 
 namespace vyre::cli {
 
@@ -35,6 +37,29 @@ Result<std::unique_ptr<DiskStore>> open_cache_folder(const std::string& dir) {
     return error;
   }
   return store;
+}
+
+void for_each_valid_entry(
+    DiskStore& disk,
+    const std::function<bool(const StoredItem&, std::span<const std::uint8_t>)>& use,
+    const std::function<void(const std::string& location, std::string why)>& skip) {
+  const EntrySecret secret = secret_of(disk);
+  for (const StoredItem& item : disk.scan()) {
+    if (item.defect) {
+      skip(item.location, item.defect->message);
+      continue;
+    }
+    StoreRead read = disk.peek(item.key, kMaxEntryBytes);
+    if (read.status != StoreStatus::Hit) {
+      skip(item.location, read.defect ? read.defect->message : "unreadable");
+      continue;
+    }
+    if (auto decoded = decode_entry(read.bytes, secret, &item.key); !decoded.ok()) {
+      skip(item.location, decoded.error().message);
+      continue;
+    }
+    if (!use(item, read.bytes)) return;
+  }
 }
 
 std::string human_bytes(std::uint64_t bytes) {

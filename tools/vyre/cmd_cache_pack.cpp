@@ -27,34 +27,26 @@ struct PackReport {
 
 Result<PackReport> pack_entries(DiskStore& from, DiskStore& into) {
   PackReport report;
-  const EntrySecret secret = secret_of(from);
-  for (const StoredItem& item : from.scan()) {
-    ++report.local;
-    auto skip = [&](std::string why) {
-      ++report.invalid;
-      report.skipped.emplace_back(item.location, std::move(why));
-    };
-    if (item.defect) {
-      skip(item.defect->message);
-      continue;
-    }
-    StoreRead read = from.peek(item.key, kMaxEntryBytes);
-    if (read.status != StoreStatus::Hit) {
-      skip(read.defect ? read.defect->message : "unreadable");
-      continue;
-    }
-    if (auto decoded = decode_entry(read.bytes, secret, &item.key); !decoded.ok()) {
-      skip(decoded.error().message);
-      continue;
-    }
-    if (!into.put(item.key, reauthenticate_entry(read.bytes, public_entry_secret()))) {
-      return Diagnostic::error(
-          code::CacheWriteFailed,
-          "cache pack: writing entry " + item.location + " into the pack failed",
-          "check that the pack folder's disk has room and is writable");
-    }
-    ++report.packed;
-  }
+  std::optional<Diagnostic> failed;
+  for_each_valid_entry(
+      from,
+      [&](const StoredItem& item, std::span<const std::uint8_t> bytes) {
+        ++report.local;
+        if (!into.put(item.key, reauthenticate_entry(bytes, public_entry_secret()))) {
+          failed = Diagnostic::error(code::CacheWriteFailed,
+                                     "cache pack: writing entry " + item.location + " failed",
+                                     "check that the pack folder's disk has room and is writable");
+          return false;
+        }
+        ++report.packed;
+        return true;
+      },
+      [&](const std::string& location, std::string why) {
+        ++report.local;
+        ++report.invalid;
+        report.skipped.emplace_back(location, std::move(why));
+      });
+  if (failed) return *failed;
   VYRE_TRY(into.flush());
   return report;
 }

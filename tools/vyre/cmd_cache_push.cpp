@@ -51,51 +51,44 @@ Result<RemoteCacheOptions> pushable_remote(bool json) {
 
 PushReport push_entries(DiskStore& disk, RemoteMaintenance& remote) {
   PushReport report;
-  const EntrySecret secret = secret_of(disk);
-  for (const StoredItem& item : disk.scan()) {
-    ++report.local;
-    auto skip = [&](std::size_t& count, std::string why) {
-      ++count;
-      report.skipped.emplace_back(item.location, std::move(why));
-    };
-    if (item.defect) {
-      skip(report.invalid, item.defect->message);
-      continue;
-    }
-    StoreRead read = disk.peek(item.key, kMaxEntryBytes);
-    if (read.status != StoreStatus::Hit) {
-      skip(report.invalid, read.defect ? read.defect->message : "unreadable");
-      continue;
-    }
-    auto decoded = decode_entry(read.bytes, secret, &item.key);
-    if (!decoded.ok()) {
-      skip(report.invalid, decoded.error().message);
-      continue;
-    }
-    if (read.bytes.size() > remote.options().max_entry_bytes) {
-      skip(report.too_large, "larger than VYRE_REMOTE_CACHE_MAX_ENTRY_BYTES (" +
-                                 std::to_string(remote.options().max_entry_bytes) + ")");
-      continue;
-    }
-    // Disk entries are tagged with this user's secret; shared ones carry the public tags under
-    // the signature, as RedisStore writes them.
-    auto outcome = remote.upload(item.key, reauthenticate_entry(read.bytes, public_entry_secret()));
-    if (!outcome.ok()) {
-      report.stopped = outcome.error();
-      return report;
-    }
-    switch (*outcome) {
-      case UploadOutcome::Pushed:
-        ++report.pushed;
-        break;
-      case UploadOutcome::AlreadyThere:
-        ++report.already_there;
-        break;
-      case UploadOutcome::Replaced:
-        ++report.replaced;
-        break;
-    }
-  }
+  auto skip = [&](std::size_t& count, const std::string& location, std::string why) {
+    ++count;
+    report.skipped.emplace_back(location, std::move(why));
+  };
+  for_each_valid_entry(
+      disk,
+      [&](const StoredItem& item, std::span<const std::uint8_t> bytes) {
+        ++report.local;
+        if (bytes.size() > remote.options().max_entry_bytes) {
+          skip(report.too_large, item.location,
+               "larger than VYRE_REMOTE_CACHE_MAX_ENTRY_BYTES (" +
+                   std::to_string(remote.options().max_entry_bytes) + ")");
+          return true;
+        }
+        // Disk entries are tagged with this user's secret; shared ones carry the public tags
+        // under the signature, as RedisStore writes them.
+        auto outcome = remote.upload(item.key, reauthenticate_entry(bytes, public_entry_secret()));
+        if (!outcome.ok()) {
+          report.stopped = outcome.error();
+          return false;
+        }
+        switch (*outcome) {
+          case UploadOutcome::Pushed:
+            ++report.pushed;
+            break;
+          case UploadOutcome::AlreadyThere:
+            ++report.already_there;
+            break;
+          case UploadOutcome::Replaced:
+            ++report.replaced;
+            break;
+        }
+        return true;
+      },
+      [&](const std::string& location, std::string why) {
+        ++report.local;
+        skip(report.invalid, location, std::move(why));
+      });
   return report;
 }
 
