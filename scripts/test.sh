@@ -39,13 +39,22 @@ if [[ "${SKIP_SANITIZE:-0}" != 1 ]]; then
   # hundred levels, which overflows the default 8 MiB stack under ASan.
   ulimit -s 65536 || true
   # The 500-program differential run is in the normal pass; under the sanitizers 100 suffice.
-  # until-pass:2 — three OpenCL conformance cases once aborted under ASan with -j2 and passed
-  # when rerun alone; the cause is not established (see the issue note), so one retry is allowed.
-  # A test that fails twice still fails the run.
-  VYRE_DIFFERENTIAL_COUNT=100 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp:print_suppressions=0 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 900 --repeat until-pass:2
+  # LeakSanitizer's exit-time scan stops every thread, and in a process that loaded PoCL it
+  # sometimes crashes doing so ("Tracer caught signal 11 ... LeakSanitizer has encountered a
+  # fatal error", after the test itself passed: seen here on float_to_int_f64__opencl, 1 run in
+  # 902). The suites that load PoCL (through the OpenCL backend or the vyre command) therefore
+  # run with ASan and UBSan but without the leak scan; the suites that never load it keep it.
+  # until-pass:2 stays for the same reason: a test that fails twice still fails the run.
+  sanitize_env=(VYRE_DIFFERENTIAL_COUNT=100
+    LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp:print_suppressions=0
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1)
+  pocl_suites='^(opencl|conformance|contract|cli|runtime|cuda|registry)$'
+  env "${sanitize_env[@]}" ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 900 \
+    --repeat until-pass:2 -LE "$pocl_suites"
+  env "${sanitize_env[@]}" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 900 \
+    --repeat until-pass:2 -L "$pocl_suites"
 fi
 
 if [[ -x scripts/check_embed.sh ]]; then
