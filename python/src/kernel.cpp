@@ -221,14 +221,14 @@ py::dict run_resident(Kernel& k, const py::dict& args, const CallOptions& option
       raise_unknown_name(p, name);
     }
   }
-  // Every size symbol: from shapes and sizes=, then from the length of a buffer sized `c * n`.
-  auto sizes = unwrap(sizes_from_shapes(k.program, shapes, options.sizes));
-  for (const auto& decl : p.buffers) {
-    if (decl.count.symbols.size() != 1 || decl.count.constant == 0) continue;
-    if (!given.contains(py::str(decl.name)) || sizes.count(decl.count.symbols[0])) continue;
-    const auto& a = given[py::str(decl.name)].cast<const DeviceArray&>();
-    sizes[decl.count.symbols[0]] = a.buffer.count() / decl.count.constant;
+  // Every size symbol: from shapes and sizes=, then from the lengths of the arrays given, with
+  // the checks Runtime::run makes (runtime/inputs.h).
+  std::map<std::string, std::uint64_t> counts;
+  for (const auto& [name, array] : given) {
+    counts[name.cast<std::string>()] = array.cast<const DeviceArray&>().buffer.count();
   }
+  auto sizes = unwrap(
+      infer_sizes(k.program, counts, unwrap(sizes_from_shapes(k.program, shapes, options.sizes))));
   // Buffers not given: read ones are an error, writable ones start zeroed (as Runtime::run).
   py::dict out;
   py::dict bound = given;

@@ -146,6 +146,14 @@ Result<std::uint64_t> element_count(const ir::SizeExpr& size,
 Result<std::map<std::string, std::uint64_t>> infer_sizes(
     const ir::Program& program, const std::map<std::string, HostBuffer>& buffers,
     const std::map<std::string, std::uint64_t>& explicit_sizes) {
+  std::map<std::string, std::uint64_t> counts;
+  for (const auto& [name, buffer] : buffers) counts[name] = buffer.count();
+  return infer_sizes(program, counts, explicit_sizes);
+}
+
+Result<std::map<std::string, std::uint64_t>> infer_sizes(
+    const ir::Program& program, const std::map<std::string, std::uint64_t>& buffers,
+    const std::map<std::string, std::uint64_t>& explicit_sizes) {
   const ir::ProgramData& p = *program;
   std::map<std::string, std::uint64_t> sizes;
   for (const auto& [symbol, value] : explicit_sizes) {
@@ -171,7 +179,7 @@ Result<std::map<std::string, std::uint64_t>> infer_sizes(
     auto given = buffers.find(decl.name);
     if (given == buffers.end() || decl.count.symbols.size() != 1) continue;
     const std::string& symbol = decl.count.symbols[0];
-    const std::uint64_t length = given->second.count();
+    const std::uint64_t length = given->second;
     const std::uint64_t constant = decl.count.constant;
     if (constant == 0 || length % constant != 0) {
       return at_decl(

@@ -33,6 +33,10 @@ struct RunInputs {
 Result<std::map<std::string, std::uint64_t>> infer_sizes(
     const ir::Program& program, const std::map<std::string, HostBuffer>& buffers,
     const std::map<std::string, std::uint64_t>& explicit_sizes);
+// The same from element counts by buffer name (device buffers, whose bytes stay where they are).
+Result<std::map<std::string, std::uint64_t>> infer_sizes(
+    const ir::Program& program, const std::map<std::string, std::uint64_t>& buffer_counts,
+    const std::map<std::string, std::uint64_t>& explicit_sizes);
 
 // The element count `size` denotes under `sizes`; UnresolvedSize if a symbol is missing,
 // SizeOverflow if the product does not fit 64 bits.
