@@ -2,7 +2,9 @@
 // (identity -> memory tier -> single-flight -> disk tier -> miss classification and JIT policy);
 // the programs left to compile go to one Backend::compile_many, and each result is stored as
 // obtain() stores it. Flights this call leads are finished before it waits for flights other
-// threads lead, so two overlapping batches cannot wait for each other.
+// threads lead, so two overlapping batches cannot wait for each other. The fleet (fleet_lease.h)
+// is asked the same way: without waiting while the batch forms, and, for keys another process
+// holds, with waiting only once the batch's own compiles are stored and their leases released.
 #include <algorithm>
 
 #include "elapsed.h"
@@ -29,6 +31,8 @@ std::vector<PipelineResult> PipelineCache::obtain_many(Backend& backend,
     std::shared_ptr<const RequestIdentity> identity;
     std::shared_ptr<SingleFlight<Resolved>::Flight> flight;
     CacheOutcome outcome;
+    FleetTurn turn;
+    Clock::time_point start;
   };
   struct Joined {  // a flight another caller (or an earlier duplicate in this batch) leads
     std::size_t index;
@@ -36,6 +40,7 @@ std::vector<PipelineResult> PipelineCache::obtain_many(Backend& backend,
     Clock::time_point start;
   };
   std::vector<Led> to_compile;
+  std::vector<Led> fleet_busy;  // another process is compiling these: wait after our compiles
   std::vector<Joined> joined;
 
   for (std::size_t i = 0; i < n; ++i) {
@@ -54,12 +59,15 @@ std::vector<PipelineResult> PipelineCache::obtain_many(Backend& backend,
       continue;
     }
     CacheOutcome out;
-    if (auto served = resolve_cached(backend, program, config, *identity, start, out)) {
+    FleetTurn turn = FleetTurn::Compile;
+    if (auto served =
+            resolve_cached(backend, program, config, *identity, start, out, &turn, FleetWait::No)) {
       flights_.finish(identity->key, flight, served);
       resolved[i] = std::move(served);
       continue;
     }
-    to_compile.push_back({i, std::move(identity), std::move(flight), std::move(out)});
+    Led led{i, std::move(identity), std::move(flight), std::move(out), turn, start};
+    (turn == FleetTurn::Busy ? fleet_busy : to_compile).push_back(std::move(led));
   }
 
   if (!to_compile.empty()) {
@@ -76,9 +84,17 @@ std::vector<PipelineResult> PipelineCache::obtain_many(Backend& backend,
       PipelineResult result =
           k < compiled.size() ? std::move(compiled[k]) : backend.compile(*batch[k], config);
       auto done = store_compiled(backend, *led.identity, std::move(result), share_us, led.outcome);
+      if (led.turn == FleetTurn::Leader) fleet_->finished(led.identity->key);  // put is queued
       flights_.finish(led.identity->key, led.flight, done);
       resolved[led.index] = std::move(done);
     }
+  }
+
+  // This call holds no fleet lease now: wait for the other processes' entries as obtain() does.
+  for (Led& led : fleet_busy) {
+    auto done = resolve_miss(backend, *programs[led.index], config, *led.identity, led.start);
+    flights_.finish(led.identity->key, led.flight, done);
+    resolved[led.index] = std::move(done);
   }
 
   for (Joined& j : joined) {

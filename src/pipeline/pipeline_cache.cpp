@@ -220,7 +220,8 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_miss(
 
 std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
     Backend& backend, const ir::Program& program, const DispatchConfig& config,
-    const RequestIdentity& identity, Clock::time_point start, CacheOutcome& out, FleetTurn* turn) {
+    const RequestIdentity& identity, Clock::time_point start, CacheOutcome& out, FleetTurn* turn,
+    FleetWait wait) {
   const Digest& key = identity.key;
   out.key = key;
   out.factors = identity.factors;
@@ -296,7 +297,8 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
   if (auto served = serve_from_stores()) return served;
   // Fleet single-flight: another process may be compiling this key; wait for its entry.
   if (turn != nullptr && fleet_ != nullptr && jit_policy() != JitPolicy::Forbid) {
-    *turn = fleet_->take_turn(key);
+    *turn = wait == FleetWait::Yes ? fleet_->take_turn(key) : fleet_->try_turn(key);
+    if (*turn == FleetTurn::Busy) return nullptr;
     if (*turn == FleetTurn::EntryReady) {
       std::optional<MissExplanation> before = explanation;
       if (auto served = serve_from_stores()) {

@@ -388,6 +388,14 @@ std::optional<bool> RedisStore::holds(const Digest& key) {
 }
 
 FleetTurn RedisStore::take_turn(const Digest& key) {
+  return turn(key, /*wait=*/true);
+}
+
+FleetTurn RedisStore::try_turn(const Digest& key) {
+  return turn(key, /*wait=*/false);
+}
+
+FleetTurn RedisStore::turn(const Digest& key, bool wait) {
   State& s = *state_;
   if (!s.available() || s.options.fleet_wait.count() == 0) return FleetTurn::Compile;
   const std::string lease = s.lease_name(key);
@@ -429,6 +437,7 @@ FleetTurn RedisStore::take_turn(const Digest& key) {
     }
     auto landed = s.run(s.foreground, {"EXISTS", entry}, is_integer);
     if (!landed) return FleetTurn::Compile;
+    if (!wait) return landed->value() > 0 ? FleetTurn::EntryReady : FleetTurn::Busy;
     if (!waited) {
       waited = true;
       s.remote.waits.fetch_add(1, std::memory_order_relaxed);

@@ -349,6 +349,31 @@ TEST(RedisStore, OneLeaderPerKeyAndWaitersGetItsEntry) {
   EXPECT_EQ(b.take_turn(f.key()), FleetTurn::EntryReady) << "a late miss finds the entry at once";
 }
 
+TEST(RedisStore, TryTurnAnswersBusyInsteadOfWaiting) {
+  VYRE_REQUIRE_REDIS_SERVER();
+  RedisServer server;
+  ASSERT_TRUE(server.ok());
+  Fleet fleet;
+  WarningLog log;
+  RedisStore a(fleet.writer(server), context_with(log));
+  RedisStore b(fleet.writer(server), context_with(log));
+  RedisStore reader(fleet.reader(server), context_with(log));
+  KeyFactors f = factors_for(13);
+  ASSERT_EQ(a.try_turn(f.key()), FleetTurn::Leader) << "a free key is led at once";
+  EXPECT_EQ(b.try_turn(f.key()), FleetTurn::Busy);
+  EXPECT_EQ(reader.try_turn(f.key()), FleetTurn::Busy);
+  EXPECT_EQ(b.stats().waits, 0u) << "a try never counts as a wait";
+  EXPECT_EQ(b.stats().leases_taken, 0u);
+  ASSERT_TRUE(a.put(f.key(), entry_for(f)));
+  a.finished(f.key());
+  ASSERT_TRUE(a.flush().ok());
+  EXPECT_EQ(b.try_turn(f.key()), FleetTurn::EntryReady);
+  EXPECT_EQ(reader.try_turn(f.key()), FleetTurn::EntryReady);
+  EXPECT_EQ(reader.try_turn(factors_for(14).key()), FleetTurn::Compile)
+      << "a reader compiles what nobody is compiling";
+  EXPECT_EQ(log.count(), 0u);
+}
+
 TEST(RedisStore, ALeaseOfADeadCompilerExpiresAndAWaiterTakesOver) {
   VYRE_REQUIRE_REDIS_SERVER();
   RedisServer server;

@@ -119,11 +119,15 @@ class PipelineCache {
   // the JIT policy. Null when the program must be compiled (`out` then describes the miss).
   // With `turn`, a chain miss first asks the fleet (fleet_lease.h) whether another process is
   // compiling it, waits for that entry if so, and says in `turn` whether this process leads.
+  // FleetWait::No asks without waiting: a Busy turn returns null before the miss is counted,
+  // and the caller asks again later.
+  enum class FleetWait : bool { No, Yes };
   std::shared_ptr<const Resolved> resolve_cached(Backend& backend, const ir::Program& program,
                                                  const DispatchConfig& config,
                                                  const RequestIdentity& identity,
                                                  std::chrono::steady_clock::time_point start,
-                                                 CacheOutcome& out, FleetTurn* turn = nullptr);
+                                                 CacheOutcome& out, FleetTurn* turn = nullptr,
+                                                 FleetWait wait = FleetWait::Yes);
   // Counts a compile's result and stores a success: serialize -> disk tier, memory tier.
   std::shared_ptr<const Resolved> store_compiled(
       Backend& backend, const RequestIdentity& identity,

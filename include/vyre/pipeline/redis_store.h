@@ -46,6 +46,7 @@ class RedisStore final : public ByteStore, public FleetLeases {
   FleetLeases* fleet() override { return this; }
 
   FleetTurn take_turn(const Digest& key) override;
+  FleetTurn try_turn(const Digest& key) override;
   void finished(const Digest& key) override;
 
   // Whether the remote holds an entry for `key` (one EXISTS; nullopt when it cannot answer).
@@ -55,6 +56,7 @@ class RedisStore final : public ByteStore, public FleetLeases {
 
  private:
   void release_lease(const Digest& key);
+  FleetTurn turn(const Digest& key, bool wait);
   struct State;
   std::unique_ptr<State> state_;
 };
