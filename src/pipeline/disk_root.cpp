@@ -264,12 +264,14 @@ bool DiskStore::load_secret(bool may_create) {
       options_.trusted_owner >= 0 ? static_cast<uid_t>(options_.trusted_owner) : ::geteuid();
   std::string problem;
   if (s.ops->fstat(fd, &st) != 0) {
+    s.counters.add(StoreCounter::IoErrors);
     problem = "cannot be read: " + file_io::errno_text(errno);
   } else if (!S_ISREG(st.st_mode) || st.st_size != static_cast<off_t>(secret.size())) {
     problem = "is not a 32-byte file";
   } else if (st.st_uid != owner || (st.st_mode & 077) != 0) {
     problem = "is another user's or readable by others (mode " + mode_text(st.st_mode) + ")";
   } else if (int e = s.ops->read_exact(fd, secret.data(), secret.size()); e != 0) {
+    s.counters.add(StoreCounter::IoErrors);
     problem = "cannot be read: " + io_error_text(e);
   }
   s.ops->close(fd);

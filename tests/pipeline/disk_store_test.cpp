@@ -66,7 +66,8 @@ TEST(DiskStore, OrphanedTempFilesAreCleanedOnOpen) {
   EXPECT_TRUE(std::filesystem::exists(live_fresh)) << "a live writer's recent temp file stays";
   EXPECT_FALSE(std::filesystem::exists(live_old));
   EXPECT_TRUE(std::filesystem::exists(garbage_old)) << "a file vyre did not name is never deleted";
-  EXPECT_FALSE(std::filesystem::exists(stats_dead)) << "a killed stats writer's temp file stays";
+  EXPECT_FALSE(std::filesystem::exists(stats_dead))
+      << "a killed stats writer's temp file is removed";
   EXPECT_EQ(disk.counters()[StoreCounter::OrphansRemoved], 3u);
 }
 
@@ -265,6 +266,28 @@ TEST(DiskStore, ReadsIntoTheCallersScratchWhenTheEntryFits) {
 
 // The cache authenticates what a store returns: a flipped payload byte is refused (and removed)
 // even when the file is read into scratch.
+// An empty folder at an entry path (issue 22, finding 5): put() replaces it, and remove() takes
+// it away and says so. Each is checked alone here; through a cache, a miss's discard and the
+// put's retry cover for each other.
+TEST(DiskStore, AnEmptyFolderAtAnEntryPathIsReplacedByPutAndTakenByRemove) {
+  TempDir dir;
+  DiskStore store(at(dir.path()), {});
+  Digest put_key{};
+  put_key.fill(0x5a);
+  const auto put_path = store.entry_path(put_key);
+  std::filesystem::create_directories(put_path);
+  ASSERT_TRUE(store.put(put_key, std::vector<std::uint8_t>(100, 7)));
+  EXPECT_TRUE(std::filesystem::is_regular_file(put_path));
+
+  Digest removed_key{};
+  removed_key.fill(0xa5);
+  const auto removed_path = store.entry_path(removed_key);
+  std::filesystem::create_directories(removed_path);
+  EXPECT_TRUE(store.remove(removed_key));
+  EXPECT_FALSE(std::filesystem::exists(removed_path)) << "reported removed but it stays";
+  EXPECT_EQ(store.counters()[StoreCounter::RemoveFailures], 0u);
+}
+
 TEST(DiskStore, CorruptEntryIsNeverServedAndIsRemoved) {
   TempDir dir;
   FakeBackend backend;
