@@ -131,6 +131,25 @@ def main():
               "heat_dtypes": [str(vgrid.dtype), str(cgrid.dtype)],
               "call_ratio_vyre_over_cupy": med["vyre_call_us"] / med["cupy_call_us"],
               "heat_ratio_vyre_over_cupy": med["vyre_heat_us"] / med["cupy_heat_us"]}
+    # Which side departs, on one step from the same grid (the final one, whose far interior holds
+    # values down to the subnormal range), against NumPy's float32 arithmetic: IEEE, subnormals
+    # kept, no contraction, the kernel's order of operations (docs/IR.md).
+    src = vgrid
+    vsrc, vdst = vyre.asarray(src, device="cuda"), vyre.zeros((h, w), device="cuda")
+    hstep.launch(src=vsrc, dst=vdst, alpha=0.2)
+    csrc, cdst = cupy.asarray(src), cupy.zeros((h, w), cupy.float32)
+    hraw(hgrid, (16, 16), (csrc, count, cdst, count, np.float32(0.2), np.uint32(w), np.uint32(h)))
+    expected = np.full((h, w), np.float32(100.0), np.float32)
+    c = src[1:-1, 1:-1]
+    neighbours = src[1:-1, :-2] + src[1:-1, 2:] + src[:-2, 1:-1] + src[2:, 1:-1]
+    expected[1:-1, 1:-1] = c + np.float32(0.2) * (neighbours - np.float32(4.0) * c)
+    one_v, one_c = vdst.numpy(), cupy.asnumpy(cdst)
+    tiny = np.finfo(np.float32).tiny
+    for name, got in (("vyre", one_v), ("cupy", one_c)):
+        off = got != expected
+        result[f"one_step_{name}_cells_differing_from_numpy"] = int(np.count_nonzero(off))
+        result[f"one_step_{name}_differing_where_expected_subnormal"] = int(
+            np.count_nonzero(off & (np.abs(expected) < tiny)))
     print(json.dumps(result, indent=1))
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1))
