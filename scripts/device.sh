@@ -17,10 +17,10 @@ JOBS="${VYRE_DEVICE_JOBS:-16}"
 RESULTS="${OUT:-}"
 FAILED=()
 
-# VYRE_DEVICE_STEPS picks steps (default all): build test bench resident examples opencl-nvidia
+# VYRE_DEVICE_STEPS picks steps (default all): build test bench resident examples opencl-nvidia e2e-ab
 # python fuzz. `resident` runs the device-memory benchmarks next to their raw-CUDA and CuPy anchors.
 # Split across calls when one call's time limit is short; the build folder is reused.
-STEPS=" ${VYRE_DEVICE_STEPS:-build test bench resident examples opencl-nvidia python fuzz} "
+STEPS=" ${VYRE_DEVICE_STEPS:-build test bench resident examples opencl-nvidia e2e-ab python fuzz} "
 want() { [[ "$STEPS" == *" $1 "* ]]; }
 
 section() { printf '\n==== %s ====\n' "$*"; }
@@ -190,6 +190,14 @@ if want opencl-nvidia; then
     fail "conformance on the NVIDIA OpenCL device"
   fi
   run_examples opencl VYRE_OPENCL_DEVICE=NVIDIA
+fi
+
+# The fresh-process disk hit against a baseline source tree (issue 15's "within 5%"), only when
+# VYRE_DEVICE_BASE_SRC names one (e.g. .deps/base from `git archive e4bef6a`).
+if want e2e-ab && [[ -n "${VYRE_DEVICE_BASE_SRC:-}" ]]; then
+  section "end-to-end A/B: fresh-process disk hit, $VYRE_DEVICE_BASE_SRC against this tree"
+  VYRE_AB_CMAKE_ARGS="${EXTRA_CMAKE_ARGS[*]}" scripts/e2e_ab.sh "$VYRE_DEVICE_BASE_SRC" "$BUILD" \
+    "${VYRE_DEVICE_AB_ROUNDS:-6}" "${VYRE_DEVICE_E2E_SAMPLES:-21}" cuda || fail "e2e A/B"
 fi
 
 if want python; then
