@@ -38,20 +38,27 @@ python3 - "$OUT" "$ROUNDS" <<'PY'
 import json, statistics, sys
 out, rounds = sys.argv[1], int(sys.argv[2])
 def load(side, r):
-    d = json.load(open(f"{out}/{side}.{r}.json"))
-    d = d[0] if isinstance(d, list) else d
-    d = d.get("results", [d])[0] if "results" in d else d
-    hit = d["disk_hit_fresh_process"]
-    paired = d.get("obtain_minus_raw_load_paired_us", {}).get("median")
-    return hit["median_obtain_us"], paired
-rows = {s: [load(s, r) for r in range(rounds)] for s in ("base", "new")}
+    d = json.load(open(f"{out}/{side}.{r}.json"))["results"][0]
+    hit, steps = d["disk_hit_fresh_process"], d["lookup_breakdown_fresh_process"]
+    row = {"obtain": hit["median_obtain_us"], "lookup": hit["median_lookup_us"],
+           "load": hit["median_load_us"], "identify": steps["median_identify_us"],
+           "first_disk_read": steps["median_first_disk_read_us"]}
+    row["rest"] = row["obtain"] - row["lookup"] - row["load"]
+    if "raw_first_load_fresh_process" in d:
+        row["raw_first_load"] = d["raw_first_load_fresh_process"]["median_load_us"]
+        row["paired_share"] = d["obtain_minus_raw_load_paired_us"]["median"]
+    return row
 summary = {}
-for s, values in rows.items():
-    summary[s] = {"obtain_median_per_round_us": [round(v[0], 1) for v in values],
-                  "paired_share_median_per_round_us": [None if v[1] is None else round(v[1], 1) for v in values],
-                  "obtain_median_of_rounds_us": statistics.median(v[0] for v in values)}
-summary["ratio_new_over_base"] = (summary["new"]["obtain_median_of_rounds_us"] /
-                                  summary["base"]["obtain_median_of_rounds_us"])
+for side in ("base", "new"):
+    rows = [load(side, r) for r in range(rounds)]
+    summary[side] = {k: [round(row[k], 1) for row in rows] for k in rows[0]}
+    summary[side]["medians_of_rounds"] = {k: round(statistics.median(row[k] for row in rows), 1)
+                                          for k in rows[0]}
+summary["ratio_new_over_base"] = {
+    k: round(summary["new"]["medians_of_rounds"][k] / summary["base"]["medians_of_rounds"][k], 3)
+    for k in ("obtain", "lookup", "load") if summary["base"]["medians_of_rounds"][k] > 0}
 print(json.dumps(summary, indent=1))
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=1)
 PY
+# One archive of the per-run JSON files, so they travel as one file.
+tar -czf "$OUT/runs.tar.gz" -C "$OUT" $(cd "$OUT" && ls base.*.json new.*.json) && rm -f "$OUT"/base.*.json "$OUT"/new.*.json

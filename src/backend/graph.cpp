@@ -127,7 +127,11 @@ Status Graph::replay(const Stream& stream) {
       }
     }
   }
-  return graph_->replay(stream.backend_stream());
+  VYRE_TRY(graph_->replay(stream.backend_stream()));
+  for (const GraphCommand& c : recording_.commands()) {
+    if (c.status) stream.watch(c.status);
+  }
+  return Ok{};
 }
 
 Status Graph::update_launch(GraphNode node, const DeviceBindings& bindings,

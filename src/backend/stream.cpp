@@ -4,6 +4,7 @@
 
 #include "device_checks.h"
 #include "vyre/diag/codes.h"
+#include "vyre/ir/loop_status.h"
 
 namespace vyre {
 namespace {
@@ -87,8 +88,50 @@ Status Stream::wait(const Event& event) const {
   return stream_->wait_for(event.backend_event());
 }
 
+void Stream::watch(const std::shared_ptr<StatusWord>& word) const {
+  std::lock_guard lock(stream_->watched_mutex_);
+  for (const auto& w : stream_->watched_) {
+    if (w == word) return;
+  }
+  stream_->watched_.push_back(word);
+}
+
 Status Stream::synchronize(std::chrono::nanoseconds timeout) const {
-  return stream_->synchronize(timeout);
+  std::vector<std::shared_ptr<StatusWord>> words;
+  {
+    std::lock_guard lock(stream_->watched_mutex_);
+    words = stream_->watched_;
+    stream_->watched_.clear();  // keeps its capacity: watch() on the launch path allocates not
+  }
+  if (words.empty()) return stream_->synchronize(timeout);
+  auto rewatch = [&] {
+    for (const auto& w : words) watch(w);
+  };
+  // The downloads queue behind the launches that may set the words: one wait covers both. A
+  // word lands in its own `host`, which lives as long as the word, even past a timeout.
+  for (const auto& w : words) {
+    Status read =
+        stream_->download(w->buffer.unchecked_view(),
+                          std::span(reinterpret_cast<std::uint8_t*>(&w->host), sizeof w->host));
+    if (!read.ok()) {
+      rewatch();
+      return read;
+    }
+  }
+  if (Status done = stream_->synchronize(timeout); !done.ok()) {
+    rewatch();  // the reads are still queued: the next synchronize looks again
+    return done;
+  }
+  std::optional<Diagnostic> capped;
+  for (const auto& w : words) {
+    if (w->host == 0) continue;
+    if (!capped) capped = ir::loop_cap_diagnostic(*w->program, w->host);
+    w->host = 0;
+    // Ordered before this stream's later launches, so each capped loop is reported once.
+    VYRE_TRY(stream_->fill(w->buffer.unchecked_view(), 0));
+  }
+  if (capped) return std::move(*capped);
+  return Ok{};
 }
 
 }  // namespace vyre

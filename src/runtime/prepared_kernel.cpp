@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include "prepared_state.h"
+#include "vyre/backend/stream.h"
 #include "vyre/diag/codes.h"
+#include "vyre/ir/loop_status.h"
 
 namespace vyre {
 
@@ -29,14 +31,16 @@ const PreparedReport& PreparedKernel::report() const {
 
 Result<ArgSlot> PreparedKernel::slot(std::string_view name) const {
   const ir::ProgramData& p = *state_->program;
-  for (std::uint32_t i = 0; i < p.buffers.size(); ++i) {
+  for (std::uint32_t i = 0; i < state_->caller_buffers(); ++i) {
     if (p.buffers[i].name == name) return ArgSlot{ArgSlot::Kind::Buffer, i};
   }
   for (std::uint32_t i = 0; i < p.params.size(); ++i) {
     if (p.params[i].name == name) return ArgSlot{ArgSlot::Kind::Param, i};
   }
   std::string known;
-  for (const auto& b : p.buffers) known += (known.empty() ? "" : ", ") + b.name;
+  for (std::uint32_t i = 0; i < state_->caller_buffers(); ++i) {
+    known += (known.empty() ? "" : ", ") + p.buffers[i].name;
+  }
   for (const auto& q : p.params) known += (known.empty() ? "" : ", ") + q.name;
   return Diagnostic::error(code::UnknownKernelArg,
                            fmt::format("kernel `{}` has no buffer or param `{}`", p.name, name),
@@ -56,18 +60,19 @@ LaunchArgs PreparedKernel::args() const {
 
 namespace {
 
-// Positional arguments as the binder reads them.
+// Positional arguments as the binder reads them: the caller's buffers (all but the loop status
+// buffer, which is the last), then the params.
 struct SpanArgs {
   std::span<const KernelArg> args;
   std::size_t buffers;
   Status arity(const ir::ProgramData& p) const {
-    if (args.size() == p.buffers.size() + p.params.size()) return Ok{};
-    return Diagnostic::error(code::KernelArgMismatch,
-                             fmt::format("kernel `{}` takes {} buffers and {} params ({} "
-                                         "arguments); {} were given",
-                                         p.name, p.buffers.size(), p.params.size(),
-                                         p.buffers.size() + p.params.size(), args.size()),
-                             "pass every buffer in declaration order, then every param");
+    if (args.size() == buffers + p.params.size()) return Ok{};
+    return Diagnostic::error(
+        code::KernelArgMismatch,
+        fmt::format("kernel `{}` takes {} buffers and {} params ({} "
+                    "arguments); {} were given",
+                    p.name, buffers, p.params.size(), buffers + p.params.size(), args.size()),
+        "pass every buffer in declaration order, then every param");
   }
   const DeviceBuffer* buffer(std::size_t i) const {
     return args[i].is_buffer() ? &args[i].buffer() : nullptr;
@@ -104,7 +109,7 @@ Status bind(const PreparedKernel::State& s, const Args& args, DeviceBindings& ou
             LaunchGeometry& geometry, bool (*param_given)(const Args&, std::size_t)) {
   const ir::ProgramData& p = *s.program;
   VYRE_TRY(args.arity(p));
-  for (std::size_t i = 0; i < p.buffers.size(); ++i) {
+  for (std::size_t i = 0; i < s.caller_buffers(); ++i) {
     const DeviceBuffer* buffer = args.buffer(i);
     if (buffer == nullptr) {
       return mismatch(
@@ -162,7 +167,7 @@ Status bind(const PreparedKernel::State& s, const Args& args, DeviceBindings& ou
     }
     out.sizes[k] = count / source.divisor;
   }
-  for (std::size_t i = 0; i < p.buffers.size(); ++i) {
+  for (std::size_t i = 0; i < s.caller_buffers(); ++i) {
     const std::uint64_t expected = s.buffer_counts[i].evaluate(out.sizes);
     if (out.buffers[i].count != expected) {
       return mismatch(
@@ -196,6 +201,23 @@ bool slot_param_given(const SlotArgs& args, std::size_t i) {
   return args.args.param_set(i);
 }
 
+// Enqueues the scratch bindings, with the stream's loop status word bound and watched.
+Status launch_bound(PreparedKernel::State& s, const Stream& stream) {
+  std::shared_ptr<StatusWord> word = VYRE_TRY(s.status_word_for(stream));
+  if (word) s.scratch.buffers[*s.status_buffer] = word->buffer.unchecked_view();
+  VYRE_TRY(stream.backend_stream().launch(*s.pipeline, s.scratch, s.scratch_geometry));
+  if (word) stream.watch(word);
+  return Ok{};
+}
+
+// A recorded launch's own status word, bound into `command` (nothing without while loops).
+Status bind_recorded_status(const PreparedKernel::State& s, GraphCommand& command) {
+  if (!s.status_buffer) return Ok{};
+  command.status = VYRE_TRY(s.make_status_word());
+  command.bindings.buffers[*s.status_buffer] = command.status->buffer.unchecked_view();
+  return Ok{};
+}
+
 }  // namespace
 
 std::uint64_t PreparedKernel::State::Count::evaluate(
@@ -213,9 +235,9 @@ Status PreparedKernel::launch(std::span<const KernelArg> args, const Stream& str
   State& s = *state_;
   VYRE_TRY(s.check_stream(stream));
   std::lock_guard lock(s.scratch_mutex);
-  VYRE_TRY(bind(s, SpanArgs{args, s.program->buffers.size()}, s.scratch, s.scratch_geometry,
+  VYRE_TRY(bind(s, SpanArgs{args, s.caller_buffers()}, s.scratch, s.scratch_geometry,
                 static_cast<bool (*)(const SpanArgs&, std::size_t)>(nullptr)));
-  return stream.backend_stream().launch(*s.pipeline, s.scratch, s.scratch_geometry);
+  return launch_bound(s, stream);
 }
 
 Status PreparedKernel::launch(const LaunchArgs& args, const Stream& stream) const {
@@ -223,7 +245,7 @@ Status PreparedKernel::launch(const LaunchArgs& args, const Stream& stream) cons
   VYRE_TRY(s.check_stream(stream));
   std::lock_guard lock(s.scratch_mutex);
   VYRE_TRY(bind(s, SlotArgs{args}, s.scratch, s.scratch_geometry, &slot_param_given));
-  return stream.backend_stream().launch(*s.pipeline, s.scratch, s.scratch_geometry);
+  return launch_bound(s, stream);
 }
 
 namespace {
@@ -244,6 +266,7 @@ Result<GraphNode> PreparedKernel::record(GraphRecording& recording, const Launch
   command.pipeline = s.pipeline;
   command.bindings = s.empty_bindings();
   VYRE_TRY(bind(s, SlotArgs{args}, command.bindings, command.geometry, &slot_param_given));
+  VYRE_TRY(bind_recorded_status(s, command));
   command.keep = keep_of(command.bindings);
   return recording.add(std::move(command));
 }
@@ -256,10 +279,11 @@ Result<GraphNode> PreparedKernel::record(GraphRecording& recording,
   command.kind = GraphCommand::Kind::Launch;
   command.pipeline = s.pipeline;
   command.bindings = s.empty_bindings();
-  VYRE_TRY(bind(
-      s, SpanArgs{std::span<const KernelArg>(args.begin(), args.size()), s.program->buffers.size()},
-      command.bindings, command.geometry,
-      static_cast<bool (*)(const SpanArgs&, std::size_t)>(nullptr)));
+  VYRE_TRY(bind(s,
+                SpanArgs{std::span<const KernelArg>(args.begin(), args.size()), s.caller_buffers()},
+                command.bindings, command.geometry,
+                static_cast<bool (*)(const SpanArgs&, std::size_t)>(nullptr)));
+  VYRE_TRY(bind_recorded_status(s, command));
   command.keep = keep_of(command.bindings);
   return recording.add(std::move(command));
 }
@@ -278,6 +302,16 @@ Status check_node(const PreparedKernel::State& s, const Graph& graph, GraphNode 
   return Ok{};
 }
 
+// An updated launch keeps the node's status word.
+void keep_status(const PreparedKernel::State& s, const Graph& graph, GraphNode node,
+                 DeviceBindings& bindings) {
+  if (!s.status_buffer) return;
+  const GraphCommand& command = graph.recording().commands()[node.index];
+  // A node recorded without PreparedKernel keeps the status binding it was recorded with.
+  bindings.buffers[*s.status_buffer] = command.status ? command.status->buffer.unchecked_view()
+                                                      : command.bindings.buffers[*s.status_buffer];
+}
+
 }  // namespace
 
 Status PreparedKernel::update(Graph& graph, GraphNode node, const LaunchArgs& args) const {
@@ -286,6 +320,7 @@ Status PreparedKernel::update(Graph& graph, GraphNode node, const LaunchArgs& ar
   DeviceBindings bindings = s.empty_bindings();
   LaunchGeometry geometry;
   VYRE_TRY(bind(s, SlotArgs{args}, bindings, geometry, &slot_param_given));
+  keep_status(s, graph, node, bindings);
   return graph.update_launch(node, bindings, geometry, keep_of(bindings));
 }
 
@@ -295,9 +330,10 @@ Status PreparedKernel::update(Graph& graph, GraphNode node,
   VYRE_TRY(check_node(s, graph, node));
   DeviceBindings bindings = s.empty_bindings();
   LaunchGeometry geometry;
-  VYRE_TRY(bind(
-      s, SpanArgs{std::span<const KernelArg>(args.begin(), args.size()), s.program->buffers.size()},
-      bindings, geometry, static_cast<bool (*)(const SpanArgs&, std::size_t)>(nullptr)));
+  VYRE_TRY(bind(s,
+                SpanArgs{std::span<const KernelArg>(args.begin(), args.size()), s.caller_buffers()},
+                bindings, geometry, static_cast<bool (*)(const SpanArgs&, std::size_t)>(nullptr)));
+  keep_status(s, graph, node, bindings);
   return graph.update_launch(node, bindings, geometry, keep_of(bindings));
 }
 

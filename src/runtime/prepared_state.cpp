@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "vyre/diag/codes.h"
+#include "vyre/ir/loop_status.h"
 
 namespace vyre {
 
@@ -12,6 +13,24 @@ DeviceBindings PreparedKernel::State::empty_bindings() const {
   b.params.resize(program->params.size());
   b.sizes.resize(program->size_symbols.size());
   return b;
+}
+
+Result<std::shared_ptr<StatusWord>> PreparedKernel::State::make_status_word() const {
+  const ir::BufferDecl& decl = program->buffers[*status_buffer];
+  DeviceBuffer buffer = VYRE_TRY(device.allocate_zeroed(decl.element, decl.count.constant));
+  return std::make_shared<StatusWord>(StatusWord{program, std::move(buffer)});
+}
+
+Result<std::shared_ptr<StatusWord>> PreparedKernel::State::status_word_for(const Stream& stream) {
+  if (!status_buffer) return std::shared_ptr<StatusWord>();
+  const std::weak_ptr<BackendStream> key = stream.weak();
+  for (const auto& [owner, word] : status_words) {
+    if (!owner.owner_before(key) && !key.owner_before(owner)) return word;
+  }
+  std::erase_if(status_words, [](const auto& entry) { return entry.first.expired(); });
+  std::shared_ptr<StatusWord> word = VYRE_TRY(make_status_word());
+  status_words.emplace_back(key, word);
+  return word;
 }
 
 Status PreparedKernel::State::check_device(const Device& other, std::string_view what) const {
@@ -98,6 +117,7 @@ Result<std::unique_ptr<PreparedKernel::State>> resolve_prepared_state(
     }
   }
   state->scratch = state->empty_bindings();
+  state->status_buffer = ir::loop_status_buffer(*state->program);
   return state;
 }
 

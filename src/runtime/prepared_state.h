@@ -45,6 +45,16 @@ struct PreparedKernel::State {
   DeviceBindings scratch;
   LaunchGeometry scratch_geometry;
 
+  // The loop status buffer (ir/loop_status.h), the last buffer, bound by the launch itself: a
+  // word per stream for direct launches (under scratch_mutex), one per node for recorded ones.
+  std::optional<std::uint32_t> status_buffer;
+  std::vector<std::pair<std::weak_ptr<BackendStream>, std::shared_ptr<StatusWord>>> status_words;
+  // The buffers a caller binds: all but the status buffer.
+  std::size_t caller_buffers() const { return program->buffers.size() - (status_buffer ? 1 : 0); }
+  Result<std::shared_ptr<StatusWord>> make_status_word() const;
+  // This stream's word (made on first use), or null for a program without while loops.
+  Result<std::shared_ptr<StatusWord>> status_word_for(const Stream& stream);
+
   DeviceBindings empty_bindings() const;
   Status check_device(const Device& other, std::string_view what) const;
   Status check_stream(const Stream& stream) const {

@@ -24,6 +24,7 @@
 #include "vyre/backends/reference.h"
 #include "vyre/diag/codes.h"
 #include "vyre/diag/render.h"
+#include "vyre/ir/loop_status.h"
 #include "vyre/ir/text.h"
 #include "vyre/runtime/prepared_kernel.h"
 #include "vyre/runtime/runtime.h"
@@ -379,6 +380,58 @@ TEST_P(DeviceMemorySuite, GraphsReplayWithUpdatedParameters) {
   auto not_a_launch = k.update(graph, copy, {v, Scalar::i32(1)});
   ASSERT_FALSE(not_a_launch.ok());
   EXPECT_EQ(not_a_launch.error().code, code::BadGraphNode);
+}
+
+// A while loop at its cap in a resident launch (no host read-back per launch): the stream's
+// next synchronize reports it once (VY2103), for direct launches and graph replays alike, and
+// the caller never binds the hidden status buffer.
+constexpr const char* kCapped = R"(kernel capped workgroup(64) {
+  param steps: u32
+  buffer v: read_write u32[n]
+  let i = global_id.x
+  if i < len(v) {
+    var k = 0u
+    while k < steps max 8 { k = k + 1u }
+    v[i] = k
+  }
+})";
+
+TEST_P(DeviceMemorySuite, CappedLoopsOfResidentLaunchesAreReportedAtSynchronize) {
+  auto k = VYRE_SUITE_OK(prepare(kCapped));
+  DeviceBuffer v = VYRE_SUITE_OK(device_.allocate_zeroed(ir::Type::U32, 100));
+  auto expect_capped = [&](Status synced, const char* what) {
+    ASSERT_FALSE(synced.ok()) << what << ": the capped loop went unreported";
+    EXPECT_EQ(synced.error().code, code::LoopCapReached) << what << ": " << show(synced.error());
+    EXPECT_NE(synced.error().message.find("7:"), std::string::npos) << synced.error().message;
+  };
+  VYRE_SUITE_OK(k.launch({v, Scalar::u32(4)}, stream_));
+  VYRE_SUITE_OK(stream_.synchronize());
+  EXPECT_EQ(read<std::uint32_t>(v), std::vector<std::uint32_t>(100, 4));
+  VYRE_SUITE_OK(k.launch({v, Scalar::u32(100)}, stream_));
+  VYRE_SUITE_OK(k.launch({v, Scalar::u32(3)}, stream_));
+  expect_capped(stream_.synchronize(), "direct launch");
+  EXPECT_EQ(read<std::uint32_t>(v), std::vector<std::uint32_t>(100, 3));
+  VYRE_SUITE_OK(k.launch({v, Scalar::u32(2)}, stream_));
+  VYRE_SUITE_OK(stream_.synchronize());  // reported once: the word was zeroed again
+
+  Stream side = VYRE_SUITE_OK(device_.create_stream());
+  VYRE_SUITE_OK(k.launch({v, Scalar::u32(50)}, side));
+  VYRE_SUITE_OK(stream_.synchronize());  // another stream's cap is that stream's to report
+  expect_capped(side.synchronize(), "side stream");
+
+  GraphRecording recording(device_);
+  GraphNode node = VYRE_SUITE_OK(k.record(recording, {v, Scalar::u32(9)}));
+  Graph graph = VYRE_SUITE_OK(Graph::instantiate(std::move(recording)));
+  VYRE_SUITE_OK(graph.replay(stream_));
+  expect_capped(stream_.synchronize(), "graph replay");
+  VYRE_SUITE_OK(k.update(graph, node, {v, Scalar::u32(5)}));
+  VYRE_SUITE_OK(graph.replay(stream_));
+  VYRE_SUITE_OK(stream_.synchronize());
+  EXPECT_EQ(read<std::uint32_t>(v), std::vector<std::uint32_t>(100, 5));
+
+  auto hidden = k.slot(std::string(ir::kLoopStatusBuffer));
+  ASSERT_FALSE(hidden.ok());
+  EXPECT_EQ(hidden.error().code, code::UnknownKernelArg);
 }
 
 TEST_P(DeviceMemorySuite, DeviceNamesAreChecked) {

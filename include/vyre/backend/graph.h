@@ -23,6 +23,7 @@ namespace vyre {
 
 class BackendStream;
 class Stream;
+struct StatusWord;  // stream.h
 
 // A node of a recording: its position in the command list.
 struct GraphNode {
@@ -43,6 +44,9 @@ struct GraphCommand {
   DeviceBufferView dst;
   std::uint64_t pattern = 0;
   std::vector<std::shared_ptr<DeviceAllocation>> keep;
+  // A launch's own loop status word (its binding is in `bindings`), if its program has while
+  // loops and it was recorded through PreparedKernel: each replay has the stream watch it.
+  std::shared_ptr<StatusWord> status;
 };
 
 // What a backend implements: an executable graph for one device.

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -20,6 +21,17 @@
 #include "vyre/diag/result.h"
 
 namespace vyre {
+
+// A word of device memory in which a launch reports what went wrong on the device: the loop
+// status word of a program with while loops (ir/loop_status.h), set to the id of a loop that
+// reached its cap. Work that may set one has the stream watch it (Stream::watch); the stream's
+// next synchronize reads every watched word back behind the work, reports a set one as
+// LoopCapReached (VY2103) and zeroes it, so each capped loop is reported once.
+struct StatusWord {
+  ir::Program program;     // names the loop in the diagnostic
+  DeviceBuffer buffer;     // u32[1]
+  std::uint32_t host = 0;  // what the last read-back found; the download lands here
+};
 
 // What a backend implements per stream. Every call enqueues and returns without waiting for
 // the device (a backend may finish the work before returning). Views are validated; each
@@ -57,6 +69,12 @@ class BackendStream {
   // The defaults keep none.
   virtual void set_kernel_timing(bool on) { (void)on; }
   virtual Result<std::vector<double>> take_kernel_times() { return std::vector<double>{}; }
+
+ private:
+  friend class Stream;
+  // The status words work enqueued here since the last synchronize may have set.
+  std::mutex watched_mutex_;
+  std::vector<std::shared_ptr<StatusWord>> watched_;
 };
 
 class Stream {
@@ -68,6 +86,8 @@ class Stream {
   bool valid() const { return stream_ != nullptr; }
   const Device& device() const { return device_; }
   BackendStream& backend_stream() const { return *stream_; }
+  // Identifies the stream without keeping it alive (for per-stream state kept elsewhere).
+  std::weak_ptr<BackendStream> weak() const { return stream_; }
 
   // Asynchronous transfers; host memory must outlive the command (see BackendStream).
   Status upload(const DeviceBuffer& dst, std::span<const std::uint8_t> src) const;
@@ -82,7 +102,10 @@ class Stream {
   Status record(const Event& event) const;
   // Later work on this stream waits for `event` (recorded on any stream of the same device).
   Status wait(const Event& event) const;
+  // Waits for the work, then reports a watched status word a launch set (VY2103, see StatusWord).
   Status synchronize(std::chrono::nanoseconds timeout = {}) const;
+  // Work enqueued on this stream may set `word`: the next synchronize reads it.
+  void watch(const std::shared_ptr<StatusWord>& word) const;
   bool idle() const { return stream_->idle(); }
 
   void set_kernel_timing(bool on) const { stream_->set_kernel_timing(on); }
