@@ -1,5 +1,9 @@
 #include "graph.h"
 
+#include <pybind11/stl.h>
+
+#include <optional>
+
 #include "bindings.h"
 #include "device_array.h"
 #include "dtypes.h"
@@ -77,15 +81,14 @@ a recorded launch raises vyre.Error VY2103 at that sync point, as for launches.)
       .def("__len__", [](const RecordedGraph& g) { return g.graph->size(); })
       .def(
           "replay",
-          [](RecordedGraph& g, const py::object& stream) {
-            Stream s = stream.is_none() ? unwrap(g.graph->device().default_stream())
-                                        : stream.cast<Stream>();
+          [](RecordedGraph& g, const std::optional<Stream>& stream) {
+            Stream s = stream ? *stream : unwrap(g.graph->device().default_stream());
             unwrap(released([&] { return g.graph->replay(s); }));
             for (const auto& [node, word] : g.status) mark_pending(word, s);
           },
           py::arg("stream") = py::none(),
           "Queues the whole graph on `stream` (default: the device's default stream). A stream "
-          "of another device is VY4203; an array released since recording VY4202.")
+          "of another device is VY4203.")
       .def("__repr__", [](const RecordedGraph& g) {
         return "vyre.Graph(" + std::to_string(g.graph->size()) + " commands, device='" +
                g.graph->device().id() + "')";

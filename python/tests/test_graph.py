@@ -147,3 +147,13 @@ def test_graph_of_another_device_is_refused():
     with pytest.raises(vyre.Error) as info:
         graph.replay(stream=vyre.device("opencl").default_stream())
     assert info.value.code == "VY4203"
+
+
+def test_replay_takes_a_stream_or_none():
+    graph = vyre.GraphRecording().instantiate()
+    assert len(graph) == 0
+    graph.replay()
+    graph.replay(stream=None)
+    graph.replay(stream=vyre.device().create_stream())
+    with pytest.raises(TypeError):
+        graph.replay(stream="default")
