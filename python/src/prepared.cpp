@@ -122,7 +122,7 @@ waits for them.)")
           "the stream (default: the device's default stream).")
       .def(
           "record",
-          [](const Prepared& p, Recording& recording, py::kwargs kwargs) {
+          [](const Prepared& p, Recording& recording, const py::kwargs& kwargs) {
             const PreparedKernel& kernel = *p.kernel;
             std::shared_ptr<StatusWord> word;
             if (ir::loop_status_buffer(*kernel.program())) word = make_status_word(kernel);
@@ -136,7 +136,8 @@ waits for them.)")
           "name as for launch(); returns its node (for update()). Runs nothing.")
       .def(
           "update",
-          [](const Prepared& p, RecordedGraph& graph, std::uint32_t node, py::kwargs kwargs) {
+          [](const Prepared& p, RecordedGraph& graph, std::uint32_t node,
+             const py::kwargs& kwargs) {
             const PreparedKernel& kernel = *p.kernel;
             std::shared_ptr<StatusWord> word;
             if (ir::loop_status_buffer(*kernel.program())) {

@@ -61,6 +61,13 @@ def test_cupy_arrays_pass_in_and_out_without_a_copy():
     vyre.device("cuda").synchronize()
     # The kernel wrote into CuPy's own array.
     np.testing.assert_array_equal(cupy.asnumpy(y), 2.0 * np.arange(1000, dtype=np.float32) + 1.0)
+    # An array vyre allocated goes to CuPy without a copy too: one pointer for every export, and
+    # vyre's later writes show in CuPy's view.
+    z = vyre.asarray(np.zeros(64, np.float32), device="cuda")
+    cz = cupy.from_dlpack(z)
+    assert cupy.from_dlpack(z).data.ptr == cz.data.ptr
+    z.fill(4.0)
+    np.testing.assert_array_equal(cupy.asnumpy(cz), np.full(64, 4.0, np.float32))
 
 
 def test_torch_tensors_pass_in_and_out_without_a_copy():
