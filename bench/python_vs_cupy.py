@@ -123,8 +123,10 @@ def main():
     # Same results on both sides after the same number of heat steps and saxpy calls.
     vgrid, cgrid = grids[flip[0]].numpy(), cupy.asnumpy(cgrids[flip[0]])
     ok_heat = np.array_equal(vgrid, cgrid)
+    ok_saxpy = np.array_equal(vy.numpy(), cupy.asnumpy(cy))
     differ = np.argwhere(vgrid != cgrid)
     result = {"medians_us": med, "rounds": rows, "heat_results_equal": bool(ok_heat),
+              "saxpy_results_equal": bool(ok_saxpy),
               "heat_cells_differing": int(differ.shape[0]),
               "heat_max_abs_difference": float(np.max(np.abs(vgrid - cgrid))),
               "heat_first_difference": [int(v) for v in differ[0]] if differ.shape[0] else None,
@@ -153,7 +155,7 @@ def main():
     print(json.dumps(result, indent=1))
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1))
-    return 0 if ok_heat else 1
+    return 0 if ok_heat and ok_saxpy else 1
 
 
 if __name__ == "__main__":

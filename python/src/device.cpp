@@ -5,6 +5,7 @@
 #include "bindings.h"
 #include "dtypes.h"
 #include "errors.h"
+#include "loop_status.h"
 #include "runtime_access.h"
 #include "vyre/backend/backend.h"
 #include "vyre/backend/device_allocator.h"
@@ -55,11 +56,12 @@ stream only: synchronize other streams first.)")
       .def(
           "synchronize",
           [](const Stream& s, const py::object& timeout) {
-            unwrap(released([&] { return s.synchronize(timeout_of(timeout)); }));
+            synchronize_checked(s, timeout_of(timeout));
           },
           py::arg("timeout") = py::none(),
           "Waits for everything enqueued so far (timeout in seconds; None waits for ever). A "
-          "timeout raises vyre.Error VY4206 and the work goes on.")
+          "timeout raises vyre.Error VY4206 and the work goes on. A while loop of a launch on "
+          "this stream that reached its cap raises vyre.Error VY2103 here (once).")
       .def_property_readonly("idle", &Stream::idle, "True when nothing is pending.")
       .def(
           "record",
@@ -106,12 +108,8 @@ stream only: synchronize other streams first.)")
           "create_stream", [](const Device& d) { return unwrap(d.create_stream()); },
           "A new stream, independent of the others.")
       .def(
-          "synchronize",
-          [](const Device& d) {
-            unwrap(
-                released([&]() -> Status { return VYRE_TRY(d.default_stream()).synchronize(); }));
-          },
-          "Waits for the default stream.")
+          "synchronize", [](const Device& d) { synchronize_checked(unwrap(d.default_stream())); },
+          "Waits for the default stream (VY2103 as Stream.synchronize).")
       .def(
           "memory_stats",
           [](const Device& d) {

@@ -2,12 +2,14 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "device_array.h"
 #include "dlpack.h"
 #include "dtypes.h"
 #include "errors.h"
+#include "loop_status.h"
 #include "runtime_access.h"
 #include "vyre/backend/backend.h"
 #include "vyre/backend/device_allocator.h"
@@ -77,7 +79,43 @@ py::tuple dlpack_device(const DeviceArray& array) {
   }
 }
 
-py::capsule dlpack_export(const DeviceArray& array, const py::object& /*stream*/,
+namespace {
+
+// What a consumer's `stream` asks of the producer (the DLPack Python specification): the
+// native stream to order after vyre's default stream, or nothing for -1 ("no synchronization").
+// For CUDA, None is the legacy default stream (1), 2 the per-thread default stream, a larger
+// number a CUstream; 0 is ambiguous and refused. Memory without streams takes None only.
+std::optional<std::uintptr_t> consumer_stream(const py::object& stream, bool cuda,
+                                              const Device& device) {
+  if (!cuda) {
+    if (stream.is_none()) return std::nullopt;
+    unsupported("__dlpack__(stream=" + py::repr(stream).cast<std::string>() +
+                    "): a vyre.Array on " + device.id() +
+                    " is exported as host memory, which takes stream=None",
+                "call __dlpack__() without a stream (numpy.from_dlpack does); the export waits "
+                "for the device's work itself");
+  }
+  if (stream.is_none()) return std::uintptr_t{1};  // CU_STREAM_LEGACY
+  if (!PyLong_Check(stream.ptr())) {
+    unsupported("__dlpack__(stream=...) takes an integer for a CUDA array, not " +
+                    py::str(py::type::of(stream).attr("__name__")).cast<std::string>(),
+                "pass the consumer stream's handle (cupy's Stream.ptr, torch's "
+                "Stream.cuda_stream), 1, 2, or -1");
+  }
+  const long long value = stream.cast<long long>();
+  if (value == -1) return std::nullopt;
+  if (value <= 0) {
+    unsupported("__dlpack__(stream=" + std::to_string(value) +
+                    ") is not a CUDA stream DLPack allows (0 is ambiguous)",
+                "pass 1 for the legacy default stream, 2 for the per-thread default stream, a "
+                "CUstream handle, or -1 for no synchronization");
+  }
+  return static_cast<std::uintptr_t>(value);
+}
+
+}  // namespace
+
+py::capsule dlpack_export(const DeviceArray& array, const py::object& stream,
                           const py::object& /*max_version*/, const py::object& dl_device,
                           const py::object& copy) {
   const DeviceBuffer& buffer = array.buffer;
@@ -97,12 +135,21 @@ py::capsule dlpack_export(const DeviceArray& array, const py::object& /*stream*/
   context->shape.assign(array.shape.begin(), array.shape.end());
   void* data = nullptr;
   dlpack::Device dl{dlpack::kCPU, 0};
-  // The consumer sees every result queued so far: kernel calls go to the default stream.
-  unwrap(released([&]() -> Status {
-    VYRE_TRY(VYRE_TRY(device.default_stream()).synchronize());
-    if (must_copy) context->copy = VYRE_TRY(buffer.download());
-    return Ok{};
-  }));
+  // The consumer sees every result queued so far (kernel calls go to the default stream):
+  // memory handed out as device memory orders the consumer's stream after that stream on the
+  // device; host memory (shared or a copy) is handed out once the stream finished.
+  const Stream producer = unwrap(device.default_stream());
+  if (shared == Shared::Cuda && !must_copy) {
+    if (auto native = consumer_stream(stream, true, device)) {
+      unwrap(released([&] { return producer.order_native_stream(*native); }));
+    }
+  } else {
+    if (shared != Shared::Cuda) consumer_stream(stream, false, device);
+    synchronize_checked(producer);
+    if (must_copy) {
+      context->copy = unwrap(released([&] { return buffer.download(); }));
+    }
+  }
   if (must_copy) {
     data = context->copy.data();
   } else if (shared == Shared::Host) {
@@ -193,6 +240,8 @@ DeviceArray dlpack_import(const py::object& x, const py::object& device) {
                          ? (host ? std::string("reference") : "cuda:" + std::to_string(index))
                          : device.cast<std::string>();
   const Device& target = device_for(spec);
+  // CUDA memory: the producer orders the legacy default stream (1) after its work; vyre's default
+  // stream waits for that one below.
   py::object capsule = host ? x.attr("__dlpack__")() : x.attr("__dlpack__")(py::arg("stream") = 1);
   if (!PyCapsule_IsValid(capsule.ptr(), "dltensor")) {
     unsupported("vyre.from_dlpack: __dlpack__ did not return a \"dltensor\" capsule",
@@ -228,6 +277,11 @@ DeviceArray dlpack_import(const py::object& x, const py::object& device) {
       (host && backend == "reference") ||
       (!host && backend == "cuda" && target.index() == static_cast<std::uint32_t>(index));
   if (adopt) {
+    if (!host) {
+      // Kernel calls go to the default stream: it starts after the producer's work, on the device.
+      const Stream consumer = unwrap(target.default_stream());
+      unwrap(released([&] { return consumer.wait_for_native_stream(1); }));
+    }
     dlpack::ManagedTensor* tensor = std::exchange(consumed.tensor, nullptr);
     // The producer's deleter runs when vyre's last use of the memory ends (with the GIL).
     auto release = [tensor] {

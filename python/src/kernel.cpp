@@ -230,15 +230,16 @@ py::dict run_resident(Kernel& k, const py::dict& args, const CallOptions& option
   auto sizes = unwrap(
       infer_sizes(k.program, counts, unwrap(sizes_from_shapes(k.program, shapes, options.sizes))));
   // Buffers not given: read ones are an error, writable ones start zeroed (as Runtime::run).
+  // The loop status buffer is the prepared kernel's own (launch_named, loop_status.h).
   py::dict out;
   py::dict bound = given;
   for (const auto& decl : p.buffers) {
-    const bool status = ir::is_loop_status_buffer(decl);
-    if (!status && given.contains(py::str(decl.name))) {
+    if (ir::is_loop_status_buffer(decl)) continue;
+    if (given.contains(py::str(decl.name))) {
       if (ir::can_write(decl.access)) out[py::str(decl.name)] = given[py::str(decl.name)];
       continue;
     }
-    if (!status && !ir::can_write(decl.access)) {
+    if (!ir::can_write(decl.access)) {
       raise_error(argument_error(
           code::MissingInput,
           "buffer `" + decl.name + "` of kernel `" + p.name + "` is read but was not given",
@@ -252,7 +253,7 @@ py::dict run_resident(Kernel& k, const py::dict& args, const CallOptions& option
     fresh.buffer = unwrap(released([&] { return device->allocate_zeroed(decl.element, count); }));
     py::object obj = py::cast(std::move(fresh));
     bound[py::str(decl.name)] = obj;
-    if (!status) out[py::str(decl.name)] = obj;
+    out[py::str(decl.name)] = obj;
   }
   for (const auto& [key, value] : params) bound[key] = value;
 
@@ -263,12 +264,13 @@ py::dict run_resident(Kernel& k, const py::dict& args, const CallOptions& option
     config.label = k.file.empty() ? p.name : k.file;
     config.sizes = sizes;
     auto prepared = unwrap(released([&] { return runtime().prepare(k.program, *device, config); }));
-    found = k.prepared.emplace(key, std::make_shared<PreparedKernel>(std::move(prepared))).first;
+    found = k.prepared.emplace(key, Prepared{std::make_shared<PreparedKernel>(std::move(prepared))})
+                .first;
   }
-  const PreparedKernel& prepared = *found->second;
+  const PreparedKernel& prepared = *found->second.kernel;
   Stream stream =
       options.stream.is_none() ? unwrap(device->default_stream()) : options.stream.cast<Stream>();
-  launch_named(prepared, bound, stream);
+  launch_named(found->second, bound, stream);
   py::dict report = prepared_report(prepared);
   report["sizes"] = sizes;
   report["resident"] = true;

@@ -11,8 +11,8 @@
 #include <mutex>
 #include <string>
 
+#include "prepared.h"
 #include "vyre/ir/program.h"
-#include "vyre/runtime/prepared_kernel.h"
 
 namespace vyre::python {
 
@@ -20,7 +20,7 @@ struct Kernel {
   ir::Program program;
   std::string file;
   // Prepared kernels of resident calls, by device and size binding ("opencl:0|n=1024").
-  std::map<std::string, std::shared_ptr<PreparedKernel>> prepared;
+  std::map<std::string, Prepared> prepared;
   pybind11::object last_report = pybind11::none();
 };
 

@@ -13,6 +13,7 @@ PYBIND11_MODULE(_vyre, m) {
   vyre::python::bind_device(m);
   vyre::python::bind_device_array(m);
   vyre::python::bind_kernel(m);
+  vyre::python::bind_graph(m);
   vyre::python::bind_prepared(m);
   vyre::python::bind_cache(m);
 }

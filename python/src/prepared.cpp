@@ -6,6 +6,7 @@
 #include "device_array.h"
 #include "dtypes.h"
 #include "errors.h"
+#include "graph.h"
 #include "kernel.h"
 #include "vyre/diag/codes.h"
 #include "vyre/ir/loop_status.h"
@@ -14,7 +15,8 @@ namespace py = pybind11;
 
 namespace vyre::python {
 
-void launch_named(const PreparedKernel& kernel, const py::dict& args, const Stream& stream) {
+LaunchArgs bind_named(const PreparedKernel& kernel, const py::dict& args,
+                      const DeviceBuffer* status) {
   const ir::ProgramData& p = *kernel.program();
   LaunchArgs launch = kernel.args();
   std::vector<bool> buffer_set(p.buffers.size()), param_set(p.params.size());
@@ -43,12 +45,8 @@ void launch_named(const PreparedKernel& kernel, const py::dict& args, const Stre
     }
   }
   for (std::uint32_t i = 0; i < p.buffers.size(); ++i) {
-    if (!buffer_set[i] && ir::is_loop_status_buffer(p.buffers[i]) && p.buffers[i].count.fixed()) {
-      // The while loops' status word: zeroed for the launch (not read back: see docs/PYTHON.md).
-      const ir::BufferDecl& decl = p.buffers[i];
-      DeviceBuffer status = unwrap(released(
-          [&] { return kernel.device().allocate_zeroed(decl.element, decl.count.constant); }));
-      launch.set(ArgSlot{ArgSlot::Kind::Buffer, i}, status);
+    if (!buffer_set[i] && ir::is_loop_status_buffer(p.buffers[i]) && status != nullptr) {
+      launch.set(ArgSlot{ArgSlot::Kind::Buffer, i}, *status);
       buffer_set[i] = true;
     }
     if (!buffer_set[i]) {
@@ -66,6 +64,16 @@ void launch_named(const PreparedKernel& kernel, const py::dict& args, const Stre
           "pass it by name: " + p.params[i].name + "=value"));
     }
   }
+  return launch;
+}
+
+void launch_named(const Prepared& prepared, const py::dict& args, const Stream& stream) {
+  const PreparedKernel& kernel = *prepared.kernel;
+  const DeviceBuffer* status = nullptr;
+  if (ir::loop_status_buffer(*kernel.program())) {
+    status = &prepared.status->for_launch(kernel, stream);
+  }
+  LaunchArgs launch = bind_named(kernel, args, status);
   unwrap(released([&] { return kernel.launch(launch, stream); }));
 }
 
@@ -108,10 +116,41 @@ waits for them.)")
             } else {
               stream = unwrap(p.kernel->device().default_stream());
             }
-            launch_named(*p.kernel, args, stream);
+            launch_named(p, args, stream);
           },
           "Queues one launch with every buffer (vyre.Array) and param by name; stream= picks "
           "the stream (default: the device's default stream).")
+      .def(
+          "record",
+          [](const Prepared& p, Recording& recording, const py::kwargs& kwargs) {
+            const PreparedKernel& kernel = *p.kernel;
+            std::shared_ptr<StatusWord> word;
+            if (ir::loop_status_buffer(*kernel.program())) word = make_status_word(kernel);
+            LaunchArgs args = bind_named(kernel, py::dict(kwargs), word ? &word->buffer : nullptr);
+            const GraphNode node = unwrap(kernel.record(*recording.recording, args));
+            if (word) recording.status[node.index] = word;
+            return node.index;
+          },
+          py::arg("recording"), py::pos_only(),
+          "Records one launch into a vyre.GraphRecording, every buffer (vyre.Array) and param by "
+          "name as for launch(); returns its node (for update()). Runs nothing.")
+      .def(
+          "update",
+          [](const Prepared& p, RecordedGraph& graph, std::uint32_t node,
+             const py::kwargs& kwargs) {
+            const PreparedKernel& kernel = *p.kernel;
+            std::shared_ptr<StatusWord> word;
+            if (ir::loop_status_buffer(*kernel.program())) {
+              auto found = graph.status.find(node);
+              word = found != graph.status.end() ? found->second : make_status_word(kernel);
+            }
+            LaunchArgs args = bind_named(kernel, py::dict(kwargs), word ? &word->buffer : nullptr);
+            unwrap(kernel.update(*graph.graph, GraphNode{node}, args));
+            if (word) graph.status[node] = word;
+          },
+          py::arg("graph"), py::arg("node"), py::pos_only(),
+          "New arguments (all of them, by name) for launch node `node` of `graph`, for its later "
+          "replays. A node that is not a launch of this kernel is VY4211.")
       .def("__repr__", [](const Prepared& p) {
         return "vyre.PreparedKernel('" + p.kernel->program()->name + "', device='" +
                p.kernel->device().id() + "')";

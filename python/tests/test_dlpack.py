@@ -77,3 +77,35 @@ def test_bool_round_trip():
     d = vyre.from_dlpack(host)
     assert d.dtype == np.bool_
     np.testing.assert_array_equal(np.from_dlpack(d), host)
+
+
+@pytest.mark.parametrize("backend", ["reference", "opencl"])
+def test_host_exports_take_stream_none_only(backend):
+    """DLPack: memory without streams takes stream=None; the export itself waits for the work."""
+    if not {b["id"]: b["available"] for b in vyre.backends()}.get(backend):
+        pytest.skip(f"{backend} backend unavailable")
+    from conftest import SAXPY
+
+    x = vyre.asarray(np.ones(256, np.float32), device=backend)
+    y = vyre.zeros(256, device=backend)
+    k = vyre.Kernel(SAXPY)
+    for _ in range(4):
+        k(x=x, y=y, a=0.5)  # queued on the default stream
+    capsule = y.__dlpack__(stream=None)
+    assert type(capsule).__name__ == "PyCapsule"
+    np.testing.assert_array_equal(np.from_dlpack(y), np.full(256, 2.0, np.float32))
+    for stream in (1, 2, -1, 0, 12345):
+        with pytest.raises(vyre.Error) as info:
+            y.__dlpack__(stream=stream)
+        assert info.value.code == "VY8301" and "stream=None" in info.value.message
+
+
+def test_export_reports_a_capped_loop_of_queued_work():
+    from test_loop_status import CAPPED, HALVE
+
+    x = vyre.asarray(CAPPED)
+    vyre.Kernel(HALVE)(x=x)
+    with pytest.raises(vyre.Error) as info:
+        np.from_dlpack(x)
+    assert info.value.code == "VY2103"
+    np.testing.assert_array_equal(np.from_dlpack(x), np.array([1, 1 << 12, 1, 1], np.uint32))

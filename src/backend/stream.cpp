@@ -20,6 +20,13 @@ Diagnostic size_mismatch(std::string_view what, std::uint64_t device_bytes,
 
 }  // namespace
 
+Status BackendStream::wait_for_native_stream(std::uintptr_t /*native*/) {
+  return Diagnostic::error(code::DeviceMemoryUnsupported,
+                           "this backend has no native streams to wait for",
+                           "only memory adopted from a library of the backend's own API (CUDA "
+                           "memory for the cuda backend) comes with a stream to wait for");
+}
+
 Result<DeviceBufferView> Stream::check(const DeviceBuffer& buffer, std::string_view role) const {
   return check_buffer(device_, buffer, role);
 }

@@ -285,6 +285,49 @@ TEST_F(CudaDeviceMemory, EventsOrderStreamsAndMeasureTime) {
   EXPECT_EQ(refused.error().code, code::EventNotTimed);
 }
 
+TEST_F(CudaDeviceMemory, NativeStreamsAreOrderedBothWaysOnTheDevice) {
+  // A stream of "another library" (CuPy, PyTorch): made with the driver API, non-blocking, so
+  // nothing but the calls under test orders it with vyre's stream.
+  auto add = compile(kAddConstant);
+  ASSERT_NE(add, nullptr);
+  auto raw = OK_OR_FAIL(backend_->raw_handles());
+  const DriverApi& api = *raw.api;
+  ASSERT_EQ(api.ctx_set_current(raw.context), CUDA_SUCCESS);
+  CUstream native = nullptr;
+  ASSERT_EQ(api.stream_create(&native, CU_STREAM_NON_BLOCKING), CUDA_SUCCESS);
+  const auto handle = reinterpret_cast<std::uintptr_t>(native);
+  const std::size_t n = std::size_t{1} << 22;
+  DeviceBuffer v = OK_OR_FAIL(device_.allocate_zeroed(ir::Type::I32, n));
+  DeviceBuffer out = OK_OR_FAIL(device_.allocate(ir::Type::I32, n));
+  const auto address = backend_->block_address(v.allocation()->block());
+  ASSERT_TRUE(address.has_value());
+  const CUdeviceptr pointer = *address + v.first() * sizeof(std::int32_t);
+
+  // vyre -> native: the native stream's copy starts after vyre's launches.
+  for (int k = 0; k < 20; ++k) {
+    ASSERT_TRUE(stream_.launch(*add, bind({&v}, {Scalar::i32(1)}), geometry_for(*add, n)).ok());
+  }
+  ASSERT_TRUE(stream_.order_native_stream(handle).ok());
+  std::vector<std::int32_t> seen(n);
+  ASSERT_EQ(api.memcpy_dtoh_async(seen.data(), pointer, n * sizeof(std::int32_t), native),
+            CUDA_SUCCESS);
+  ASSERT_EQ(api.stream_synchronize(native), CUDA_SUCCESS);
+  for (std::int32_t value : seen) ASSERT_EQ(value, 20);
+
+  // native -> vyre: vyre's copy starts after the native stream's memset.
+  ASSERT_EQ(api.memset_d32_async(pointer, 7u, n, native), CUDA_SUCCESS);
+  ASSERT_TRUE(stream_.wait_for_native_stream(handle).ok());
+  ASSERT_TRUE(stream_.copy(v, out).ok());
+  ASSERT_TRUE(stream_.synchronize().ok());
+  for (std::int32_t value : read<std::int32_t>(out)) ASSERT_EQ(value, 7);
+
+  // The legacy default stream is a handle too (DLPack's stream=1, and None for CUDA).
+  EXPECT_TRUE(stream_.order_native_stream(1).ok());
+  EXPECT_TRUE(stream_.wait_for_native_stream(1).ok());
+  ASSERT_TRUE(stream_.synchronize().ok());
+  EXPECT_EQ(api.stream_destroy(native), CUDA_SUCCESS);
+}
+
 TEST_F(CudaDeviceMemory, DriverOutOfMemoryNamesTheRequest) {
   const std::uint64_t huge = std::uint64_t{1} << 50;  // a petabyte of f32
   auto refused = device_.allocate(ir::Type::F32, huge / 4);

@@ -301,6 +301,20 @@ TEST_P(DeviceMemorySuite, StreamsOrderWorkThroughEvents) {
   VYRE_SUITE_OK(first.synchronize());
 }
 
+TEST_P(DeviceMemorySuite, NativeStreamsAreOrderedAfterTheStream) {
+  // 1 is CUDA's legacy default stream (CU_STREAM_LEGACY), a handle every CUDA context has; a
+  // backend without native streams of its own orders any handle by waiting on the host.
+  auto k = VYRE_SUITE_OK(prepare(kAddConstant));
+  Stream stream = VYRE_SUITE_OK(device_.create_stream());
+  const std::uint64_t n = 4096;
+  DeviceBuffer v = VYRE_SUITE_OK(device_.allocate(ir::Type::I32, n));
+  VYRE_SUITE_OK(stream.fill(v, Scalar::i32(10)));
+  for (int i = 0; i < 5; ++i) VYRE_SUITE_OK(k.launch({v, Scalar::i32(1)}, stream));
+  VYRE_SUITE_OK(stream.order_native_stream(1));
+  VYRE_SUITE_OK(stream.synchronize(std::chrono::seconds(60)));
+  EXPECT_EQ(read<std::int32_t>(v), std::vector<std::int32_t>(n, 15));
+}
+
 TEST_P(DeviceMemorySuite, WaitsTimeOutWithoutLosingWork) {
   auto k = VYRE_SUITE_OK(prepare(kSlow));
   Stream busy = VYRE_SUITE_OK(device_.create_stream());

@@ -256,8 +256,7 @@ Result<CUevent> CudaStream::timing_event(CallCheck& check) {
 }
 
 Status CudaStream::launch_kernel(const CudaPipeline& pipeline, CUfunction function,
-                                              const CudaDevice::Lease& /*lease*/,
-                                              CallCheck& check) {
+                                 const CudaDevice::Lease& /*lease*/, CallCheck& check) {
   if (args_.empty_grid) return Ok{};  // CUDA rejects a zero grid dimension; nothing would run
   const DriverApi& api = device_->api();
   TimedLaunch timed{nullptr, nullptr};
@@ -279,9 +278,8 @@ Status CudaStream::launch_kernel(const CudaPipeline& pipeline, CUfunction functi
   return Ok{};
 }
 
-Status CudaStream::launch(const CompiledPipeline& pipeline,
-                                       const DeviceBindings& bindings,
-                                       const LaunchGeometry& geometry) {
+Status CudaStream::launch(const CompiledPipeline& pipeline, const DeviceBindings& bindings,
+                          const LaunchGeometry& geometry) {
   const CudaPipeline* cuda = VYRE_TRY(as_cuda_pipeline(pipeline));
   return run("a kernel launch",
              [&](const CudaDevice::Lease& lease, CallCheck& check, Dropped& dropped) -> Status {
@@ -342,6 +340,45 @@ Status CudaStream::wait_for(BackendEvent& event) {
                if (handle == nullptr) return Ok{};  // never recorded: complete
                VYRE_TRY(check(device_->api().stream_wait_event(stream_, handle, 0),
                               "cuStreamWaitEvent", "making a stream wait for an event"));
+               end_command(lease, check, dropped);
+               return Ok{};
+             });
+}
+
+Status CudaStream::order_native_stream(std::uintptr_t native) {
+  return run("ordering a foreign stream after this one",
+             [&](const CudaDevice::Lease& lease, CallCheck& check, Dropped& dropped) -> Status {
+               const DriverApi& api = device_->api();
+               CUevent event = VYRE_TRY(device_->take_event(lease, check));
+               Status ordered = check(api.event_record(event, stream_), "cuEventRecord",
+                                      "recording where a foreign stream must wait");
+               if (ordered.ok()) {
+                 // The wait takes the event's state now, so the event can be reused at once.
+                 ordered =
+                     check(api.stream_wait_event(reinterpret_cast<CUstream>(native), event, 0),
+                           "cuStreamWaitEvent", "making a foreign stream wait for a vyre stream");
+               }
+               device_->give_event(lease, event);
+               VYRE_TRY(std::move(ordered));
+               end_command(lease, check, dropped);
+               return Ok{};
+             });
+}
+
+Status CudaStream::wait_for_native_stream(std::uintptr_t native) {
+  return run("waiting for a foreign stream",
+             [&](const CudaDevice::Lease& lease, CallCheck& check, Dropped& dropped) -> Status {
+               const DriverApi& api = device_->api();
+               CUevent event = VYRE_TRY(device_->take_event(lease, check));
+               Status waited =
+                   check(api.event_record(event, reinterpret_cast<CUstream>(native)),
+                         "cuEventRecord", "recording where a foreign stream's work ends");
+               if (waited.ok()) {
+                 waited = check(api.stream_wait_event(stream_, event, 0), "cuStreamWaitEvent",
+                                "making a vyre stream wait for a foreign stream");
+               }
+               device_->give_event(lease, event);
+               VYRE_TRY(std::move(waited));
                end_command(lease, check, dropped);
                return Ok{};
              });

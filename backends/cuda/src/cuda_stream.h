@@ -40,6 +40,11 @@ class CudaStream final : public BackendStream {
                 const LaunchGeometry& geometry) override;
   Status record(BackendEvent& event) override;
   Status wait_for(BackendEvent& event) override;
+  // `native` (a CUstream of this device's primary context, or CU_STREAM_LEGACY = 1 /
+  // CU_STREAM_PER_THREAD = 2) waits for an event recorded here: cuStreamWaitEvent.
+  Status order_native_stream(std::uintptr_t native) override;
+  // This stream waits for an event recorded on `native` (same handles).
+  Status wait_for_native_stream(std::uintptr_t native) override;
   Status synchronize(std::chrono::nanoseconds timeout) override;
   bool idle() override;
   void set_kernel_timing(bool on) override;

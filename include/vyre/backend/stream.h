@@ -57,6 +57,19 @@ class BackendStream {
   virtual Status record(BackendEvent& event) = 0;
   // Later commands of this stream start after `event` completes (device-side where possible).
   virtual Status wait_for(BackendEvent& event) = 0;
+  // Work that another library enqueues later on `native` starts after everything enqueued on
+  // this stream so far. `native` is a stream of the backend's own API that vyre does not own
+  // (a CUstream from CuPy or PyTorch: a DLPack consumer's stream). The default waits on the host
+  // until this stream's work completed, which orders any native stream; CUDA makes `native`
+  // wait for an event recorded here, on the device.
+  virtual Status order_native_stream(std::uintptr_t native) {
+    (void)native;
+    return synchronize({});
+  }
+  // The reverse: later commands of this stream start after the work enqueued on `native` so far
+  // (a DLPack producer's stream, for memory adopted from it). The default has no native streams
+  // to wait for: DeviceMemoryUnsupported, as for adopting memory (Backend::adopt_block).
+  virtual Status wait_for_native_stream(std::uintptr_t native);
 
   // Waits up to `timeout` (zero = forever) for everything enqueued so far. StreamTimeout
   // (VY4206) leaves the work running; DeviceLost (VY4103) when the device failed. Neither
@@ -107,6 +120,15 @@ class Stream {
   // Work enqueued on this stream may set `word`: the next synchronize reads it.
   void watch(const std::shared_ptr<StatusWord>& word) const;
   bool idle() const { return stream_->idle(); }
+  // Later work on `native`, a stream handle of the backend's API that vyre does not own (a
+  // CUstream of CuPy or PyTorch), waits for this stream's work so far (BackendStream).
+  Status order_native_stream(std::uintptr_t native) const {
+    return stream_->order_native_stream(native);
+  }
+  // Later work on this stream waits for the work enqueued on `native` so far (BackendStream).
+  Status wait_for_native_stream(std::uintptr_t native) const {
+    return stream_->wait_for_native_stream(native);
+  }
 
   void set_kernel_timing(bool on) const { stream_->set_kernel_timing(on); }
   Result<std::vector<double>> take_kernel_times() const { return stream_->take_kernel_times(); }
