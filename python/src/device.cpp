@@ -5,7 +5,6 @@
 #include "bindings.h"
 #include "dtypes.h"
 #include "errors.h"
-#include "loop_status.h"
 #include "runtime_access.h"
 #include "vyre/backend/backend.h"
 #include "vyre/backend/device_allocator.h"
@@ -56,7 +55,8 @@ stream only: synchronize other streams first.)")
       .def(
           "synchronize",
           [](const Stream& s, const py::object& timeout) {
-            synchronize_checked(s, timeout_of(timeout));
+            const auto wait = timeout_of(timeout);
+            unwrap(released([&] { return s.synchronize(wait); }));
           },
           py::arg("timeout") = py::none(),
           "Waits for everything enqueued so far (timeout in seconds; None waits for ever). A "
@@ -108,7 +108,11 @@ stream only: synchronize other streams first.)")
           "create_stream", [](const Device& d) { return unwrap(d.create_stream()); },
           "A new stream, independent of the others.")
       .def(
-          "synchronize", [](const Device& d) { synchronize_checked(unwrap(d.default_stream())); },
+          "synchronize",
+          [](const Device& d) {
+            const Stream s = unwrap(d.default_stream());
+            unwrap(released([&] { return s.synchronize(); }));
+          },
           "Waits for the default stream (VY2103 as Stream.synchronize).")
       .def(
           "memory_stats",

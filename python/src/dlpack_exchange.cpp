@@ -9,7 +9,6 @@
 #include "dlpack.h"
 #include "dtypes.h"
 #include "errors.h"
-#include "loop_status.h"
 #include "runtime_access.h"
 #include "vyre/backend/backend.h"
 #include "vyre/backend/device_allocator.h"
@@ -145,7 +144,7 @@ py::capsule dlpack_export(const DeviceArray& array, const py::object& stream,
     }
   } else {
     if (shared != Shared::Cuda) consumer_stream(stream, false, device);
-    synchronize_checked(producer);
+    unwrap(released([&] { return producer.synchronize(); }));
     if (must_copy) {
       context->copy = unwrap(released([&] { return buffer.download(); }));
     }

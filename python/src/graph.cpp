@@ -34,7 +34,7 @@ void bind_graph(py::module_& m) {
 Recording runs nothing: each command is checked (device, types, counts) and kept, with the
 arrays it uses, for instantiate(). The recording stays usable afterwards.)")
       .def(py::init([](const py::object& device) {
-             return Recording{std::make_shared<GraphRecording>(device_of(device)), {}};
+             return Recording{std::make_shared<GraphRecording>(device_of(device))};
            }),
            py::arg("device") = "reference",
            "An empty recording for `device` (a spec such as \"opencl:0\", or a vyre.Device).")
@@ -63,7 +63,7 @@ arrays it uses, for instantiate(). The recording stays usable afterwards.)")
             // A copy: the recording can grow and be instantiated again.
             Graph graph =
                 unwrap(released([&] { return Graph::instantiate(GraphRecording(*r.recording)); }));
-            return RecordedGraph{std::make_shared<Graph>(std::move(graph)), r.status};
+            return RecordedGraph{std::make_shared<Graph>(std::move(graph))};
           },
           "An executable vyre.Graph of everything recorded so far.")
       .def("__repr__", [](const Recording& r) {
@@ -84,7 +84,6 @@ a recorded launch raises vyre.Error VY2103 at that sync point, as for launches.)
           [](RecordedGraph& g, const std::optional<Stream>& stream) {
             Stream s = stream ? *stream : unwrap(g.graph->device().default_stream());
             unwrap(released([&] { return g.graph->replay(s); }));
-            for (const auto& [node, word] : g.status) mark_pending(word, s);
           },
           py::arg("stream") = py::none(),
           "Queues the whole graph on `stream` (default: the device's default stream). A stream "

@@ -230,7 +230,7 @@ py::dict run_resident(Kernel& k, const py::dict& args, const CallOptions& option
   auto sizes = unwrap(
       infer_sizes(k.program, counts, unwrap(sizes_from_shapes(k.program, shapes, options.sizes))));
   // Buffers not given: read ones are an error, writable ones start zeroed (as Runtime::run).
-  // The loop status buffer is the prepared kernel's own (launch_named, loop_status.h).
+  // The loop status buffer is the prepared kernel's own (PreparedKernel binds it).
   py::dict out;
   py::dict bound = given;
   for (const auto& decl : p.buffers) {

@@ -15,8 +15,7 @@ namespace py = pybind11;
 
 namespace vyre::python {
 
-LaunchArgs bind_named(const PreparedKernel& kernel, const py::dict& args,
-                      const DeviceBuffer* status) {
+LaunchArgs bind_named(const PreparedKernel& kernel, const py::dict& args) {
   const ir::ProgramData& p = *kernel.program();
   LaunchArgs launch = kernel.args();
   std::vector<bool> buffer_set(p.buffers.size()), param_set(p.params.size());
@@ -39,17 +38,12 @@ LaunchArgs bind_named(const PreparedKernel& kernel, const py::dict& args,
       launch.set(ArgSlot{ArgSlot::Kind::Param, i}, scalar_of(value, p.params[i].type, name));
       param_set[i] = true;
     }
-    if (name != ir::kLoopStatusBuffer && find_buffer(p, name) == nullptr &&
-        find_param(p, name) == nullptr) {
+    if (find_buffer(p, name) == nullptr && find_param(p, name) == nullptr) {
       raise_unknown_name(p, name);
     }
   }
   for (std::uint32_t i = 0; i < p.buffers.size(); ++i) {
-    if (!buffer_set[i] && ir::is_loop_status_buffer(p.buffers[i]) && status != nullptr) {
-      launch.set(ArgSlot{ArgSlot::Kind::Buffer, i}, *status);
-      buffer_set[i] = true;
-    }
-    if (!buffer_set[i]) {
+    if (!buffer_set[i] && !ir::is_loop_status_buffer(p.buffers[i])) {
       raise_error(argument_error(
           code::MissingInput,
           "buffer `" + p.buffers[i].name + "` of kernel `" + p.name + "` was not given",
@@ -69,11 +63,7 @@ LaunchArgs bind_named(const PreparedKernel& kernel, const py::dict& args,
 
 void launch_named(const Prepared& prepared, const py::dict& args, const Stream& stream) {
   const PreparedKernel& kernel = *prepared.kernel;
-  const DeviceBuffer* status = nullptr;
-  if (ir::loop_status_buffer(*kernel.program())) {
-    status = &prepared.status->for_launch(kernel, stream);
-  }
-  LaunchArgs launch = bind_named(kernel, args, status);
+  LaunchArgs launch = bind_named(kernel, args);
   unwrap(released([&] { return kernel.launch(launch, stream); }));
 }
 
@@ -124,12 +114,8 @@ waits for them.)")
           "record",
           [](const Prepared& p, Recording& recording, const py::kwargs& kwargs) {
             const PreparedKernel& kernel = *p.kernel;
-            std::shared_ptr<StatusWord> word;
-            if (ir::loop_status_buffer(*kernel.program())) word = make_status_word(kernel);
-            LaunchArgs args = bind_named(kernel, py::dict(kwargs), word ? &word->buffer : nullptr);
-            const GraphNode node = unwrap(kernel.record(*recording.recording, args));
-            if (word) recording.status[node.index] = word;
-            return node.index;
+            LaunchArgs args = bind_named(kernel, py::dict(kwargs));
+            return unwrap(kernel.record(*recording.recording, args)).index;
           },
           py::arg("recording"), py::pos_only(),
           "Records one launch into a vyre.GraphRecording, every buffer (vyre.Array) and param by "
@@ -139,14 +125,8 @@ waits for them.)")
           [](const Prepared& p, RecordedGraph& graph, std::uint32_t node,
              const py::kwargs& kwargs) {
             const PreparedKernel& kernel = *p.kernel;
-            std::shared_ptr<StatusWord> word;
-            if (ir::loop_status_buffer(*kernel.program())) {
-              auto found = graph.status.find(node);
-              word = found != graph.status.end() ? found->second : make_status_word(kernel);
-            }
-            LaunchArgs args = bind_named(kernel, py::dict(kwargs), word ? &word->buffer : nullptr);
+            LaunchArgs args = bind_named(kernel, py::dict(kwargs));
             unwrap(kernel.update(*graph.graph, GraphNode{node}, args));
-            if (word) graph.status[node] = word;
           },
           py::arg("graph"), py::arg("node"), py::pos_only(),
           "New arguments (all of them, by name) for launch node `node` of `graph`, for its later "

@@ -8,7 +8,6 @@
 #include <memory>
 #include <string>
 
-#include "loop_status.h"
 #include "vyre/backend/stream.h"
 #include "vyre/runtime/prepared_kernel.h"
 
@@ -16,17 +15,14 @@ namespace vyre::python {
 
 struct Prepared {
   std::shared_ptr<PreparedKernel> kernel;
-  // The loop status words of its launches, per stream (loop_status.h).
-  std::shared_ptr<LaunchStatusWords> status = std::make_shared<LaunchStatusWords>();
 };
 
 // Every buffer (a vyre.Array) and param (a number) of `args` bound by name; every one must be
-// given (raises vyre.Error otherwise). `status` is bound to the program's loop status buffer,
-// which the caller passes when the program has one (while loops).
-LaunchArgs bind_named(const PreparedKernel& kernel, const pybind11::dict& args,
-                      const DeviceBuffer* status);
+// given (raises vyre.Error otherwise). The hidden loop status buffer is the kernel's own: its
+// launches bind it, and the stream's next synchronize reports a capped loop (VY2103).
+LaunchArgs bind_named(const PreparedKernel& kernel, const pybind11::dict& args);
 
-// bind_named and a launch on `stream`, with the kernel's status word for that stream.
+// bind_named and a launch on `stream`.
 void launch_named(const Prepared& prepared, const pybind11::dict& args, const Stream& stream);
 
 // The report of prepare() as a dict.
