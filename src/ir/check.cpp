@@ -760,7 +760,7 @@ class Checker {
     if (op == nullptr) {
       for (auto& arg : e.args) check_expr(*arg, Type::Unknown);
       report(code::UnknownOp, fmt::format("`{}` is not a registered op", e.name),
-             "see docs/IR.md for the op list (sqrt, exp, fma, min, popcount, ...)", e.loc);
+             "`vyre ops` lists the ops with their signatures (docs/IR.md section 6.7)", e.loc);
       return Type::Unknown;
     }
     e.ref = op->id;
