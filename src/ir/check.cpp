@@ -578,6 +578,17 @@ class Checker {
              e.loc);
       return Type::Unknown;
     }
+    if (op == UnaryOp::Neg && arg.kind == ExprKind::Literal && arg.name.empty() &&
+        arg.op == static_cast<std::uint8_t>(LiteralForm::Typed)) {
+      // `- -5u`: the inner minus folded into a literal above; fold this one too (wrapping, as
+      // the runtime negation would), so the tree is the one its printed text parses back to.
+      Expr folded = std::move(arg);
+      folded.bits = is_float(t) ? folded.bits ^ (t == Type::F64 ? (1ULL << 63) : (1ULL << 31))
+                                : (0 - folded.bits) & mask_for(t);
+      folded.loc = e.loc;
+      e = std::move(folded);
+      return t;
+    }
     return op == UnaryOp::Not ? Type::Bool : t;
   }
 

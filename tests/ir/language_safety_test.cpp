@@ -87,6 +87,25 @@ TEST(LanguageSafety, OutOfRangeLiteralIsNamedAsWritten) {
       << big.message;
 }
 
+TEST(LanguageSafety, DoubleNegationFoldsToTheLiteralItPrintsAs) {
+  // - -5u is 5u, and the checked tree is the one its printed text parses back to.
+  const Program p =
+      passes(kernel("buffer out: write u32[n]\nbuffer s: write i32[n]\nbuffer f: write f32[n]\n"
+                    "out[0u] = - -5u\ns[0u] = -(-2147483648i)\nf[0u] = -(-1.5)"));
+  const std::string text = print_program(p);
+  EXPECT_NE(text.find("out[0u] = 5u"), std::string::npos) << text;
+  EXPECT_NE(text.find("s[0u] = -2147483648i"), std::string::npos) << text;  // wraps
+  EXPECT_NE(text.find("f[0u] = 1.5f32"), std::string::npos) << text;
+  const Program again = passes(text);
+  EXPECT_TRUE(again == p) << text;
+  EXPECT_EQ(again.digest(), p.digest());
+  // A negated const keeps its name and its minus.
+  EXPECT_NE(print_program(passes("kernel k workgroup(64) {\n  const C = 3\n"
+                                 "  buffer out: write i32[n]\n  out[0u] = -C\n}\n"))
+                .find("out[0u] = -C"),
+            std::string::npos);
+}
+
 TEST(LanguageSafety, FloatLiteralTooLargeForF32) {
   EXPECT_EQ(fails(kernel("buffer out: write f32[n]\nout[0u] = 1e39")).code, code::BadNumber);
   passes(kernel("buffer out: write f64[n]\nout[0u] = 1e39"));
