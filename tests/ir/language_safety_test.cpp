@@ -45,6 +45,19 @@ TEST(LanguageSafety, ALineStartingWithAnOperatorIsAStatementWithoutEffect) {
   EXPECT_NE(d.help.find("end that line with the operator"), std::string::npos) << d.help;
 }
 
+TEST(LanguageSafety, ALineStartingWithABinaryOnlyOperatorSaysWhy) {
+  // `+` and `*` are not unary, so this is a syntax error; its help names the line-break rule.
+  for (const char* op : {"+", "*", "&&"}) {
+    const Diagnostic d =
+        fails(kernel("buffer a: read u32[n]\nbuffer b: read u32[n]\nbuffer out: write u32[n]\n"
+                     "let i = global_id.x\nout[i] = a[i]\n  " +
+                     std::string(op) + " b[i]"));
+    EXPECT_EQ(d.code, code::UnexpectedToken) << op;
+    EXPECT_EQ(d.location.line, 7u) << op;
+    EXPECT_NE(d.help.find("end that line with the operator"), std::string::npos) << d.help;
+  }
+}
+
 TEST(LanguageSafety, ComparisonStatementSuggestsAssignment) {
   const Diagnostic d = fails(kernel("buffer out: write u32[n]\nvar x = 1u\nx == 2u\nout[0u] = x"));
   EXPECT_EQ(d.code, code::NoEffect);

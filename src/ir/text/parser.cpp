@@ -866,10 +866,17 @@ class Parser {
       }
       case TokenKind::Identifier:
         return parse_name_expression();
-      default:
-        return fail(token, code::UnexpectedToken,
-                    "expected an expression, found " + describe(token),
-                    "an expression is a name, a literal, a call, `memory[index]` or `(expr)`");
+      default: {
+        // `+ b[i]` starting a line: meant to continue the line above, which a line break ended.
+        const bool operator_first = token.line_start && precedence(token.kind) != 0;
+        return fail(
+            token, code::UnexpectedToken, "expected an expression, found " + describe(token),
+            operator_first ? "a line break ends a statement, so a line cannot start with an "
+                             "operator; to continue the line above, end that line with the "
+                             "operator (`a[i] +`, then `b[i]`)"
+                           : "an expression is a name, a literal, a call, `memory[index]` or "
+                             "`(expr)`");
+      }
     }
   }
 
