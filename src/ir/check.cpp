@@ -298,19 +298,22 @@ class Checker {
     return literal.op != static_cast<std::uint8_t>(LiteralForm::Typed);
   }
 
-  void literal_range_error(const Expr& e, Type t, bool negated) {
+  // `magnitude` is the literal as written, before fit_integer() stores its wrapped pattern.
+  void literal_range_error(const Expr& e, std::uint64_t magnitude, Type t, bool negated) {
     if (negated && !is_signed_integer(t)) {
       report(code::BadNumber,
-             fmt::format("literal -{} does not fit {}, which has no negative values", e.bits,
+             fmt::format("literal -{} does not fit {}, which has no negative values", magnitude,
                          type_name(t)),
-             fmt::format("the other side is {}: compare in a signed type (i32(x) > -1), or "
-                         "drop the test if it is always true for an unsigned value",
-                         type_name(t)),
+             fmt::format("the literal takes {} from its context (the other operand, the declared "
+                         "or stored type, or an index); to compare with a signed value convert "
+                         "the other side (i32(x) > -{}), and for the largest {} write {}",
+                         type_name(t), magnitude, type_name(t),
+                         t == Type::U64 ? "0xffffffffffffffffu64" : "0xffffffffu"),
              e.loc);
       return;
     }
     report(code::BadNumber,
-           fmt::format("literal {}{} does not fit {}", negated ? "-" : "", e.bits, type_name(t)),
+           fmt::format("literal {}{} does not fit {}", negated ? "-" : "", magnitude, type_name(t)),
            "use a wider type (i64, u64) or a smaller value", e.loc);
   }
 
@@ -343,8 +346,9 @@ class Checker {
         if (!is_integer(t)) t = Type::I32;
         // An unsuffixed literal takes its type from context, so `-1` compared with a u32 is not
         // a u32 at all: refusing it is what keeps `i > -1` from being silently false.
-        const bool wraps = negated && e.bits != 0 && !is_signed_integer(t);
-        if (!fit_integer(e, t, negated) || wraps) literal_range_error(e, t, negated);
+        const std::uint64_t magnitude = e.bits;
+        const bool wraps = negated && magnitude != 0 && !is_signed_integer(t);
+        if (!fit_integer(e, t, negated) || wraps) literal_range_error(e, magnitude, t, negated);
       }
     } else {  // typed
       t = e.type;
@@ -353,16 +357,17 @@ class Checker {
         return Type::Unknown;
       }
       if (is_integer(t)) {
-        if (!fit_integer(e, t, negated)) literal_range_error(e, t, negated);
+        const std::uint64_t magnitude = e.bits;
+        if (!fit_integer(e, t, negated)) literal_range_error(e, magnitude, t, negated);
       } else if (t == Type::Bool) {
-        if (e.bits > 1) literal_range_error(e, t, negated);
+        if (e.bits > 1) literal_range_error(e, e.bits, t, negated);
         if (negated) {
           report(code::TypeMismatch, "unary `-` applied to a bool", "use `!` for bools", e.loc);
         }
       } else if (negated) {
         e.bits ^= t == Type::F64 ? (1ULL << 63) : (1ULL << 31);
       } else if (t == Type::F32 && e.bits > 0xFFFFFFFFULL) {
-        literal_range_error(e, t, negated);
+        literal_range_error(e, e.bits, t, negated);
       }
     }
     e.type = t;
@@ -573,6 +578,17 @@ class Checker {
              e.loc);
       return Type::Unknown;
     }
+    if (op == UnaryOp::Neg && arg.kind == ExprKind::Literal && arg.name.empty() &&
+        arg.op == static_cast<std::uint8_t>(LiteralForm::Typed)) {
+      // `- -5u`: the inner minus folded into a literal above; fold this one too (wrapping, as
+      // the runtime negation would), so the tree is the one its printed text parses back to.
+      Expr folded = std::move(arg);
+      folded.bits = is_float(t) ? folded.bits ^ (t == Type::F64 ? (1ULL << 63) : (1ULL << 31))
+                                : (0 - folded.bits) & mask_for(t);
+      folded.loc = e.loc;
+      e = std::move(folded);
+      return t;
+    }
     return op == UnaryOp::Not ? Type::Bool : t;
   }
 
@@ -628,7 +644,7 @@ class Checker {
       case BinaryOp::Ge: {
         auto [ta, tb] = check_pair(a, b, Type::Unknown);
         if (ta == Type::Unknown || tb == Type::Unknown) return Type::Bool;
-        if (ta != tb) return mismatch(convert_help(ta, tb));
+        if (ta != tb) return mismatch(convert_help(a, b));
         bool ordered = op != BinaryOp::Eq && op != BinaryOp::Ne;
         if (ordered && !is_numeric(ta)) return mismatch("order comparisons take numbers");
         return Type::Bool;
@@ -636,7 +652,7 @@ class Checker {
       default: {
         auto [ta, tb] = check_pair(a, b, hint);
         if (ta == Type::Unknown || tb == Type::Unknown) return Type::Unknown;
-        if (ta != tb) return mismatch(convert_help(ta, tb));
+        if (ta != tb) return mismatch(convert_help(a, b));
         bool bitwise = op == BinaryOp::BitAnd || op == BinaryOp::BitOr || op == BinaryOp::BitXor;
         if (bitwise && !(is_integer(ta) || ta == Type::Bool)) {
           return mismatch("bitwise operators take integers or bools");
@@ -649,24 +665,32 @@ class Checker {
   }
 
   // How to make two operand types agree: between integers, towards u32 (what ids, len() and
-  // indices are) or the wider type; between an integer and a float, towards the float.
-  static std::string convert_help(Type ta, Type tb) {
+  // indices are) or the wider type; between an integer and a float, towards the float. The cast
+  // to write names the operand to convert when it is a name (u32(j), not a placeholder).
+  static std::string convert_help(const Expr& a, const Expr& b) {
+    const Type ta = a.type;
+    const Type tb = b.type;
+    auto spelled = [](const Expr& e, std::string_view fallback) {
+      const bool named =
+          e.kind == ExprKind::Local || e.kind == ExprKind::Param || e.kind == ExprKind::Size;
+      return named && !e.name.empty() ? e.name : std::string(fallback);
+    };
     if (is_integer(ta) && is_integer(tb)) {
       Type to = ta == Type::U32 || tb == Type::U32 ? Type::U32
                 : bit_width(ta) >= bit_width(tb)   ? ta
                                                    : tb;
       if (bit_width(ta) != bit_width(tb)) to = bit_width(ta) > bit_width(tb) ? ta : tb;
-      const Type from = to == ta ? tb : ta;
+      const Expr& from = to == ta ? b : a;
       return fmt::format(
-          "both operands need one type: convert the {} one, e.g. {}(j) (ids, len() and "
+          "both operands need one type: convert the {} one, e.g. {}({}) (ids, len() and "
           "indices are u32; vyre never converts implicitly)",
-          type_name(from), type_name(to));
+          type_name(from.type), type_name(to), spelled(from, "j"));
     }
     if (is_numeric(ta) && is_numeric(tb)) {
       const Type to = is_float(ta) ? ta : tb;
-      const Type from = to == ta ? tb : ta;
-      return fmt::format("both operands need one type: convert the {} one, e.g. {}(i)",
-                         type_name(from), type_name(to));
+      const Expr& from = to == ta ? b : a;
+      return fmt::format("both operands need one type: convert the {} one, e.g. {}({})",
+                         type_name(from.type), type_name(to), spelled(from, "i"));
     }
     return "both operands need one type; convert one explicitly, e.g. u32(x)";
   }
@@ -747,7 +771,7 @@ class Checker {
     if (op == nullptr) {
       for (auto& arg : e.args) check_expr(*arg, Type::Unknown);
       report(code::UnknownOp, fmt::format("`{}` is not a registered op", e.name),
-             "see docs/IR.md for the op list (sqrt, exp, fma, min, popcount, ...)", e.loc);
+             "`vyre ops` lists the ops with their signatures (docs/IR.md section 6.7)", e.loc);
       return Type::Unknown;
     }
     e.ref = op->id;
@@ -852,7 +876,11 @@ class Checker {
                 g->second.kind == SymbolKind::Buffer || g->second.kind == SymbolKind::Shared;
             report(code::AssignToImmutable, fmt::format("cannot assign to `{}`", s.name),
                    memory ? fmt::format("store an element instead: {}[i] = value", s.name)
-                          : "params and size symbols are read-only; copy into a var",
+                   : g->second.kind == SymbolKind::Const
+                       ? fmt::format("a const never changes; copy it into a var to change the "
+                                     "copy: var {0}_now = {0}",
+                                     s.name)
+                       : "params and size symbols are read-only; copy into a var",
                    s.loc);
           }
         } else {

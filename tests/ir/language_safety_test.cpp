@@ -45,6 +45,19 @@ TEST(LanguageSafety, ALineStartingWithAnOperatorIsAStatementWithoutEffect) {
   EXPECT_NE(d.help.find("end that line with the operator"), std::string::npos) << d.help;
 }
 
+TEST(LanguageSafety, ALineStartingWithABinaryOnlyOperatorSaysWhy) {
+  // `+` and `*` are not unary, so this is a syntax error; its help names the line-break rule.
+  for (const char* op : {"+", "*", "&&"}) {
+    const Diagnostic d =
+        fails(kernel("buffer a: read u32[n]\nbuffer b: read u32[n]\nbuffer out: write u32[n]\n"
+                     "let i = global_id.x\nout[i] = a[i]\n  " +
+                     std::string(op) + " b[i]"));
+    EXPECT_EQ(d.code, code::UnexpectedToken) << op;
+    EXPECT_EQ(d.location.line, 7u) << op;
+    EXPECT_NE(d.help.find("end that line with the operator"), std::string::npos) << d.help;
+  }
+}
+
 TEST(LanguageSafety, ComparisonStatementSuggestsAssignment) {
   const Diagnostic d = fails(kernel("buffer out: write u32[n]\nvar x = 1u\nx == 2u\nout[0u] = x"));
   EXPECT_EQ(d.code, code::NoEffect);
@@ -67,6 +80,43 @@ TEST(LanguageSafety, NegativeUnsuffixedLiteralDoesNotFitUnsigned) {
   passes(
       kernel("buffer out: write u32[n]\nlet i = global_id.x\n"
              "if i32(i) > -1 { out[i] = 0u - 0 }\nout[0u] = -5u"));
+}
+
+TEST(LanguageSafety, OutOfRangeLiteralIsNamedAsWritten) {
+  // The message shows the literal the user wrote, not the bit pattern it would wrap to.
+  const Diagnostic negative = fails(kernel("buffer out: write u32[n]\nout[global_id.x] = -1"));
+  EXPECT_EQ(negative.code, code::BadNumber);
+  EXPECT_NE(negative.message.find("literal -1 does not fit u32"), std::string::npos)
+      << negative.message;
+  EXPECT_NE(negative.help.find("0xffffffffu"), std::string::npos) << negative.help;
+  const Diagnostic stored = fails(kernel("buffer out: write u64[n]\nlet x: u64 = -7\nout[0u] = x"));
+  EXPECT_NE(stored.message.find("literal -7 does not fit u64"), std::string::npos)
+      << stored.message;
+  const Diagnostic big = fails(kernel("buffer out: write u32[1]\nout[0u] = 300000000000u"));
+  const Diagnostic unsuffixed = fails(kernel("buffer out: write u32[1]\nout[0u] = 300000000000"));
+  EXPECT_NE(unsuffixed.message.find("literal 300000000000 does not fit u32"), std::string::npos)
+      << unsuffixed.message;
+  EXPECT_NE(big.message.find("`300000000000u` is out of range for u32"), std::string::npos)
+      << big.message;
+}
+
+TEST(LanguageSafety, DoubleNegationFoldsToTheLiteralItPrintsAs) {
+  // - -5u is 5u, and the checked tree is the one its printed text parses back to.
+  const Program p =
+      passes(kernel("buffer out: write u32[n]\nbuffer s: write i32[n]\nbuffer f: write f32[n]\n"
+                    "out[0u] = - -5u\ns[0u] = -(-2147483648i)\nf[0u] = -(-1.5)"));
+  const std::string text = print_program(p);
+  EXPECT_NE(text.find("out[0u] = 5u"), std::string::npos) << text;
+  EXPECT_NE(text.find("s[0u] = -2147483648i"), std::string::npos) << text;  // wraps
+  EXPECT_NE(text.find("f[0u] = 1.5f32"), std::string::npos) << text;
+  const Program again = passes(text);
+  EXPECT_TRUE(again == p) << text;
+  EXPECT_EQ(again.digest(), p.digest());
+  // A negated const keeps its name and its minus.
+  EXPECT_NE(print_program(passes("kernel k workgroup(64) {\n  const C = 3\n"
+                                 "  buffer out: write i32[n]\n  out[0u] = -C\n}\n"))
+                .find("out[0u] = -C"),
+            std::string::npos);
 }
 
 TEST(LanguageSafety, FloatLiteralTooLargeForF32) {
@@ -181,6 +231,58 @@ TEST(LanguageSafety, MixedIntegerIndexSuggestsU32NotF32) {
   EXPECT_EQ(d.code, code::TypeMismatch);
   EXPECT_NE(d.help.find("u32(j)"), std::string::npos) << d.help;
   EXPECT_EQ(d.help.find("f32"), std::string::npos) << d.help;
+}
+
+TEST(LanguageSafety, MixedIntegerHelpNamesTheOperandToConvert) {
+  const Diagnostic d = fails(
+      kernel("param k: i32\nbuffer x: read f32[n]\nbuffer out: write f32[n]\nlet i = global_id.x\n"
+             "out[i] = x[k + i]"));
+  EXPECT_EQ(d.code, code::TypeMismatch);
+  EXPECT_NE(d.help.find("u32(k)"), std::string::npos) << d.help;
+  const Diagnostic loop =
+      fails(kernel("buffer x: read f32[n]\nbuffer out: write f32[n]\nlet i = global_id.x\n"
+                   "for j in 0..4 {\n  out[i] = x[i * 4u + j]\n}"));
+  EXPECT_NE(loop.help.find("u32(j)"), std::string::npos) << loop.help;
+  const Diagnostic to_float =
+      fails(kernel("buffer x: read f32[n]\nbuffer out: write f32[n]\nlet idx = global_id.x\n"
+                   "out[idx] = x[idx] * idx"));
+  EXPECT_NE(to_float.help.find("f32(idx)"), std::string::npos) << to_float.help;
+}
+
+TEST(LanguageSafety, IncrementOperatorsSuggestCompoundAssignment) {
+  for (const char* line : {"x++", "++x", "x--"}) {
+    const Diagnostic d = fails(
+        kernel("buffer out: write u32[n]\nvar x = 0u\n" + std::string(line) + "\nout[0u] = x"));
+    EXPECT_EQ(d.code, code::UnexpectedToken) << line;
+    EXPECT_EQ(d.location.line, 4u) << line;
+    const bool plus = std::string(line).find('+') != std::string::npos;
+    EXPECT_NE(d.help.find(plus ? "x += 1" : "x -= 1"), std::string::npos) << d.help;
+  }
+  passes(kernel("buffer out: write i32[n]\nvar x = 0\nx = x - -1\nout[0u] = x"));
+}
+
+TEST(LanguageSafety, ConstDiagnostics) {
+  const Diagnostic expression =
+      fails(kernel("const N = 4 * 2\nbuffer out: write u32[n]\nout[0u] = N"));
+  EXPECT_EQ(expression.code, code::UnexpectedToken);
+  EXPECT_NE(expression.message.find("literal value for const `N`"), std::string::npos)
+      << expression.message;
+  EXPECT_NE(expression.help.find("let"), std::string::npos) << expression.help;
+  const Diagnostic assigned =
+      fails(kernel("const N = 4\nbuffer out: write u32[n]\nN = 3\nout[0u] = N"));
+  EXPECT_EQ(assigned.code, code::AssignToImmutable);
+  EXPECT_NE(assigned.help.find("const never changes"), std::string::npos) << assigned.help;
+}
+
+TEST(LanguageSafety, CTypeNamesSuggestVyreTypes) {
+  const std::pair<const char*, const char*> names[] = {
+      {"int", "i32"}, {"uint", "u32"}, {"float", "f32"}, {"double", "f64"}, {"long", "i64"}};
+  for (const auto& [c, vyre] : names) {
+    const Diagnostic d =
+        fails(kernel("param s: " + std::string(c) + "\nbuffer out: write u32[n]\nout[0u] = 1u"));
+    EXPECT_EQ(d.code, code::UnknownType);
+    EXPECT_NE(d.help.find("write " + std::string(vyre) + " for " + c), std::string::npos) << d.help;
+  }
 }
 
 TEST(LanguageSafety, DispatchSumExplainsSizesAreProducts) {

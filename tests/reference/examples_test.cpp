@@ -1,10 +1,12 @@
 // Every kernel in examples/ on the reference backend, compared with the same computation written
 // as plain C++ loops here (never by the interpreter). Floating-point expectations repeat the
-// kernel's operations in the kernel's order, so the comparison is exact.
+// kernel's operations in the kernel's order, so the comparison is exact. The reference backend
+// runs with its race detector on (the default), so this is also the examples' no-race check.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <random>
 #include <vector>
 
@@ -180,6 +182,32 @@ TEST(ReferenceExamples, Stencil) {
   }
 }
 
+TEST(ReferenceExamples, HeatStep) {
+  const std::uint32_t w = 23, h = 19;  // not multiples of the 16 x 16 workgroup
+  auto src = random_floats(std::size_t{w} * h, 12, 0, 100);
+  const float alpha = 0.2f;
+  RunInputs in;
+  in.params["alpha"] = Scalar::f32(alpha);
+  in.buffers["src"] = HostBuffer::of(ir::Type::F32, src);
+  DispatchConfig config;
+  config.sizes = {{"w", w}, {"h", h}};
+  auto got = output<float>(run_ok(example("heat"), std::move(in), config), "dst");
+  ASSERT_EQ(got.size(), std::size_t{w} * h);
+  for (std::uint32_t y = 0; y < h; ++y) {
+    for (std::uint32_t x = 0; x < w; ++x) {
+      const std::uint32_t i = y * w + x;
+      float expected = 100.0f;
+      if (x != 0 && y != 0 && x + 1 != w && y + 1 != h) {
+        float neighbours = src[i - 1] + src[i + 1] + src[i - w] + src[i + w];
+        volatile float four = 4.0f * src[i];
+        volatile float scaled = alpha * (neighbours - four);
+        expected = src[i] + scaled;
+      }
+      ASSERT_EQ(got[i], expected) << "(" << x << ", " << y << ")";
+    }
+  }
+}
+
 TEST(ReferenceExamples, Transpose) {
   const std::size_t rows = 37, cols = 53;
   auto src = random_floats(rows * cols, 10);
@@ -248,6 +276,22 @@ TEST(ReferenceExamples, IntegerHash) {
     h ^= h >> 16;
     ASSERT_EQ(got[i], h) << "at " << i;
   }
+}
+
+// Every examples/*.vy kernel has its test here, so none escapes the race detector.
+TEST(ReferenceExamples, EveryExampleIsTestedHere) {
+  const std::string self =
+      testing::read_file(std::string(VYRE_SOURCE_DIR) + "/tests/reference/examples_test.cpp");
+  int kernels = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(VYRE_SOURCE_DIR) + "/examples")) {
+    if (entry.path().extension() != ".vy") continue;
+    ++kernels;
+    const std::string name = entry.path().stem().string();
+    EXPECT_NE(self.find("example(\"" + name + "\")"), std::string::npos)
+        << "examples/" << name << ".vy has no test in tests/reference/examples_test.cpp";
+  }
+  EXPECT_GE(kernels, 11);
 }
 
 }  // namespace

@@ -13,6 +13,8 @@ struct Context {
 
 void install_check(CLI::App& app, Context& ctx);
 void install_explain(CLI::App& app, Context& ctx);
+// `vyre ops` (cmd_ops.cpp): the op registry.
+void install_ops(CLI::App& app, Context& ctx);
 void install_emit(CLI::App& app, Context& ctx);
 void install_run(CLI::App& app, Context& ctx);
 void install_backends(CLI::App& app, Context& ctx);

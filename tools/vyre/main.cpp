@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   vyre::cli::install_version(app);
   vyre::cli::install_check(app, ctx);
   vyre::cli::install_explain(app, ctx);
+  vyre::cli::install_ops(app, ctx);
   vyre::cli::install_emit(app, ctx);
   vyre::cli::install_run(app, ctx);
   vyre::cli::install_backends(app, ctx);

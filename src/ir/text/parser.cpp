@@ -138,6 +138,19 @@ BinaryOp compound_op(std::string_view text) {
   return BinaryOp::Shr;
 }
 
+// For a C, CUDA or GLSL type name, the vyre type to write instead ("write i32 for int; ").
+std::string c_type_hint(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
+      {"int", "i32"},      {"int32_t", "i32"}, {"uint", "u32"},    {"unsigned", "u32"},
+      {"uint32_t", "u32"}, {"long", "i64"},    {"int64_t", "i64"}, {"uint64_t", "u64"},
+      {"ulong", "u64"},    {"size_t", "u64"},  {"float", "f32"},   {"double", "f64"},
+      {"boolean", "bool"}};
+  for (const auto& [c, vyre] : kNames) {
+    if (name == c) return "write " + std::string(vyre) + " for " + std::string(c) + "; ";
+  }
+  return "";
+}
+
 bool contains_atomic(const Expr& e) {
   if (e.kind == ExprKind::Atomic) return true;
   for (const ExprPtr& arg : e.args) {
@@ -263,7 +276,7 @@ class Parser {
     const std::optional<Type> type = type_from_name(token.text);
     if (!type) {
       return fail(token, code::UnknownType, "unknown type " + describe(token),
-                  "types are bool, i32, u32, i64, u64, f32 and f64");
+                  c_type_hint(token.text) + "types are bool, i32, u32, i64, u64, f32 and f64");
     }
     next();
     return *type;
@@ -380,8 +393,8 @@ class Parser {
                     "expected `*` or the end of " + std::string(what) + ", found " +
                         describe(peek()) + ": sizes are products, not sums or quotients",
                     "a size multiplies size symbols and integers (n, 4*n, m*k); for another "
-                    "count, use a size symbol of its own (dispatch(total)) and bind it at "
-                    "dispatch (--size total=N)");
+                    "count, use a size symbol of its own (f32[total], dispatch(total)) and bind "
+                    "it at dispatch (--size total=N)");
       }
       if (!at(TokenKind::Star)) return size;
       next();
@@ -438,7 +451,10 @@ class Parser {
                          static_cast<UnaryOp>(literal->op) == UnaryOp::Neg &&
                          literal->args.size() == 1;
     if (negated) literal = literal->args[0].get();
-    if (literal->kind != ExprKind::Literal || (value.expr->kind == ExprKind::Unary && !negated)) {
+    const bool continues = !at(TokenKind::Semicolon) && !at(TokenKind::RBrace) &&
+                           !at(TokenKind::End) && !peek().line_start;
+    if (literal->kind != ExprKind::Literal || (value.expr->kind == ExprKind::Unary && !negated) ||
+        continues) {
       return fail(value_token, code::UnexpectedToken,
                   "expected a literal value for const `" + decl.name + "`, found an expression",
                   "a const is a literal such as 16, -1, 0.5 or true; compute anything else with "
@@ -555,6 +571,28 @@ class Parser {
     return body;
   }
 
+  // C's `x++`, `x--`, `++x` and `--x` (two adjacent `+` or `-` next to a name) are not vyre.
+  std::optional<Diagnostic> increment_operator() const {
+    auto doubled = [&](std::size_t at) {
+      const Token& a = peek(at);
+      const Token& b = peek(at + 1);
+      return (a.kind == TokenKind::Plus || a.kind == TokenKind::Minus) && b.kind == a.kind &&
+             b.loc.line == a.loc.line && b.loc.column == a.loc.column + 1;
+    };
+    std::size_t op = 0;
+    if (peek().kind == TokenKind::Identifier && doubled(1)) {
+      op = 1;
+    } else if (!doubled(0) || peek(2).kind != TokenKind::Identifier) {
+      return std::nullopt;
+    }
+    const Token& name = peek(op == 1 ? 0 : 2);
+    const bool plus = peek(op).kind == TokenKind::Plus;
+    return fail(peek(op), code::UnexpectedToken,
+                std::string("vyre has no `") + (plus ? "++" : "--") + "` operator",
+                "write `" + std::string(name.text) + (plus ? " += 1`" : " -= 1`") +
+                    " (on a var: `var " + std::string(name.text) + " = 0`)");
+  }
+
   Result<Stmt> parse_statement() {
     const Token& first = peek();
     Stmt stmt;
@@ -619,6 +657,8 @@ class Parser {
       return fail(first, code::UnexpectedToken, "expected a statement, found `else` without `if`",
                   "`else` follows the `}` of an if block");
     }
+
+    if (const std::optional<Diagnostic> step = increment_operator()) return *step;
 
     // An assignment, a store or an expression evaluated for its effect.
     Parsed target = VYRE_TRY(parse_expr());
@@ -826,10 +866,17 @@ class Parser {
       }
       case TokenKind::Identifier:
         return parse_name_expression();
-      default:
-        return fail(token, code::UnexpectedToken,
-                    "expected an expression, found " + describe(token),
-                    "an expression is a name, a literal, a call, `memory[index]` or `(expr)`");
+      default: {
+        // `+ b[i]` starting a line: meant to continue the line above, which a line break ended.
+        const bool operator_first = token.line_start && precedence(token.kind) != 0;
+        return fail(
+            token, code::UnexpectedToken, "expected an expression, found " + describe(token),
+            operator_first ? "a line break ends a statement, so a line cannot start with an "
+                             "operator; to continue the line above, end that line with the "
+                             "operator (`a[i] +`, then `b[i]`)"
+                           : "an expression is a name, a literal, a call, `memory[index]` or "
+                             "`(expr)`");
+      }
     }
   }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 
+#include "named_constants.h"
 #include "vyre/progen/random.h"
 
 namespace vyre::progen {
@@ -842,7 +843,9 @@ class Generator {
 }  // namespace
 
 GeneratedCase generate(std::uint64_t seed, const GeneratorOptions& options) {
-  return Generator(seed, options).run();
+  GeneratedCase c = Generator(seed, options).run();
+  if (options.named_constants) name_constants(c.draft, seed);
+  return c;
 }
 
 Result<ir::Program> generate_program(std::uint64_t seed, const GeneratorOptions& options) {

@@ -38,6 +38,9 @@ struct GeneratorOptions {
   bool int64_atomics = true;
   // Workgroup shared arrays with barriers (about half of the programs).
   bool shared_memory = true;
+  // Some literals spelled as typed consts (const K0: u32 = 7u), from a random stream of their
+  // own: the same program, digest and outputs either way (src/named_constants.h).
+  bool named_constants = true;
 };
 
 // One input: a read buffer's contents or a param's value (bits zero-extended in `bytes`).
