@@ -62,7 +62,16 @@ Result<std::unique_ptr<DiskStore>> open_disk(const CacheArgs& args) {
   return open_cache_folder(args.dir);
 }
 
-// Prints what maintenance could not delete; true when there was something.
+nlohmann::json failures_json(const std::vector<RemoveFailure>& failures) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const RemoveFailure& f : failures) {
+    out.push_back({{"code", "VY5105"}, {"location", f.location}, {"reason", f.reason}});
+  }
+  return out;
+}
+
+// Prints what maintenance could not delete; true when there was something. (With --json the
+// command's object lists them as its "failures" instead, so stdout stays one JSON value.)
 bool report_failures(const std::vector<RemoveFailure>& failures, bool json) {
   for (const RemoveFailure& f : failures) {
     print_diagnostic(Diagnostic::error(code::CacheRemoveFailed,
@@ -90,6 +99,10 @@ nlohmann::json factors_json(const KeyFactors& f) {
 int run_path(const CacheArgs& args) {
   auto options = cache_options_for(args.dir);
   if (!options) return fail(options.error(), args.json);
+  if (args.json) {
+    std::printf("%s\n", nlohmann::json({{"root", options->root.string()}}).dump(2).c_str());
+    return 0;
+  }
   std::printf("%s\n", options->root.c_str());
   return 0;
 }
@@ -275,6 +288,24 @@ int run_verify(const CacheArgs& args) {
   if (!disk) return fail(disk.error(), args.json);
   VerifyReport report = verify_entries(**disk, args.fix);
   std::size_t bad = 0;
+  if (args.json) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : report.entries) {
+      if (!e.defect) continue;
+      ++bad;
+      const bool left =
+          std::any_of(report.failures.begin(), report.failures.end(),
+                      [&](const RemoveFailure& f) { return f.location == e.item.location; });
+      entries.push_back({{"path", e.item.location},
+                         {"defect", e.defect->message},
+                         {"removed", args.fix && !left}});
+    }
+    nlohmann::json j = {{"checked", report.entries.size()},
+                        {"bad", entries},
+                        {"failures", failures_json(report.failures)}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return !report.failures.empty() || (bad != 0 && !args.fix) ? 1 : 0;
+  }
   for (const auto& e : report.entries) {
     if (!e.defect) continue;
     ++bad;
@@ -432,6 +463,14 @@ int run_gc(const CacheArgs& args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
   GcReport r = (*disk)->gc();
+  if (args.json) {
+    nlohmann::json j = {
+        {"orphans_removed", r.orphans_removed}, {"entries_evicted", r.entries_evicted},
+        {"bytes_before", r.bytes_before},       {"bytes_after", r.bytes_after},
+        {"max_bytes", (*disk)->max_bytes()},    {"failures", failures_json(r.failures)}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return r.failures.empty() ? 0 : 1;
+  }
   std::printf("removed %zu orphaned temp file%s and %zu entr%s; %s -> %s (bound %s)\n",
               r.orphans_removed, r.orphans_removed == 1 ? "" : "s", r.entries_evicted,
               r.entries_evicted == 1 ? "y" : "ies", human_bytes(r.bytes_before).c_str(),
@@ -443,6 +482,14 @@ int run_clear(const CacheArgs& args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
   ClearReport r = (*disk)->clear();
+  if (args.json) {
+    nlohmann::json j = {{"root", (*disk)->root().string()},
+                        {"entries_removed", r.entries_removed},
+                        {"other_files_removed", r.other_files_removed},
+                        {"failures", failures_json(r.failures)}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return r.failures.empty() ? 0 : 1;
+  }
   std::printf("removed %zu entr%s and %zu other file%s of vyre's from %s\n", r.entries_removed,
               r.entries_removed == 1 ? "y" : "ies", r.other_files_removed,
               r.other_files_removed == 1 ? "" : "s", (*disk)->root().c_str());
@@ -474,6 +521,11 @@ int run_invalidate(CacheArgs args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
   InvalidateReport r = invalidate_entries(**disk, args.filter);
+  if (args.json) {
+    nlohmann::json j = {{"removed", r.removed}, {"failures", failures_json(r.failures)}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return r.failures.empty() ? 0 : 1;
+  }
   std::printf("removed %zu entr%s\n", r.removed, r.removed == 1 ? "y" : "ies");
   return report_failures(r.failures, args.json) ? 1 : 0;
 }
@@ -492,7 +544,7 @@ void install_cache(CLI::App& app, Context& ctx) {
     sub->add_option("--dir", args->dir, "cache folder (default: VYRE_CACHE_DIR, ...)");
     return sub;
   };
-  add("path", "Print the cache folder", run_path);
+  add("path", "Print the cache folder", run_path)->add_flag("--json", args->json, "JSON output");
   auto* stats = add("stats", "Entries, size, cumulative hit rates and time histograms", run_stats);
   stats->add_flag("--json", args->json, "JSON output");
   stats
@@ -501,8 +553,9 @@ void install_cache(CLI::App& app, Context& ctx) {
       ->excludes("--json");
   add("list", "Every entry with its key factors", run_list)
       ->add_flag("--json", args->json, "JSON output");
-  add("verify", "Check every entry; --fix removes bad ones", run_verify)
-      ->add_flag("--fix", args->fix, "remove bad entries");
+  auto* verify = add("verify", "Check every entry; --fix removes bad ones", run_verify);
+  verify->add_flag("--fix", args->fix, "remove bad entries");
+  verify->add_flag("--json", args->json, "JSON output");
   auto* explain = add("explain", "Would a program hit? If not, the nearest entry and what differs",
                       run_explain);
   explain->add_option("FILE", args->file, "kernel in vyre text IR (.vy)");
@@ -513,14 +566,16 @@ void install_cache(CLI::App& app, Context& ctx) {
   explain->add_option("--workgroup", args->workgroup, "dispatch policy: workgroup override x,y,z")
       ->delimiter(',');
   explain->add_flag("--json", args->json, "JSON output");
-  add("gc", "Remove orphaned temp files and evict down to VYRE_CACHE_MAX_BYTES", run_gc);
-  add("clear", "Remove every entry", run_clear);
+  add("gc", "Remove orphaned temp files and evict down to VYRE_CACHE_MAX_BYTES", run_gc)
+      ->add_flag("--json", args->json, "JSON output");
+  add("clear", "Remove every entry", run_clear)->add_flag("--json", args->json, "JSON output");
   auto* invalidate = add("invalidate", "Remove entries by backend, device or program",
                          [](const CacheArgs& a) { return run_invalidate(a); });
   invalidate->add_option("--backend", args->inv_backend, "backend id");
   invalidate->add_option("--device", args->inv_device,
                          "fingerprint device, or device digest prefix");
   invalidate->add_option("--program", args->inv_program, "program digest (or 8+ hex prefix)");
+  invalidate->add_flag("--json", args->json, "JSON output");
   add("push", "Upload every valid local entry to the shared remote cache, signed",
       [](const CacheArgs& a) { return run_cache_push(a.dir, a.json); })
       ->add_flag("--json", args->json, "JSON output");
