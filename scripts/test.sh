@@ -21,6 +21,13 @@ if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 
+# tests/cli's Prometheus check parses `vyre cache stats --prometheus` with prometheus_client,
+# the reference parser (from PyPI: Debian 12 does not package it).
+if ! python3 -c 'import prometheus_client' 2>/dev/null; then
+  echo "== pip install prometheus_client"
+  python3 -m pip install --quiet prometheus_client
+fi
+
 echo "== build (Release)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVYRE_BUILD_BENCH=ON "${launcher[@]}"
 cmake --build build -j"$jobs"

@@ -53,6 +53,9 @@ constexpr std::array kVariables = {
                "Redis ACL user the shared cache authenticates as (with the password file)"},
     EnvVarInfo{EnvVar::RemoteCachePasswordFile, "VYRE_REMOTE_CACHE_PASSWORD_FILE", false,
                "file (mode 0600) holding the shared cache's Redis password"},
+    EnvVarInfo{EnvVar::Log, "VYRE_LOG", false,
+               "log level: error, warn (default), info (routing and cache decisions, compiles, "
+               "stores written) or debug (each store asked), to stderr or an embedder's sink"},
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "vyre/pipeline/byte_store.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace vyre::pipeline {
@@ -36,6 +38,43 @@ std::string StoreCounters::to_json() const {
   nlohmann::json j = nlohmann::json::object();
   for (std::size_t i = 0; i < kStoreCounterCount; ++i) j[std::string(kCounterNames[i])] = values[i];
   return j.dump();
+}
+
+ExtraCounters& ExtraCounters::operator+=(const ExtraCounters& other) {
+  for (const auto& [name, value] : other.sums) sums[name] += value;
+  for (const auto& [name, value] : other.maxima) {
+    std::uint64_t& mine = maxima[name];
+    mine = std::max(mine, value);
+  }
+  return *this;
+}
+
+ExtraCounters ExtraCounters::since(const ExtraCounters& earlier) const {
+  ExtraCounters delta;
+  for (const auto& [name, value] : sums) {
+    const std::uint64_t before = earlier.sum(name);
+    if (value > before) delta.sums[name] = value - before;
+  }
+  for (const auto& [name, value] : maxima) {
+    if (value != 0) delta.maxima[name] = value;
+  }
+  return delta;
+}
+
+bool ExtraCounters::empty() const {
+  auto zero = [](const auto& entry) { return entry.second == 0; };
+  return std::all_of(sums.begin(), sums.end(), zero) &&
+         std::all_of(maxima.begin(), maxima.end(), zero);
+}
+
+std::uint64_t ExtraCounters::sum(std::string_view name) const {
+  auto it = sums.find(name);
+  return it == sums.end() ? 0 : it->second;
+}
+
+std::uint64_t ExtraCounters::maximum(std::string_view name) const {
+  auto it = maxima.find(name);
+  return it == maxima.end() ? 0 : it->second;
 }
 
 StoreCounters AtomicStoreCounters::snapshot() const {

@@ -12,11 +12,11 @@
 #include "resolved.h"
 #include "telemetry_counters.h"
 #include "vyre/diag/codes.h"
+#include "vyre/diag/log.h"
 #include "vyre/diag/render.h"
 #include "vyre/ir/program.h"
 #include "vyre/pipeline/cache_maintenance.h"
 #include "vyre/pipeline/entry_format.h"
-#include "vyre/pipeline/redis_store.h"
 #include "vyre/pipeline/stats_file.h"
 
 namespace vyre::pipeline {
@@ -24,6 +24,21 @@ namespace {
 
 // Smallest memory-tier charge per entry, so pipelines that cannot be serialized still count.
 constexpr std::uint64_t kMinMemoryCharge = 256;
+
+// A cache decision for the log (diag/log.h): "3f9a0c1b22de for opencl: disk hit ...". The
+// message is built only when the level is enabled.
+template <class Message>
+void trace(LogLevel level, const Digest& key, std::string_view backend, Message&& message) {
+  if (!log_enabled(level)) return;
+  log(level, "cache",
+      to_hex(key).substr(0, 12) + " for " + std::string(backend) + ": " + std::string(message()));
+}
+
+std::string ms_text(double ms) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f ms", ms);
+  return text;
+}
 
 }  // namespace
 
@@ -191,6 +206,7 @@ std::shared_ptr<const CompiledPipeline> PipelineCache::memory_hit(const Backend&
     return nullptr;
   }
   TelemetryCounters::add(counters_->memory_hits);
+  trace(LogLevel::Debug, identity.key, backend.id(), [] { return "memory hit"; });
   // No compile_us_saved here: the disk hit that loaded this entry counted its compile once.
   if (outcome != nullptr) {
     *outcome = CacheOutcome{};
@@ -252,7 +268,15 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
       ByteStore& store = *stores_[i];
       std::array<std::uint8_t, kHitScratchBytes> scratch;  // NOLINT: get() fills what it uses
       StoreRead read = store.get(key, scratch, /*refresh=*/true);
+      if (read.status == StoreStatus::Absent) {
+        trace(LogLevel::Debug, key, backend.id(),
+              [&] { return std::string(store.name()) + ": absent"; });
+      }
       if (read.status == StoreStatus::Unreadable) {
+        trace(LogLevel::Info, key, backend.id(), [&] {
+          return std::string(store.name()) + ": unreadable, not served (" +
+                 (read.defect ? read.defect->message : std::string("unreadable")) + ")";
+        });
         // A shared-cache value no trusted key signed is its own miss reason.
         const bool untrusted = read.defect && read.defect->code == code::RemoteEntryUntrusted;
         corrupt(read.defect ? read.defect->message : "unreadable",
@@ -262,6 +286,9 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
       if (read.status != StoreStatus::Hit) continue;
       DecodedEntry entry;
       if (auto bad = check_entry(read.bytes, key, identity.factor_bytes, secrets_[i], &entry)) {
+        trace(LogLevel::Info, key, backend.id(), [&] {
+          return std::string(store.name()) + ": entry refused and discarded (" + bad->message + ")";
+        });
         store.discard(key, read);
         corrupt(bad->message);
         continue;
@@ -272,6 +299,10 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
       if (!loaded.ok()) {
         // The backend rejected bytes that passed every check: stale in a way the key missed.
         TelemetryCounters::add(counters_->load_failures);
+        trace(LogLevel::Info, key, backend.id(), [&] {
+          return std::string(store.name()) + ": the backend rejected the entry, discarded (" +
+                 loaded.error().message + ")";
+        });
         store.discard(key, read);
         corrupt("the backend rejected it: " + loaded.error().message);
         continue;
@@ -281,6 +312,11 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
       TelemetryCounters::add(counters_->served[i]);
       TelemetryCounters::add(counters_->compile_us_saved, saved_us);
       counters_->load_hist.record_us(load_us);
+      trace(LogLevel::Info, key, backend.id(), [&] {
+        return std::string(store.name()) + " hit, loaded in " +
+               ms_text(static_cast<double>(load_us) / 1000.0) + " (saves a compile of " +
+               ms_text(static_cast<double>(saved_us) / 1000.0) + ")";
+      });
       if (i > 0) promote(key, read.bytes, i);
       MemoryEntry cached{*loaded, identity.factors,
                          std::max<std::uint64_t>(entry.payload.size(), kMinMemoryCharge), saved_us};
@@ -298,6 +334,13 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
   // Fleet single-flight: another process may be compiling this key; wait for its entry.
   if (turn != nullptr && fleet_ != nullptr && jit_policy() != JitPolicy::Forbid) {
     *turn = wait == FleetWait::Yes ? fleet_->take_turn(key) : fleet_->try_turn(key);
+    trace(LogLevel::Debug, key, backend.id(), [&] {
+      return *turn == FleetTurn::Leader       ? "fleet: this process compiles it (lease taken)"
+             : *turn == FleetTurn::EntryReady ? "fleet: another process stored it"
+             : *turn == FleetTurn::Busy
+                 ? "fleet: another process is compiling it; asked again after this batch"
+                 : "fleet: compiling here without a lease";
+    });
     if (*turn == FleetTurn::Busy) return nullptr;
     if (*turn == FleetTurn::EntryReady) {
       std::optional<MissExplanation> before = explanation;
@@ -316,6 +359,9 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::resolve_cached(
   out.miss = reason;
   out.miss_explanation = explanation->text();
   out.lookup_ms = ms_between(start, Clock::now());
+  trace(LogLevel::Info, key, backend.id(), [&] {
+    return "miss, " + std::string(metric_name(reason)) + " (" + out.miss_explanation + ")";
+  });
 
   const JitPolicy jit = jit_policy();
   const std::string backend_id(backend.id());
@@ -351,6 +397,11 @@ void PipelineCache::promote(const Digest& key, std::span<const std::uint8_t> ent
                       ? earlier.put(key, entry)
                       : earlier.put(key, reauthenticate_entry(entry, secrets_[j]));
     if (stored) TelemetryCounters::add(counters_->promoted[j]);
+    if (log_enabled(LogLevel::Info)) {
+      log(LogLevel::Info, "cache",
+          to_hex(key).substr(0, 12) + ": promoted from " + std::string(stores_[from]->name()) +
+              " into " + std::string(earlier.name()) + (stored ? "" : " (refused by the store)"));
+    }
   }
 }
 
@@ -366,8 +417,13 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
   out.compile_ms = static_cast<double>(compile_us) / 1000.0;
   if (!compiled.ok()) {
     TelemetryCounters::add(counters_->compile_failures);
+    trace(LogLevel::Info, key, backend_id, [&] {
+      return "compile failed after " + ms_text(out.compile_ms) + " (" + compiled.error().message +
+             ")";
+    });
     return done(std::move(compiled).error());
   }
+  trace(LogLevel::Info, key, backend_id, [&] { return "compiled in " + ms_text(out.compile_ms); });
   TelemetryCounters::add(counters_->compiles);
   TelemetryCounters::add(counters_->compile_us, compile_us);
   counters_->compile_hist.record_us(compile_us);
@@ -384,6 +440,7 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
   if (bytes.ok()) {
     charge = std::max<std::uint64_t>(bytes->size(), kMinMemoryCharge);
     // One encoding per distinct secret, put into every writable store.
+    std::string written;  // for the log: the stores that took the entry
     std::optional<EntrySecret> encoded_for;
     Result<std::vector<std::uint8_t>> entry = std::vector<std::uint8_t>{};
     bool warned = false;
@@ -398,8 +455,16 @@ std::shared_ptr<const PipelineCache::Resolved> PipelineCache::store_compiled(
         warned = true;
       } else if (stores_[i]->put(key, *entry)) {
         index_->add(key, identity.factors);
+        written += (written.empty() ? "" : ", ") + std::string(stores_[i]->name());
       }
     }
+    trace(LogLevel::Info, key, backend_id, [&] {
+      return persist
+                 ? (written.empty()
+                        ? std::string("no store took the entry")
+                        : "stored in " + written + " (" + std::to_string(bytes->size()) + " bytes)")
+                 : std::string("not stored: no writable store (memory tier only)");
+    });
   } else if (persist) {
     warn(Diagnostic::warning(code::PipelineNotPersisted,
                              "backend `" + backend_id + "` could not serialize pipeline " +
@@ -489,12 +554,7 @@ std::size_t PipelineCache::invalidate(const InvalidationFilter& filter) {
   return removed;
 }
 
-Status PipelineCache::save_stats() {
-  DiskStore* disk_store = disk();
-  if (!options_.persist_stats || disk_store == nullptr || !disk_store->keeps_stats()) {
-    return Ok{};
-  }
-  std::lock_guard lock(stats_mutex_);
+PersistedStats PipelineCache::totals() const {
   PersistedStats now;
   const TelemetryCounters& c = *counters_;
   now.memory_hits = c.memory_hits.load();
@@ -503,15 +563,30 @@ Status PipelineCache::save_stats() {
   now.compiles = c.compiles.load();
   now.compile_us = c.compile_us.load();
   now.compile_us_saved = c.compile_us_saved.load();
-  now.store = disk_store->counters();
-  now.corrupt_entries_removed = now.store[StoreCounter::CorruptRemoved];
-  if (const auto* remote = dynamic_cast<const RedisStore*>(store("redis"))) {
-    now.remote_store = remote->counters();
-    now.remote = remote->stats();
+  now.compile_time = c.compile_hist.snapshot();
+  now.load_time = c.load_hist.snapshot();
+  for (std::size_t i = 0; i < stores_.size(); ++i) {
+    PersistedStoreStats& row = now.stores[std::string(stores_[i]->name())];
+    row.counters = stores_[i]->counters();
+    row.served = c.served[i].load();
+    row.promoted = c.promoted[i].load();
+    row.extra = stores_[i]->extra_counters();
+    now.corrupt_entries_removed += row.counters[StoreCounter::CorruptRemoved];
   }
-  PersistedStats delta = now - counters_->saved;
+  now.dispatches = dispatches_.snapshot();
+  return now;
+}
+
+Status PipelineCache::save_stats() {
+  DiskStore* disk_store = disk();
+  if (!options_.persist_stats || disk_store == nullptr || !disk_store->keeps_stats()) {
+    return Ok{};
+  }
+  std::lock_guard lock(stats_mutex_);
+  PersistedStats now = totals();
+  PersistedStats delta = now.since(counters_->saved);
   VYRE_TRY(add_persisted_stats(disk_store->root(), delta));
-  counters_->saved = now;
+  counters_->saved = std::move(now);
   return Ok{};
 }
 
@@ -556,6 +631,7 @@ Telemetry PipelineCache::snapshot() const {
     row.served = c.served[i].load();
     row.promoted = c.promoted[i].load();
     row.counters = stores_[i]->counters();
+    row.extra = stores_[i]->extra_counters();
     t.corrupt_entries_removed += row.counters[StoreCounter::CorruptRemoved];
     t.warnings += row.counters[StoreCounter::Warnings];
     t.stores.push_back(std::move(row));

@@ -358,6 +358,10 @@ StoreCounters RedisStore::counters() const {
   return state_->counters.snapshot();
 }
 
+ExtraCounters RedisStore::extra_counters() const {
+  return stats().to_extra();
+}
+
 RemoteStats RedisStore::stats() const {
   const auto& r = state_->remote;
   RemoteStats out;

@@ -88,6 +88,20 @@ RemoteStats RemoteStats::from_json(const nlohmann::json& j) {
   return s;
 }
 
+ExtraCounters RemoteStats::to_extra() const {
+  ExtraCounters extra;
+  for_each_count(*this, [&](const char* name, std::uint64_t v) { extra.sums[name] = v; });
+  extra.maxima["get_us_max"] = get_us_max;
+  return extra;
+}
+
+RemoteStats RemoteStats::from_extra(const ExtraCounters& extra) {
+  RemoteStats s;
+  for_each_count(s, [&](const char* name, std::uint64_t& v) { v = extra.sum(name); });
+  s.get_us_max = extra.maximum("get_us_max");
+  return s;
+}
+
 std::string RemoteStats::to_json() const {
   nlohmann::json j = counters_json();
   j["available"] = available;

@@ -18,28 +18,6 @@ std::string_view cache_tier_name(CacheTier tier) {
   return "compiled";
 }
 
-double Histogram::upper_bound_ms(std::size_t bucket) {
-  if (bucket + 1 >= kBuckets) return std::numeric_limits<double>::infinity();
-  return std::ldexp(1.0, static_cast<int>(bucket)) / 1000.0;
-}
-
-std::size_t Histogram::bucket_of(std::uint64_t micros) {
-  std::size_t bucket = 0;
-  while (bucket + 1 < kBuckets && (std::uint64_t{1} << bucket) < micros) ++bucket;
-  return bucket;
-}
-
-double Histogram::quantile_ms(double q) const {
-  if (count == 0) return 0;
-  auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count)));
-  std::uint64_t seen = 0;
-  for (std::size_t i = 0; i < kBuckets; ++i) {
-    seen += counts[i];
-    if (seen >= rank && counts[i] != 0) return upper_bound_ms(i);
-  }
-  return upper_bound_ms(kBuckets - 1);
-}
-
 std::uint64_t Telemetry::total_misses() const {
   std::uint64_t total = 0;
   for (std::uint64_t m : misses) total += m;
@@ -61,7 +39,7 @@ nlohmann::json histogram_json(const Histogram& h) {
                        {"count", h.counts[i]}});
   }
   return {{"count", h.count},
-          {"sum_ms", h.sum_ms},
+          {"sum_ms", h.sum_ms()},
           {"mean_ms", h.mean_ms()},
           {"p50_ms", h.quantile_ms(0.5)},
           {"p99_ms", h.quantile_ms(0.99)},
@@ -106,6 +84,12 @@ std::string Telemetry::to_json() const {
     row["writable"] = st.writable;
     row["served"] = st.served;
     row["promoted"] = st.promoted;
+    if (!st.extra.empty()) {
+      nlohmann::json extra = nlohmann::json::object();
+      for (const auto& [name, value] : st.extra.sums) extra[name] = value;
+      for (const auto& [name, value] : st.extra.maxima) extra[name] = value;
+      row["extra"] = std::move(extra);
+    }
     stores_json[st.name] = row;
   }
   j["stores"] = stores_json;

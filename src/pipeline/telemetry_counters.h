@@ -25,7 +25,7 @@ struct AtomicHistogram {
     Histogram h;
     for (std::size_t i = 0; i < Histogram::kBuckets; ++i) h.counts[i] = counts[i].load();
     h.count = count.load();
-    h.sum_ms = static_cast<double>(sum_us.load()) / 1000.0;
+    h.sum_us = sum_us.load();
     return h;
   }
 };

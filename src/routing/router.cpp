@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "vyre/diag/codes.h"
+#include "vyre/diag/log.h"
 
 namespace vyre::routing {
 namespace {
@@ -14,6 +15,15 @@ bool contains(const std::vector<std::string>& list, std::string_view id) {
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// "; skipped: opencl (unavailable: ...), cuda (...)" for the log.
+std::string skipped_text(const Route& route) {
+  std::string out;
+  for (const SkippedBackend& s : route.skipped) {
+    out += (out.empty() ? "; skipped: " : ", ") + s.id + " (" + s.reason + ")";
+  }
   return out;
 }
 
@@ -135,6 +145,13 @@ Result<Route> choose_backend(BackendRegistry& registry, const ir::Program& progr
                 std::to_string(chosen->priority) + ")";
   }
   return route;
+}
+
+void log_route(const ir::Program& program, const Route& route) {
+  if (!log_enabled(LogLevel::Info)) return;
+  log(LogLevel::Info, "routing",
+      "`" + program->name + "` -> " + route.backend_id + " (" + route.why + ")" +
+          skipped_text(route));
 }
 
 }  // namespace vyre::routing

@@ -26,6 +26,7 @@ std::vector<Result<Precompiled>> Runtime::precompile(std::span<const ir::Program
       out[i] = std::move(route).error();
       continue;
     }
+    routing::log_route(*programs[i], *route);
     Group& group = groups[route->backend_id];
     group.backend = route->backend;
     group.indices.push_back(i);

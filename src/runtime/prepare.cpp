@@ -30,6 +30,7 @@ Result<PreparedKernel> Runtime::prepare(const ir::Program& program, const Dispat
   Stopwatch step;
   const double startup_before = BackendRegistry::startup_ms_on_this_thread();
   routing::Route route = VYRE_TRY(routing::choose_backend(registry_, program, config));
+  routing::log_route(program, route);
   const double startup = BackendRegistry::startup_ms_on_this_thread() - startup_before;
   const double routing = step.lap_ms() - startup;
   Device device = VYRE_TRY(Device::open(route.backend, 0));
@@ -53,6 +54,7 @@ Result<PreparedKernel> Runtime::prepare(const ir::Program& program, const Device
   explicit_config.preferred_backends.clear();
   const double startup_before = BackendRegistry::startup_ms_on_this_thread();
   routing::Route route = VYRE_TRY(routing::choose_backend(registry_, program, explicit_config));
+  routing::log_route(program, route);
   report.startup_ms = BackendRegistry::startup_ms_on_this_thread() - startup_before;
   report.backend_why = route.why;
   if (route.backend.get() != &device.backend()) {

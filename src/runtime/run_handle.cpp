@@ -28,10 +28,17 @@ Status RunHandle::wait(std::chrono::nanoseconds timeout) {
   Status done = s.pending->wait(timeout);
   if (!done.ok()) {
     if (done.error().code == code::DispatchTimeout) return done;
+    if (s.metrics) s.metrics->dispatch_metrics().record_failure(s.report.backend);
     s.failure = done.error();
     return done;
   }
   s.report.timings.dispatch_ms = s.dispatch_clock.elapsed_ms();
+  if (s.metrics) {
+    s.metrics->dispatch_metrics().record(
+        s.report.backend, s.bytes_to_device, s.bytes_from_device,
+        static_cast<std::uint64_t>(s.report.timings.dispatch_ms * 1000.0));
+    s.metrics.reset();
+  }
   if (Status capped = check_loop_status(s.program, s.bindings); !capped.ok()) {
     s.pending.reset();
     s.shadow.reset();

@@ -44,6 +44,10 @@ struct RunHandle::State {
   std::optional<Diagnostic> failure;  // final error (before or during the dispatch)
   std::optional<RunResult> result;    // set once completed and read back
   bool taken = false;
+  // The cache whose DispatchMetrics counts this dispatch (set once it has started).
+  std::shared_ptr<pipeline::PipelineCache> metrics;
+  std::uint64_t bytes_to_device = 0;
+  std::uint64_t bytes_from_device = 0;
 };
 
 }  // namespace vyre

@@ -72,6 +72,7 @@ Status Runtime::start(RunHandle::State& state, RunInputs inputs) {
   Stopwatch step;
   const double startup_before = BackendRegistry::startup_ms_on_this_thread();
   routing::Route route = VYRE_TRY(routing::choose_backend(registry_, program, config));
+  routing::log_route(program, route);
   report.timings.startup_ms = BackendRegistry::startup_ms_on_this_thread() - startup_before;
   report.backend = route.backend_id;
   report.backend_why = route.why;
@@ -108,9 +109,21 @@ Status Runtime::start(RunHandle::State& state, RunInputs inputs) {
     report.shadow_checked = true;
   }
 
-  state.pending = VYRE_TRY(
-      state.backend->dispatch_async(*state.pipeline, state.bindings, report.geometry, config));
+  auto cache = VYRE_TRY(pipeline_cache());
+  auto pending =
+      state.backend->dispatch_async(*state.pipeline, state.bindings, report.geometry, config);
+  if (!pending.ok()) {
+    cache->dispatch_metrics().record_failure(route.backend_id);
+    return std::move(pending).error();
+  }
+  state.pending = std::move(pending).value();
   state.dispatch_clock = Stopwatch();
+  state.metrics = std::move(cache);
+  for (std::size_t i = 0; i < program->buffers.size(); ++i) {
+    const std::uint64_t bytes = state.bindings.buffers[i].size_bytes();
+    if (ir::can_read(program->buffers[i].access)) state.bytes_to_device += bytes;
+    if (ir::can_write(program->buffers[i].access)) state.bytes_from_device += bytes;
+  }
   return Ok{};
 }
 

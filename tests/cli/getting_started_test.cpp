@@ -83,6 +83,9 @@ TEST_F(GettingStarted, ReadmeCommandsRunAsWritten) {
                      (dir_ / "cache").string() + " PATH=/usr/bin:/bin bash readme.sh 2>&1");
   EXPECT_EQ(r.status, 0) << "README commands failed:\n" << commands << "\n---\n" << r.out;
   EXPECT_NE(r.out.find("kernel saxpy on "), std::string::npos) << r.out;
+  // `vyre cache stats` shows the time histograms; `--prometheus` the metrics.
+  EXPECT_NE(r.out.find("compile time   "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("# TYPE vyre_cache_hits_total counter\n"), std::string::npos) << r.out;
   // The README promises .npy out with its shape and the picture.
   for (const char* made : {"y.npy", "c.npy", "mandelbrot.png"}) {
     EXPECT_TRUE(fs::exists(dir_ / made)) << made << " was not written:\n" << r.out;

@@ -170,7 +170,7 @@ bool run_with_fault(Op op, int nth, int error, Fault fault) {
   EXPECT_TRUE(stats.ok()) << what;
   if (stats.ok() && ops->fired() > 0 && failures_counted(counted) > 0 &&
       ::access((dir / "stats.json").c_str(), F_OK) == 0) {
-    EXPECT_GE(failures_counted(stats->store), failures_counted(counted))
+    EXPECT_GE(failures_counted(stats->store("disk").counters), failures_counted(counted))
         << what << ": `vyre cache stats` would not show the failure";
   }
   return ops->fired() > 0;
@@ -215,7 +215,8 @@ TEST(FaultInjection, StoreWriteAndFsyncErrorsAreCountedAndWarned) {
     }
     auto stats = read_persisted_stats(dir.path());
     ASSERT_TRUE(stats.ok()) << what;
-    EXPECT_EQ(stats->store[c.counter], 1u) << what << ": `vyre cache stats` would not show it";
+    EXPECT_EQ(stats->store("disk").counters[c.counter], 1u)
+        << what << ": `vyre cache stats` would not show it";
   }
 }
 

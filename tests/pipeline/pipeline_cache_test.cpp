@@ -491,6 +491,13 @@ TEST(PipelineCache, StatsFileAccumulatesAcrossCaches) {
   EXPECT_EQ(stats->compiles, 1u);
   EXPECT_EQ(stats->misses[static_cast<std::size_t>(MissReason::EmptyCache)], 1u);
   EXPECT_NEAR(stats->hit_rate(), 2.0 / 3.0, 1e-9);
+  // The disk store's row, by its name: what it served and its own counters.
+  EXPECT_EQ(stats->store("disk").served, 1u);
+  EXPECT_EQ(stats->store("disk").counters[StoreCounter::Writes], 1u);
+  EXPECT_EQ(stats->store("disk").counters[StoreCounter::Hits], 1u);
+  // The compile and load histograms of both processes.
+  EXPECT_EQ(stats->compile_time.count, 1u);
+  EXPECT_EQ(stats->load_time.count, 1u);
 }
 
 TEST(PipelineCache, InvalidateByBackendDeviceAndProgram) {

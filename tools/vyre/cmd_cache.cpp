@@ -6,6 +6,7 @@
 // is refused, never maintained.
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -19,6 +20,7 @@
 #include "vyre/diag/codes.h"
 #include "vyre/ir/text.h"
 #include "vyre/pipeline/cache_maintenance.h"
+#include "vyre/pipeline/cache_metrics.h"
 #include "vyre/pipeline/cache_options.h"
 #include "vyre/pipeline/disk_store.h"
 #include "vyre/pipeline/miss_explanation.h"
@@ -44,6 +46,7 @@ struct CacheArgs {
   InvalidationFilter filter;
   std::string inv_backend, inv_device, inv_program;
   std::string pack_out;
+  bool prometheus = false;
 };
 
 int fail(const Diagnostic& diagnostic, bool json) {
@@ -59,7 +62,16 @@ Result<std::unique_ptr<DiskStore>> open_disk(const CacheArgs& args) {
   return open_cache_folder(args.dir);
 }
 
-// Prints what maintenance could not delete; true when there was something.
+nlohmann::json failures_json(const std::vector<RemoveFailure>& failures) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const RemoveFailure& f : failures) {
+    out.push_back({{"code", "VY5105"}, {"location", f.location}, {"reason", f.reason}});
+  }
+  return out;
+}
+
+// Prints what maintenance could not delete; true when there was something. (With --json the
+// command's object lists them as its "failures" instead, so stdout stays one JSON value.)
 bool report_failures(const std::vector<RemoveFailure>& failures, bool json) {
   for (const RemoveFailure& f : failures) {
     print_diagnostic(Diagnostic::error(code::CacheRemoveFailed,
@@ -87,19 +99,77 @@ nlohmann::json factors_json(const KeyFactors& f) {
 int run_path(const CacheArgs& args) {
   auto options = cache_options_for(args.dir);
   if (!options) return fail(options.error(), args.json);
+  if (args.json) {
+    std::printf("%s\n", nlohmann::json({{"root", options->root.string()}}).dump(2).c_str());
+    return 0;
+  }
   std::printf("%s\n", options->root.c_str());
   return 0;
+}
+
+std::string human_ms(double ms) {
+  char text[32];
+  if (std::isinf(ms)) return "inf";
+  if (ms < 1) {
+    std::snprintf(text, sizeof text, "%.0f us", ms * 1000);
+  } else if (ms < 1000) {
+    std::snprintf(text, sizeof text, "%.1f ms", ms);
+  } else {
+    std::snprintf(text, sizeof text, "%.2f s", ms / 1000);
+  }
+  return text;
+}
+
+// "12 compiles: p50 <= 16.4 ms, p90 <= 32.8 ms, p99 <= 65.5 ms, mean 14.2 ms; <=16.4 ms: 9, ..."
+std::string describe_histogram(const Histogram& h, const char* one, const char* many) {
+  const char* what = h.count == 1 ? one : many;
+  if (h.count == 0) return "none yet";
+  char head[200];
+  std::snprintf(head, sizeof head, "%llu %s: p50 <= %s, p90 <= %s, p99 <= %s, mean %.3f ms",
+                static_cast<unsigned long long>(h.count), what,
+                human_ms(h.quantile_ms(0.5)).c_str(), human_ms(h.quantile_ms(0.9)).c_str(),
+                human_ms(h.quantile_ms(0.99)).c_str(), h.mean_ms());
+  std::string out = head;
+  std::string buckets;
+  for (std::size_t i = 0; i < Histogram::kBuckets; ++i) {
+    if (h.counts[i] == 0) continue;
+    buckets += (buckets.empty() ? "" : ", ") + std::string("<=") +
+               human_ms(Histogram::upper_bound_ms(i)) + ": " + std::to_string(h.counts[i]);
+  }
+  return out + "\n               buckets " + buckets;
+}
+
+std::string store_counters_line(const PersistedStoreStats& row) {
+  std::string line = "served=" + std::to_string(row.served);
+  if (row.promoted != 0) line += " promoted=" + std::to_string(row.promoted);
+  for (std::size_t i = 0; i < kStoreCounterCount; ++i) {
+    const auto counter = static_cast<StoreCounter>(i);
+    if (row.counters[counter] == 0) continue;
+    line += " " + std::string(store_counter_name(counter)) + "=" +
+            std::to_string(row.counters[counter]);
+  }
+  for (const auto& [name, value] : row.extra.sums) {
+    if (value != 0) line += " " + name + "=" + std::to_string(value);
+  }
+  for (const auto& [name, value] : row.extra.maxima) {
+    if (value != 0) line += " " + name + "=" + std::to_string(value);
+  }
+  return line;
 }
 
 int run_stats(const CacheArgs& args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
-  auto entries = (*disk)->scan();
-  std::uint64_t bytes = 0;
-  for (const auto& e : entries) bytes += e.allocated;
   auto stats = read_persisted_stats((*disk)->root());
   if (!stats) return fail(stats.error(), args.json);
   const PersistedStats& s = *stats;
+  if (args.prometheus) {
+    std::fputs(prometheus_metrics(s).c_str(), stdout);
+    return 0;
+  }
+  auto entries = (*disk)->scan();
+  std::uint64_t bytes = 0;
+  for (const auto& e : entries) bytes += e.allocated;
   auto remote_options = RemoteCacheOptions::from_environment();
   if (!remote_options) return fail(remote_options.error(), args.json);
   const RemoteStatus remote = remote_status(std::move(*remote_options));
@@ -109,6 +179,10 @@ int run_stats(const CacheArgs& args) {
                         {"bytes", bytes},
                         {"max_bytes", (*disk)->max_bytes()},
                         {"hit_rate", s.hit_rate()},
+                        {"compile_ms_p50", s.compile_time.quantile_ms(0.5)},
+                        {"compile_ms_p90", s.compile_time.quantile_ms(0.9)},
+                        {"load_ms_p50", s.load_time.quantile_ms(0.5)},
+                        {"load_ms_p90", s.load_time.quantile_ms(0.9)},
                         {"counters", nlohmann::json::parse(s.to_json())},
                         {"remote", remote_stats_json(remote, s)}};
     std::printf("%s\n", j.dump(2).c_str());
@@ -137,18 +211,25 @@ int run_stats(const CacheArgs& args) {
   std::printf("compiles       %llu (%.3f s); compile time saved by hits: %.3f s\n",
               static_cast<unsigned long long>(s.compiles), s.compile_us / 1e6,
               s.compile_us_saved / 1e6);
+  std::printf("compile time   %s\n",
+              describe_histogram(s.compile_time, "compile", "compiles").c_str());
+  std::printf("load time      %s\n", describe_histogram(s.load_time, "load", "loads").c_str());
   std::printf("corrupt entries removed  %llu\n",
               static_cast<unsigned long long>(s.corrupt_entries_removed));
-  // The disk store's own counters: writes, and every I/O, fsync and removal failure.
-  std::string store_line;
-  for (std::size_t i = 0; i < kStoreCounterCount; ++i) {
-    const auto counter = static_cast<StoreCounter>(i);
-    if (s.store[counter] == 0) continue;
-    store_line +=
-        " " + std::string(store_counter_name(counter)) + "=" + std::to_string(s.store[counter]);
+  // Each store's row: what it served, and its own counters (writes, every I/O, fsync and
+  // removal failure, and what the store counts beyond those).
+  if (s.stores.empty()) std::printf("stores         (nothing recorded yet)\n");
+  for (const auto& [name, row] : s.stores) {
+    std::printf("store %-8s %s\n", name.c_str(), store_counters_line(row).c_str());
   }
-  std::printf("disk store    %s\n",
-              store_line.empty() ? " (no writes or failures)" : store_line.c_str());
+  for (const auto& [backend, t] : s.dispatches) {
+    std::printf("dispatches     %s: %llu (failed %llu), %s to device, %s back\n", backend.c_str(),
+                static_cast<unsigned long long>(t.dispatches),
+                static_cast<unsigned long long>(t.failures), human_bytes(t.bytes_to_device).c_str(),
+                human_bytes(t.bytes_from_device).c_str());
+    std::printf("  time         %s\n",
+                describe_histogram(t.device_time, "dispatch", "dispatches").c_str());
+  }
   print_remote_stats(remote, s);
   return 0;
 }
@@ -207,6 +288,24 @@ int run_verify(const CacheArgs& args) {
   if (!disk) return fail(disk.error(), args.json);
   VerifyReport report = verify_entries(**disk, args.fix);
   std::size_t bad = 0;
+  if (args.json) {
+    nlohmann::json entries = nlohmann::json::array();
+    for (const auto& e : report.entries) {
+      if (!e.defect) continue;
+      ++bad;
+      const bool left =
+          std::any_of(report.failures.begin(), report.failures.end(),
+                      [&](const RemoveFailure& f) { return f.location == e.item.location; });
+      entries.push_back({{"path", e.item.location},
+                         {"defect", e.defect->message},
+                         {"removed", args.fix && !left}});
+    }
+    nlohmann::json j = {{"checked", report.entries.size()},
+                        {"bad", entries},
+                        {"failures", failures_json(report.failures)}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return !report.failures.empty() || (bad != 0 && !args.fix) ? 1 : 0;
+  }
   for (const auto& e : report.entries) {
     if (!e.defect) continue;
     ++bad;
@@ -364,6 +463,14 @@ int run_gc(const CacheArgs& args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
   GcReport r = (*disk)->gc();
+  if (args.json) {
+    nlohmann::json j = {
+        {"orphans_removed", r.orphans_removed}, {"entries_evicted", r.entries_evicted},
+        {"bytes_before", r.bytes_before},       {"bytes_after", r.bytes_after},
+        {"max_bytes", (*disk)->max_bytes()},    {"failures", failures_json(r.failures)}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return r.failures.empty() ? 0 : 1;
+  }
   std::printf("removed %zu orphaned temp file%s and %zu entr%s; %s -> %s (bound %s)\n",
               r.orphans_removed, r.orphans_removed == 1 ? "" : "s", r.entries_evicted,
               r.entries_evicted == 1 ? "y" : "ies", human_bytes(r.bytes_before).c_str(),
@@ -375,6 +482,14 @@ int run_clear(const CacheArgs& args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
   ClearReport r = (*disk)->clear();
+  if (args.json) {
+    nlohmann::json j = {{"root", (*disk)->root().string()},
+                        {"entries_removed", r.entries_removed},
+                        {"other_files_removed", r.other_files_removed},
+                        {"failures", failures_json(r.failures)}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return r.failures.empty() ? 0 : 1;
+  }
   std::printf("removed %zu entr%s and %zu other file%s of vyre's from %s\n", r.entries_removed,
               r.entries_removed == 1 ? "y" : "ies", r.other_files_removed,
               r.other_files_removed == 1 ? "" : "s", (*disk)->root().c_str());
@@ -406,6 +521,11 @@ int run_invalidate(CacheArgs args) {
   auto disk = open_disk(args);
   if (!disk) return fail(disk.error(), args.json);
   InvalidateReport r = invalidate_entries(**disk, args.filter);
+  if (args.json) {
+    nlohmann::json j = {{"removed", r.removed}, {"failures", failures_json(r.failures)}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return r.failures.empty() ? 0 : 1;
+  }
   std::printf("removed %zu entr%s\n", r.removed, r.removed == 1 ? "y" : "ies");
   return report_failures(r.failures, args.json) ? 1 : 0;
 }
@@ -424,13 +544,18 @@ void install_cache(CLI::App& app, Context& ctx) {
     sub->add_option("--dir", args->dir, "cache folder (default: VYRE_CACHE_DIR, ...)");
     return sub;
   };
-  add("path", "Print the cache folder", run_path);
-  add("stats", "Entries, size and cumulative hit rates", run_stats)
-      ->add_flag("--json", args->json, "JSON output");
+  add("path", "Print the cache folder", run_path)->add_flag("--json", args->json, "JSON output");
+  auto* stats = add("stats", "Entries, size, cumulative hit rates and time histograms", run_stats);
+  stats->add_flag("--json", args->json, "JSON output");
+  stats
+      ->add_flag("--prometheus", args->prometheus,
+                 "the counters and histograms in the Prometheus text format")
+      ->excludes("--json");
   add("list", "Every entry with its key factors", run_list)
       ->add_flag("--json", args->json, "JSON output");
-  add("verify", "Check every entry; --fix removes bad ones", run_verify)
-      ->add_flag("--fix", args->fix, "remove bad entries");
+  auto* verify = add("verify", "Check every entry; --fix removes bad ones", run_verify);
+  verify->add_flag("--fix", args->fix, "remove bad entries");
+  verify->add_flag("--json", args->json, "JSON output");
   auto* explain = add("explain", "Would a program hit? If not, the nearest entry and what differs",
                       run_explain);
   explain->add_option("FILE", args->file, "kernel in vyre text IR (.vy)");
@@ -441,14 +566,16 @@ void install_cache(CLI::App& app, Context& ctx) {
   explain->add_option("--workgroup", args->workgroup, "dispatch policy: workgroup override x,y,z")
       ->delimiter(',');
   explain->add_flag("--json", args->json, "JSON output");
-  add("gc", "Remove orphaned temp files and evict down to VYRE_CACHE_MAX_BYTES", run_gc);
-  add("clear", "Remove every entry", run_clear);
+  add("gc", "Remove orphaned temp files and evict down to VYRE_CACHE_MAX_BYTES", run_gc)
+      ->add_flag("--json", args->json, "JSON output");
+  add("clear", "Remove every entry", run_clear)->add_flag("--json", args->json, "JSON output");
   auto* invalidate = add("invalidate", "Remove entries by backend, device or program",
                          [](const CacheArgs& a) { return run_invalidate(a); });
   invalidate->add_option("--backend", args->inv_backend, "backend id");
   invalidate->add_option("--device", args->inv_device,
                          "fingerprint device, or device digest prefix");
   invalidate->add_option("--program", args->inv_program, "program digest (or 8+ hex prefix)");
+  invalidate->add_flag("--json", args->json, "JSON output");
   add("push", "Upload every valid local entry to the shared remote cache, signed",
       [](const CacheArgs& a) { return run_cache_push(a.dir, a.json); })
       ->add_flag("--json", args->json, "JSON output");

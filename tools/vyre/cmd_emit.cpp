@@ -2,6 +2,8 @@
 // device needed). The backends offered are the built modules that generate source.
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "command.h"
 #include "source_file.h"
 #include "vyre/backends/builtin.h"
@@ -37,6 +39,7 @@ void install_emit(CLI::App& app, Context& ctx) {
     std::uint32_t ulp_budget = 4;
     bool no_fp64 = false;
     bool no_int64_atomics = false;
+    bool json = false;
   };
   auto opt = std::make_shared<Options>();
   const std::vector<std::string> backends = source_backends();
@@ -48,10 +51,11 @@ void install_emit(CLI::App& app, Context& ctx) {
   cmd->add_flag("--no-fp64", opt->no_fp64, "generate for a device without f64");
   cmd->add_flag("--no-int64-atomics", opt->no_int64_atomics,
                 "generate for an OpenCL device without 64-bit atomics");
+  cmd->add_flag("--json", opt->json, "JSON output: {\"backend\", \"kernel\", \"source\"}");
   cmd->callback([&ctx, opt] {
     auto text = read_text_file(opt->file);
     if (!text) {
-      print_diagnostic(text.error(), "", false);
+      print_diagnostic(text.error(), "", opt->json);
       ctx.exit_code = 1;
       return;
     }
@@ -59,7 +63,7 @@ void install_emit(CLI::App& app, Context& ctx) {
     check_options.file = opt->file;
     auto program = ir::parse_program(*text, check_options);
     if (!program) {
-      print_diagnostic(program.error(), *text, false);
+      print_diagnostic(program.error(), *text, opt->json);
       ctx.exit_code = 1;
       return;
     }
@@ -69,8 +73,14 @@ void install_emit(CLI::App& app, Context& ctx) {
     request.int64_atomics = !opt->no_int64_atomics;
     auto source = source_module(opt->backend)->emit_source(*program, request);
     if (!source) {
-      print_diagnostic(source.error(), *text, false);
+      print_diagnostic(source.error(), *text, opt->json);
       ctx.exit_code = 1;
+      return;
+    }
+    if (opt->json) {
+      nlohmann::json j = {
+          {"backend", opt->backend}, {"kernel", (*program)->name}, {"source", *source}};
+      std::printf("%s\n", j.dump(2).c_str());
       return;
     }
     std::fputs(source->c_str(), stdout);

@@ -5,8 +5,12 @@
 #include "command_line_errors.h"
 #include "source_file.h"
 #include "vyre/diag/codes.h"
+#include "vyre/diag/log.h"
 
 int main(int argc, char** argv) {
+  // Reads VYRE_LOG now, so a value that names no level is reported (VY8003) by every command,
+  // not only by one that happens to log.
+  (void)vyre::log_level();
   CLI::App app{"vyre: compile, cache and run data-parallel kernels on CPU and GPU backends"};
   app.require_subcommand(1);
   // Every option's default shows in --help (CLI11 captures it when the option is added).

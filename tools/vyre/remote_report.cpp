@@ -4,6 +4,7 @@
 
 #include "cache_folder.h"
 #include "source_file.h"
+#include "vyre/pipeline/redis_store.h"
 
 namespace vyre::cli {
 
@@ -55,8 +56,8 @@ nlohmann::json remote_stats_json(const RemoteStatus& status, const PersistedStat
       j["max_memory"] = p->max_memory ? nlohmann::json(*p->max_memory) : nlohmann::json();
     }
   }
-  const StoreCounters& c = s.remote_store;
-  const RemoteStats& r = s.remote;
+  const StoreCounters& c = s.store(kRedisStoreName).counters;
+  const RemoteStats r = RemoteStats::from_extra(s.store(kRedisStoreName).extra);
   j["hits"] = c[StoreCounter::Hits];
   j["misses"] = {{"absent", c[StoreCounter::Misses]},
                  {"untrusted_entry", r.untrusted},
@@ -77,9 +78,8 @@ nlohmann::json remote_stats_json(const RemoteStatus& status, const PersistedStat
 }
 
 void print_remote_stats(const RemoteStatus& status, const PersistedStats& s) {
-  const bool counted = !s.remote.empty() || s.remote_store[StoreCounter::Hits] != 0 ||
-                       s.remote_store[StoreCounter::Misses] != 0 ||
-                       s.remote_store[StoreCounter::Writes] != 0;
+  const PersistedStoreStats& row = s.store(kRedisStoreName);
+  const bool counted = !row.empty();
   if (!status.options) {
     std::printf("remote         not configured (VYRE_REMOTE_CACHE unset)%s\n",
                 counted ? "; counts of earlier processes:" : "");
@@ -101,8 +101,8 @@ void print_remote_stats(const RemoteStatus& status, const PersistedStats& s) {
     std::printf("remote server  %s entries in the namespace; used memory %s\n", entries.c_str(),
                 memory.c_str());
   }
-  const StoreCounters& c = s.remote_store;
-  const RemoteStats& r = s.remote;
+  const StoreCounters& c = row.counters;
+  const RemoteStats r = RemoteStats::from_extra(row.extra);
   const std::uint64_t lookups =
       c[StoreCounter::Hits] + c[StoreCounter::Misses] + r.untrusted + r.corrupt;
   std::printf(

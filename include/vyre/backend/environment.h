@@ -37,6 +37,7 @@ enum class EnvVar {
   RemoteCacheRetryMs,           // VYRE_REMOTE_CACHE_RETRY_MS: back-off after a failure
   RemoteCacheUser,              // VYRE_REMOTE_CACHE_USER: Redis ACL user
   RemoteCachePasswordFile,      // VYRE_REMOTE_CACHE_PASSWORD_FILE: its password (mode 0600)
+  Log,                          // VYRE_LOG: error | warn | info | debug (diag/log.h reads it)
 };
 
 struct EnvVarInfo {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -56,6 +57,21 @@ struct StoreCounters {
   std::uint64_t& operator[](StoreCounter c) { return values[static_cast<std::size_t>(c)]; }
   StoreCounters& operator+=(const StoreCounters& other);
   std::string to_json() const;  // {"hits":..,"misses":..,...}, every counter by name
+};
+
+// Counters a store keeps beyond the common table, under names it chooses ("untrusted_entry",
+// "get_us_total"). The stats file keeps them in the store's own row, so no shared code names one
+// store's figures: sums add up across processes, maxima (the slowest GET) keep the larger.
+struct ExtraCounters {
+  std::map<std::string, std::uint64_t, std::less<>> sums;
+  std::map<std::string, std::uint64_t, std::less<>> maxima;
+
+  ExtraCounters& operator+=(const ExtraCounters& other);
+  // What was counted since `earlier` (a snapshot of the same store); maxima stay as they are.
+  ExtraCounters since(const ExtraCounters& earlier) const;
+  bool empty() const;                                  // nothing counted
+  std::uint64_t sum(std::string_view name) const;      // 0 when absent
+  std::uint64_t maximum(std::string_view name) const;  // 0 when absent
 };
 
 // The live form a store keeps: lock-free, relaxed increments.
@@ -164,6 +180,9 @@ class ByteStore {
   // Makes every put() since the last flush durable (and applies deferred LRU refreshes).
   virtual Status flush() = 0;
   virtual StoreCounters counters() const = 0;
+  // What the store counts beyond the common table (the Redis store: refusals by reason, GET
+  // latency, fleet turns). Empty by default.
+  virtual ExtraCounters extra_counters() const { return {}; }
 
   // The 32-byte secret this store's entries are authenticated with (the disk store: the per-user
   // secret kept 0600 in its root), or nullopt for the public key (read-only packs shipped with an

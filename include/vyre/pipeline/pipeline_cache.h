@@ -26,10 +26,12 @@
 #include "vyre/pipeline/cache_options.h"
 #include "vyre/pipeline/cache_outcome.h"
 #include "vyre/pipeline/disk_store.h"
+#include "vyre/pipeline/dispatch_metrics.h"
 #include "vyre/pipeline/fleet_lease.h"
 #include "vyre/pipeline/memory_tier.h"
 #include "vyre/pipeline/miss_explanation.h"
 #include "vyre/pipeline/single_flight.h"
+#include "vyre/pipeline/stats_file.h"
 #include "vyre/pipeline/telemetry.h"
 
 namespace vyre::pipeline {
@@ -78,6 +80,11 @@ class PipelineCache {
   // Durable batched flush of pending disk writes; also saves the cumulative stats.
   Status flush();
   Telemetry snapshot() const;
+  // This process's counters in the stats file's shape (stats_file.h): what flush() adds to
+  // <root>/stats.json, and what cache_metrics.h exports for an embedder.
+  PersistedStats totals() const;
+  // Where the runtime records its dispatches, so totals() and the stats file keep them.
+  DispatchMetrics& dispatch_metrics() { return dispatches_; }
 
   // The identity of a request, as obtain() computes it.
   std::shared_ptr<const KeyFactors> key_factors(const Backend& backend, const ir::Program& program,
@@ -154,6 +161,7 @@ class PipelineCache {
   std::atomic<JitPolicy> jit_{JitPolicy::Allow};
   std::atomic<std::int64_t> startup_ends_ns_{0};  // steady_clock
   std::mutex stats_mutex_;
+  DispatchMetrics dispatches_;
 };
 
 }  // namespace vyre::pipeline

@@ -17,6 +17,9 @@
 
 namespace vyre::pipeline {
 
+// The name of the Redis store's row in the chain, the telemetry and the stats file.
+inline constexpr std::string_view kRedisStoreName = "redis";
+
 class RedisStore final : public ByteStore, public FleetLeases {
  public:
   // Never fails and does not connect yet: the first get() or put() does, within the connect
@@ -29,7 +32,7 @@ class RedisStore final : public ByteStore, public FleetLeases {
   // The chain row (name "redis") that opens a store with these options.
   static StoreOptions row(RemoteCacheOptions options);
 
-  std::string_view name() const override { return "redis"; }
+  std::string_view name() const override { return kRedisStoreName; }
   std::string location() const override;
   // True with a signing key and not read-only: entries are signed and put.
   bool writable() const override;
@@ -43,6 +46,7 @@ class RedisStore final : public ByteStore, public FleetLeases {
   // Waits (bounded) until every queued put has been sent.
   Status flush() override;
   StoreCounters counters() const override;
+  ExtraCounters extra_counters() const override;  // stats() as a store's extra block
   FleetLeases* fleet() override { return this; }
 
   FleetTurn take_turn(const Digest& key) override;

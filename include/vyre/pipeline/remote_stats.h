@@ -1,13 +1,16 @@
 // What the shared remote tier (the Redis store) did in one process, beyond the common store
 // counters: refused values by reason, failed commands, GET latency, fleet single-flight turns.
-// RedisStore::stats() reports them live; the stats file (stats_file.h) adds each process's
-// counts up, so `vyre cache stats` can show them after the processes have ended.
+// RedisStore::stats() reports them live; as the store's ExtraCounters the stats file
+// (stats_file.h) adds each process's counts up in the store's own row, so `vyre cache stats` can
+// show them after the processes have ended.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "vyre/pipeline/byte_store.h"
 
 namespace vyre::pipeline {
 
@@ -37,6 +40,9 @@ struct RemoteStats {
   nlohmann::json counters_json() const;
   // Reads what counters_json() wrote; absent or malformed fields are 0.
   static RemoteStats from_json(const nlohmann::json& j);
+  // The same counts as a store's extra block, under the names counters_json() uses.
+  ExtraCounters to_extra() const;
+  static RemoteStats from_extra(const ExtraCounters& extra);
   std::string to_json() const;  // counters_json() plus "available"
 };
 

@@ -10,23 +10,10 @@
 
 #include "vyre/pipeline/byte_store.h"
 #include "vyre/pipeline/cache_outcome.h"
+#include "vyre/pipeline/histogram.h"
 #include "vyre/pipeline/miss_reason.h"
 
 namespace vyre::pipeline {
-
-// Durations in power-of-two buckets: bucket i counts samples up to 2^i microseconds; the last
-// bucket is unbounded.
-struct Histogram {
-  static constexpr std::size_t kBuckets = 28;  // 1 us .. ~67 s, then the rest
-  std::array<std::uint64_t, kBuckets> counts{};
-  std::uint64_t count = 0;
-  double sum_ms = 0;
-
-  static double upper_bound_ms(std::size_t bucket);  // +infinity for the last
-  static std::size_t bucket_of(std::uint64_t micros);
-  double mean_ms() const { return count ? sum_ms / static_cast<double>(count) : 0; }
-  double quantile_ms(double q) const;  // upper bound of the bucket holding the q-quantile
-};
 
 // One store of the chain, as the cache saw it: its own counter table plus what the cache served
 // from it and promoted into it.
@@ -37,6 +24,7 @@ struct StoreTelemetry {
   std::uint64_t served = 0;    // pipelines this store's bytes produced (authenticated and loaded)
   std::uint64_t promoted = 0;  // entries put here because a later store had them
   StoreCounters counters;
+  ExtraCounters extra;  // ByteStore::extra_counters()
 };
 
 struct Telemetry {

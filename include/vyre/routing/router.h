@@ -39,4 +39,9 @@ struct Route {
 Result<Route> choose_backend(BackendRegistry& registry, const ir::Program& program,
                              const DispatchConfig& config);
 
+// Logs a decision the runtime acts on (diag/log.h, level info): the chosen backend, why, and each
+// skipped one with its reason. choose_backend() itself logs nothing, so a query that only asks
+// (`vyre run` naming the backend for its progress line) does not log a second decision.
+void log_route(const ir::Program& program, const Route& route);
+
 }  // namespace vyre::routing
